@@ -1,0 +1,98 @@
+"""Writes to accounts and grants. Separation of the three administrators (三员分立) is enforced here."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingpei.accounts.models import Grant, User
+from jingpei.core import audit
+from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.permissions import SEPARATED_ADMIN_ROLES, Perm, Role
+from jingpei.core.scoping import forget_grants, scope_for
+from jingpei.orgs.models import Organization, Person
+
+
+def _grant_snapshot(grant: Grant) -> dict:
+    return {"user": grant.user.username, "role": grant.role, "org": grant.org.name, "org_id": grant.org_id}
+
+
+def create_user(*, actor, username: str, password: str, person: Person | None = None,
+                must_change_password: bool = True) -> User:
+    if actor is not None and scope_for(actor, Perm.ACCOUNT_MANAGE).empty:
+        raise NotAllowed(_("您没有创建账号的权限。"))
+    username = (username or "").strip()
+    if not username:
+        raise DomainError(_("请填写用户名。"), field="username")
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict(_("用户名“%(u)s”已被使用。") % {"u": username}, field="username")
+        if person is not None and User.objects.filter(person=person).exists():
+            raise Conflict(_("该人员已有账号。"), field="person")
+        user = User(username=username, person=person, must_change_password=must_change_password)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages), field="password") from None
+        user.set_password(password)
+        user.save()
+        audit.record("user.create", user, actor=actor, after={"username": username, "person": getattr(person, "pk", None)})
+    return user
+
+
+def grant_role(*, actor, user: User, role: str, org: Organization) -> Grant:
+    """Give ``user`` the role on the subtree of ``org``. The granting security administrator must
+    cover ``org`` and may not grant to themselves; no account holds two of the three admin roles."""
+    if role not in Role.values:
+        raise DomainError(_("未知角色：%(r)s") % {"r": role}, field="role")
+    if actor is not None:
+        if not scope_for(actor, Perm.GRANT_MANAGE).covers(org.path):
+            raise NotAllowed(_("您没有在该组织范围内授权的权限。"))
+        if actor.pk == user.pk:
+            raise NotAllowed(_("不能给自己授权。"))
+    with transaction.atomic():
+        if role in SEPARATED_ADMIN_ROLES:
+            clash = Grant.objects.active().filter(user=user, role__in=SEPARATED_ADMIN_ROLES).exclude(role=role)
+            if clash.exists():
+                raise Conflict(_("系统管理员、安全管理员、审计管理员须由不同的人担任（三员分立）。"), field="role")
+        existing = Grant.objects.active().filter(user=user, role=role, org=org).first()
+        if existing:
+            return existing
+        grant = Grant.objects.create(user=user, role=role, org=org, granted_by=actor)
+        audit.record("grant.create", grant, actor=actor, after=_grant_snapshot(grant), org_path=org.path)
+    forget_grants(user)
+    return grant
+
+
+def revoke_grant(*, actor, grant: Grant) -> Grant:
+    if actor is not None:
+        if not scope_for(actor, Perm.GRANT_MANAGE).covers(grant.org.path):
+            raise NotAllowed(_("您没有撤销该授权的权限。"))
+        if actor.pk == grant.user_id:
+            raise NotAllowed(_("不能撤销自己的授权。"))
+    with transaction.atomic():
+        grant = Grant.objects.select_for_update().get(pk=grant.pk)
+        if grant.revoked_at is None:
+            grant.revoked_at = timezone.now()
+            grant.revoked_by = actor
+            grant.save(update_fields=["revoked_at", "revoked_by"])
+            audit.record("grant.revoke", grant, actor=actor, before=_grant_snapshot(grant), org_path=grant.org.path)
+    forget_grants(grant.user)
+    return grant
+
+
+def change_password(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise DomainError(_("原密码不正确。"), field="old_password")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="new_password") from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record("user.password", user, actor=user)

@@ -1,0 +1,84 @@
+"""The ``jingpei`` command: demo, serve, worker, and every Django management command.
+
+    jingpei demo            set up the database, build the demo district if empty, serve it
+    jingpei serve           serve with gunicorn (jobs run in-process unless JOBS_MODE=external)
+    jingpei worker          run background jobs (scale out: as many as you like, on PostgreSQL)
+    jingpei <command> ...   any manage.py command (migrate, createsuperuser, build_demo, ...)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingpei.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare() -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    from django.conf import settings
+
+    os.environ["JINGPEI_EMBEDDED_WORKER"] = "1" if settings.JOBS_MODE == "embedded" else "0"
+    args = [
+        "gunicorn", "jingpei.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-" if settings.DEBUG else "/dev/null",
+        "--timeout", "120", "--graceful-timeout", "10",
+    ]
+    os.execvp(sys.executable, [sys.executable, "-m", *args])
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in {"demo", "serve", "worker"}:
+        parser = argparse.ArgumentParser(prog="jingpei")
+        parser.add_argument("command")
+        parser.add_argument("--host", default=os.environ.get("JINGPEI_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--no-serve", action="store_true", help="demo: build only, do not serve")
+        args = parser.parse_args(argv)
+        _django()
+        if args.command == "worker":
+            from jingpei.core.jobs import worker_loop
+
+            print("jingpei worker: waiting for jobs (Ctrl+C to stop)")
+            worker_loop()
+            return
+        _prepare()
+        if args.command == "demo":
+            from django.core.management import call_command
+
+            call_command("build_demo", if_empty=True)
+            from jingpei.demo.builder import DEMO_PASSWORD
+
+            print()
+            print(f"精培演示系统 / Jingpei demo:  http://{args.host}:{args.port}/")
+            print(f"登录 / log in: officer, liaison_laowo, liaison_wanjin, secretary, head, lecturer, trainee,")
+            print(f"              approver, auditor, sysadmin, secadmin, auditadmin — 密码 / password: {DEMO_PASSWORD}")
+            print()
+            if args.no_serve:
+                return
+        serve(args.host, args.port, args.workers)
+        return
+    from django.core.management import execute_from_command_line
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingpei.settings")
+    execute_from_command_line(["jingpei", *argv])
+
+
+if __name__ == "__main__":
+    main()

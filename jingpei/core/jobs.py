@@ -1,0 +1,168 @@
+"""Background jobs: one small interface, three ways to run it.
+
+    @task("roster.import")
+    def import_roster(ctx: JobContext, *, upload_id: int) -> dict: ...
+
+    job = enqueue("roster.import", user=request.user, title="导入花名册", upload_id=7)
+
+Jobs are rows of :class:`~jingpei.core.models.Job`; a worker claims one with a conditional UPDATE (no
+lock held, so any number of workers on PostgreSQL — or the single embedded thread on SQLite — can
+poll the same table). ``settings.JOBS_MODE``:
+
+* ``embedded`` (default) — ``jingpei serve`` starts a worker thread in the web process: no extra service;
+* ``external`` — only ``jingpei worker`` processes run jobs, on as many machines as needed;
+* ``immediate`` — the job runs when the enqueuing transaction commits (tests, management commands).
+
+A job reports progress through ``ctx.progress(done, total, message)``; pages poll it with htmx.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from jingpei.core.models import Job
+
+log = logging.getLogger(__name__)
+
+_registry: dict[str, Callable[..., Any]] = {}
+_wakeup = threading.Event()
+STALE_AFTER = timedelta(minutes=10)
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def task(name: str):
+    def register(fn):
+        _registry[name] = fn
+        fn.job_name = name
+        return fn
+
+    return register
+
+
+class JobContext:
+    def __init__(self, job: Job):
+        self.job = job
+        self._last_write = 0.0
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None, *, force=False):
+        job = self.job
+        job.done = done
+        if total is not None:
+            job.total = total
+        if message is not None:
+            job.message = message[:300]
+        now = time.monotonic()
+        if force or now - self._last_write >= PROGRESS_EVERY_SECONDS:
+            self._last_write = now
+            job.heartbeat_at = timezone.now()
+            Job.objects.filter(pk=job.pk).update(
+                done=job.done, total=job.total, message=job.message, heartbeat_at=job.heartbeat_at
+            )
+
+
+def enqueue(name: str, *, user=None, title: str = "", **params) -> Job:
+    if name not in _registry:
+        raise KeyError(f"unknown job {name!r}")
+    job = Job.objects.create(name=name, title=title or name, params=params, created_by=user)
+    if settings.JOBS_MODE == "immediate":
+        transaction.on_commit(lambda: run_job(job.pk))
+    else:
+        transaction.on_commit(_wakeup.set)
+    return job
+
+
+def _claim(worker: str) -> Job | None:
+    for candidate in Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at")[:5]:
+        now = timezone.now()
+        claimed = Job.objects.filter(pk=candidate.pk, status=Job.Status.QUEUED).update(
+            status=Job.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker
+        )
+        if claimed:
+            candidate.refresh_from_db()
+            return candidate
+    return None
+
+
+def run_job(job_id) -> Job:
+    job = Job.objects.get(pk=job_id)
+    if job.status == Job.Status.QUEUED:
+        now = timezone.now()
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=now, heartbeat_at=now)
+        job.refresh_from_db()
+    return _execute(job)
+
+
+def _execute(job: Job) -> Job:
+    ctx = JobContext(job)
+    try:
+        result = _registry[job.name](ctx, **job.params)
+    except Exception as exc:  # the job's failure is recorded for its owner, not raised into the worker
+        log.exception("job %s failed", job.pk)
+        job.status = Job.Status.FAILED
+        job.error = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+        job.result = {"traceback": traceback.format_exc()[-4000:]} if settings.DEBUG else None
+    else:
+        job.status = Job.Status.DONE
+        job.result = result
+        if job.total:
+            job.done = job.total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "result", "done", "total", "message", "finished_at"])
+    return job
+
+
+def fail_stale_jobs() -> int:
+    """Jobs whose worker stopped reporting (process killed) are marked failed, not left running."""
+    limit = timezone.now() - STALE_AFTER
+    return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit).update(
+        status=Job.Status.FAILED, error="任务执行进程已中断，请重新提交。", finished_at=timezone.now()
+    )
+
+
+def run_pending(worker: str = "", *, limit: int | None = None) -> int:
+    """Run queued jobs until none is left (or ``limit``); return how many ran."""
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+    ran = 0
+    while limit is None or ran < limit:
+        job = _claim(worker)
+        if job is None:
+            break
+        _execute(job)
+        ran += 1
+    return ran
+
+
+def worker_loop(stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    fail_stale_jobs()
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            ran = run_pending(worker)
+        except Exception:  # a database hiccup must not kill the worker thread
+            log.exception("job worker error")
+            ran = 0
+        finally:
+            close_old_connections()
+        if not ran:
+            _wakeup.wait(settings.JOBS_POLL_SECONDS)
+            _wakeup.clear()
+
+
+def start_embedded_worker() -> threading.Thread:
+    thread = threading.Thread(target=worker_loop, name="jingpei-jobs", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,54 @@
+"""The navigation each role sees. Every app may have a ``nav.py`` with ``NAV_ITEMS``; an item is shown
+when the user holds its permission somewhere (or it needs none beyond login)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+from jingpei.core.scoping import has_perm_anywhere
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str = "circle"
+    perm: str | None = None  # None: any logged-in user
+    order: int = 100
+    needs_person: bool = False  # "my …" pages need an account linked to a person
+
+
+@lru_cache(maxsize=1)
+def all_items() -> tuple[NavItem, ...]:
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("jingpei."):
+            continue
+        try:
+            module = import_module(f"{config.name}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.nav":
+                raise
+            continue
+        items.extend(getattr(module, "NAV_ITEMS", ()))
+    return tuple(sorted(items, key=lambda i: i.order))
+
+
+def items_for(user) -> list[dict]:
+    shown = []
+    for item in all_items():
+        if item.perm and not has_perm_anywhere(user, item.perm):
+            continue
+        if item.needs_person and not getattr(user, "person_id", None):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        shown.append({"label": item.label, "url": url, "icon": item.icon})
+    return shown

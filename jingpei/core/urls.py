@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jingpei.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("jobs/<uuid:job_id>/", views.job_status, name="job"),
+    path("healthz", views.healthz, name="healthz"),
+]

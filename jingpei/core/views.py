@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+
+from jingpei.core.models import Job
+from jingpei.core.navigation import items_for
+
+
+@login_required
+def home(request):
+    from jingpei.orgs.queries import home_summary  # the summary belongs to orgs; home only shows it
+
+    return render(request, "core/home.html", {"summary": home_summary(request.user), "shortcuts": items_for(request.user)})
+
+
+def _own_job(request, job_id) -> Job:
+    try:
+        return Job.objects.get(pk=job_id, created_by=request.user)
+    except (Job.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+@login_required
+def job_status(request, job_id):
+    """A job's progress: the full page, or the bar alone for htmx polling."""
+    job = _own_job(request, job_id)
+    template = "core/_job_progress.html" if request.htmx else "core/job.html"
+    return render(request, template, {"job": job})
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,90 @@
+"""Fetch-and-authorise for organisations and people. Views, the API and exports reach
+organisation-owned data only through these functions (see ARCHITECTURE, "Scoping")."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jingpei.core import audit
+from jingpei.core.errors import NotAllowed
+from jingpei.core.permissions import Perm
+from jingpei.core.scoping import Scope, scope_for
+from jingpei.orgs.models import Organization, Person
+
+
+# --- organisations --------------------------------------------------------------------------------
+def visible_orgs(user, perm: str = Perm.ORG_VIEW):
+    return Organization.objects.filter(scope_for(user, perm).q("path"))
+
+
+def get_org(user, org_id, *, write: bool = False) -> Organization:
+    """The organisation if ``user`` may see it (404 otherwise); with ``write``, 403 unless they may
+    also change it."""
+    try:
+        org = Organization.objects.get(pk=int(org_id))
+    except (Organization.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    if not scope_for(user, Perm.ORG_VIEW).covers(org.path):
+        raise Http404
+    if write and not scope_for(user, Perm.ORG_MANAGE).covers(org.path):
+        raise NotAllowed(_("您没有管理该组织的权限。"))
+    return org
+
+
+def scope_roots(user, perm: str = Perm.ORG_VIEW) -> list[Organization]:
+    """The top nodes of the user's scope (the roots of the tree the user sees)."""
+    scope = scope_for(user, perm)
+    if scope.empty:
+        return []
+    return list(Organization.objects.filter(path__in=scope.prefixes).order_by("path"))
+
+
+# --- people ---------------------------------------------------------------------------------------
+def people_scope_q(scope: Scope) -> Q:
+    return scope.q("org__path")
+
+
+def visible_people(user, perm: str = Perm.PERSON_VIEW):
+    """People with at least one membership inside the user's scope for ``perm``."""
+    scope = scope_for(user, perm)
+    if scope.empty:
+        return Person.objects.none()
+    return Person.objects.in_orgs(people_scope_q(scope))
+
+
+def _person_in_scope(person: Person, scope: Scope) -> bool:
+    if scope.empty:
+        return False
+    paths = person.memberships.values_list("org__path", flat=True)
+    return any(scope.covers(p) for p in paths)
+
+
+def get_person(user, person_id, *, write: bool = False) -> Person:
+    try:
+        person = Person.objects.select_related("primary_org").get(pk=int(person_id))
+    except (Person.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    own = getattr(user, "person_id", None) == person.pk
+    if not own and not _person_in_scope(person, scope_for(user, Perm.PERSON_VIEW)):
+        raise Http404
+    if write and not _person_in_scope(person, scope_for(user, Perm.PERSON_MANAGE)):
+        raise NotAllowed(_("您没有修改该人员信息的权限。"))
+    return person
+
+
+def can_manage_person(user, person: Person) -> bool:
+    return _person_in_scope(person, scope_for(user, Perm.PERSON_MANAGE))
+
+
+def can_reveal(user, person: Person) -> bool:
+    return _person_in_scope(person, scope_for(user, Perm.PERSON_VIEW_SENSITIVE))
+
+
+def reveal_person_numbers(user, person: Person) -> dict[str, str]:
+    """Unmasked ID and phone numbers, for roles that may see them; every unmasking is audited."""
+    if not can_reveal(user, person):
+        raise NotAllowed(_("您的角色不能查看完整的身份证号和手机号。"))
+    audit.record("person.reveal", person, actor=user, org_path=person.primary_org.path)
+    return {"id_number": person.reveal_id_number(), "phone": person.reveal_phone()}

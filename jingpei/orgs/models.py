@@ -1,0 +1,177 @@
+"""The organisation tree and the people in it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from jingpei.core import crypto
+from jingpei.orgs.choices import ETHNICITY_CHOICES, Gender, OrgKind, PoliticalStatus, RankLevel
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def in_subtree(self, org: Organization):
+        return self.filter(path__startswith=org.path)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    pass
+
+
+class Organization(MP_Node):
+    """A node of the tree: district, township, village, party branch, unit or enterprise.
+
+    Materialised path (django-treebeard ``MP_Node``): a subtree is ``path LIKE 'prefix%'``, one range
+    scan of the ``varchar_pattern_ops`` index on PostgreSQL. Structure changes go through
+    ``orgs.services`` under the tree lock.
+    """
+
+    steplen = 4  # 36^4 = 1.68M children a node, paths of 4 chars a level
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
+    code = models.CharField(_("编码"), max_length=50, blank=True)
+    pinyin = models.CharField(max_length=400, blank=True, db_index=True)
+    initials = models.CharField(max_length=120, blank=True, db_index=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("组织")
+        indexes = [
+            models.Index(fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["depth", "name"], name="org_depth_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[: i * self.steplen] for i in range(1, self.depth)]
+
+
+class Category(models.Model):
+    """A category of trainee (党政一把手, 驻村第一书记…). Data, not code: offices add their own."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("人员类别")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def in_orgs(self, condition: Q):
+        """People with a membership in organisations matching ``condition`` (on ``org__…`` fields)."""
+        return self.filter(Exists(Membership.objects.filter(condition, person=OuterRef("pk"))))
+
+    def in_subtree(self, org: Organization):
+        return self.in_orgs(Q(org__path__startswith=org.path))
+
+
+class Person(models.Model):
+    """A cadre, party member or other trainee. ID and phone numbers are stored encrypted, searchable
+    by keyed hash (exact) and by their masked form (last digits); see ``jingpei.core.crypto``."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
+    birth_date = models.DateField(_("出生日期"))
+    id_cipher = models.TextField(editable=False)
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_masked = models.CharField(_("身份证号"), max_length=18, db_index=True, editable=False)
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
+    political_status = models.CharField(
+        _("政治面貌"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.NONE
+    )
+    position = models.CharField(_("职务"), max_length=100, blank=True)
+    rank_level = models.CharField(_("职级"), max_length=20, choices=RankLevel.choices, blank=True)
+    primary_org = models.ForeignKey(
+        Organization, verbose_name=_("所在组织"), on_delete=models.PROTECT, related_name="primary_people"
+    )
+    pinyin = models.CharField(max_length=300, blank=True, db_index=True)
+    initials = models.CharField(max_length=80, blank=True, db_index=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员")
+        indexes = [models.Index(fields=["pinyin", "id"], name="person_sort_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def reveal_id_number(self) -> str:
+        """The plain ID number. Call only through ``orgs.access.reveal_person_numbers`` (audited)."""
+        return crypto.decrypt(self.id_cipher)
+
+    def reveal_phone(self) -> str:
+        return crypto.decrypt(self.phone_cipher)
+
+
+class Membership(models.Model):
+    """A person's place in the tree; exactly one membership of a person is primary."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
+    is_primary = models.BooleanField(_("主要组织"), default=False)
+    title = models.CharField(_("在该组织的职务"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "org"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(is_primary=True), name="membership_one_primary"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "person"], name="membership_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.org_id}"
+
+
+class PersonCategory(models.Model):
+    """A person's category in one year: categories overlap and change year by year."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="people")
+    year = models.PositiveSmallIntegerField(_("年度"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "category", "year"], name="person_category_unique")
+        ]
+        indexes = [models.Index(fields=["category", "year"], name="person_category_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.category_id}:{self.year}"
+
+
