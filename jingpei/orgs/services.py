@@ -313,6 +313,8 @@ def update_person(
     other_orgs: Iterable[Organization] | None = None,
     id_number: str | None = None,
     phone: str | None = None,
+    categories: Iterable[Category] | None = None,
+    category_year: int | None = None,
     **fields,
 ) -> tuple[Person, list[str]]:
     unknown = set(fields) - set(PERSON_FIELDS)
@@ -353,6 +355,9 @@ def update_person(
         b, a = audit.diff(before, after)
         if b or a:
             audit.record("person.update", person, actor=actor, before=b, after=a, org_path=person.primary_org.path)
+        if categories is not None:
+            set_categories(actor=actor, person=person, year=category_year or timezone.localdate().year,
+                           categories=list(categories))
     return person, warnings
 
 
