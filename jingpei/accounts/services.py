@@ -22,8 +22,12 @@ def _grant_snapshot(grant: Grant) -> dict:
 
 def create_user(*, actor, username: str, password: str, person: Person | None = None,
                 must_change_password: bool = True) -> User:
-    if actor is not None and scope_for(actor, Perm.ACCOUNT_MANAGE).empty:
-        raise NotAllowed(_("您没有创建账号的权限。"))
+    if actor is not None:
+        scope = scope_for(actor, Perm.ACCOUNT_MANAGE)
+        if scope.empty:
+            raise NotAllowed(_("您没有创建账号的权限。"))
+        if person is not None and not person.memberships.filter(scope.q("org__path")).exists():
+            raise NotAllowed(_("该人员不在您的管理范围内。"), field="person_id")
     username = (username or "").strip()
     if not username:
         raise DomainError(_("请填写用户名。"), field="username")
@@ -96,3 +100,29 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         audit.record("user.password", user, actor=user)
+
+
+def reset_password(*, actor, user: User, new_password: str) -> None:
+    """An administrator sets a new password; the user must change it at next login."""
+    if actor is not None and scope_for(actor, Perm.ACCOUNT_MANAGE).empty:
+        raise NotAllowed(_("您没有重置密码的权限。"))
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record("user.reset_password", user, actor=actor)
+
+
+def set_active(*, actor, user: User, active: bool) -> None:
+    if actor is not None and (scope_for(actor, Perm.ACCOUNT_MANAGE).empty or actor.pk == user.pk):
+        raise NotAllowed(_("您没有停用或启用该账号的权限。"))
+    with transaction.atomic():
+        before = user.is_active
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record("user.activate" if active else "user.deactivate", user, actor=actor,
+                     before={"active": before}, after={"active": active})

@@ -59,6 +59,12 @@ class Organization(MP_Node):
     def archived(self) -> bool:
         return self.archived_at is not None
 
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
+
+    def parent(self) -> Organization | None:
+        return Organization.objects.filter(path=self.parent_path()).first() if self.depth > 1 else None
+
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i * self.steplen] for i in range(1, self.depth)]
 

@@ -53,7 +53,8 @@ def _check_kind(kind: str) -> str:
 
 
 def _check_sibling_name(parent: Organization | None, name: str, exclude_pk=None) -> None:
-    siblings = parent.get_children() if parent else Organization.get_root_nodes()
+    siblings = Organization.objects.filter(path__startswith=parent.path, depth=parent.depth + 1) if parent \
+        else Organization.objects.filter(depth=1)
     if siblings.filter(name=name, archived_at__isnull=True).exclude(pk=exclude_pk).exists():
         raise Conflict(_("同一上级组织下已有名为“%(name)s”的组织。") % {"name": name}, field="name")
 
@@ -68,7 +69,7 @@ def create_org(*, actor, parent: Organization | None, name: str, kind: str, code
                 raise NotAllowed(_("只有系统初始化可以创建顶级组织。"))
             _check_sibling_name(None, name)
             full, initials = search_keys(name)
-            org = Organization.add_root(name=name, kind=kind, code=code, pinyin=full, initials=initials)
+            org = Organization.objects.add_root(dict(name=name, kind=kind, code=code, pinyin=full, initials=initials))
         else:
             parent = Organization.objects.get(pk=parent.pk)  # fresh numchild under the lock
             _require_manage(actor, parent.path)
@@ -76,7 +77,7 @@ def create_org(*, actor, parent: Organization | None, name: str, kind: str, code
                 raise DomainError(_("上级组织已归档，不能在其下新建组织。"), field="parent")
             _check_sibling_name(parent, name)
             full, initials = search_keys(name)
-            org = parent.add_child(name=name, kind=kind, code=code, pinyin=full, initials=initials)
+            org = Organization.objects.add_child(parent, dict(name=name, kind=kind, code=code, pinyin=full, initials=initials))
         audit.record("org.create", org, actor=actor, after=org_snapshot(org), org_path=org.path)
     return org
 
@@ -86,7 +87,7 @@ def rename_org(*, actor, org: Organization, name: str, kind: str | None = None) 
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         _require_manage(actor, org.path)
-        _check_sibling_name(org.get_parent(), name, exclude_pk=org.pk)
+        _check_sibling_name(org.parent(), name, exclude_pk=org.pk)
         before = org_snapshot(org)
         org.name = name
         if kind:
@@ -110,11 +111,11 @@ def move_org(*, actor, org: Organization, new_parent: Organization) -> Organizat
             raise DomainError(_("不能把组织移动到它自己或它的下级组织之下。"), field="new_parent")
         if new_parent.archived:
             raise DomainError(_("目标上级组织已归档。"), field="new_parent")
-        if org.get_parent() and org.get_parent().pk == new_parent.pk:
+        if org.parent_path() == new_parent.path:
             return org
         _check_sibling_name(new_parent, org.name)
         before = org_snapshot(org)
-        org.move(new_parent, pos="last-child")
+        Organization.objects.move(org, new_parent, pos="last-child")
         org.refresh_from_db()
         audit.record("org.move", org, actor=actor, before=before, after=org_snapshot(org), org_path=org.path)
     return org
@@ -144,7 +145,7 @@ def restore_org(*, actor, org: Organization) -> Organization:
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         _require_manage(actor, org.path)
-        parent = org.get_parent()
+        parent = org.parent()
         if parent and parent.archived:
             raise DomainError(_("上级组织已归档，请先恢复上级组织。"))
         before = org_snapshot(org)

@@ -121,7 +121,7 @@ def archive(request, org_id):
             services.restore_org(actor=request.user, org=org)
             messages.success(request, _("已恢复。"))
         elif action == "delete":
-            parent = org.get_parent()
+            parent = org.parent()
             services.delete_org(actor=request.user, org=org)
             messages.success(request, _("已删除。"))
             return redirect("orgs:detail", org_id=parent.pk) if parent else redirect("orgs:tree")

@@ -4,8 +4,11 @@ from jingpei.core.models import Job
 
 
 def make_objects(cast) -> dict[str, object]:
+    from jingpei.accounts.models import Grant
+
     job = Job.objects.create(name="demo", title="甲镇机密导出", created_by=cast.liaison_a)
-    return {"org_id": cast.village_a, "person_id": cast.person_a, "job_id": job}
+    return {"org_id": cast.village_a, "person_id": cast.person_a, "job_id": job,
+            "grant_id": Grant.objects.get(user=cast.liaison_a), "account_id": cast.trainee}
 
 
 # Extra GETs whose query string names A's objects: (path template, kwargs used to format it).
