@@ -26,6 +26,7 @@ def subtree_people_counts(prefix_len: int, condition: Q) -> dict[str, int]:
     rows = (
         Membership.objects.filter(condition, person__archived_at__isnull=True)
         .annotate(prefix=Substr("org__path", 1, prefix_len))
+        .order_by()
         .values("prefix")
         .annotate(n=Count("person_id", distinct=True))
     )
@@ -60,6 +61,7 @@ def tree_rows(user, parent: Organization | None, *, include_archived: bool = Fal
         people.update(subtree_people_counts(depth * STEP, members_in & Q(org__depth__gte=depth)))
         rows = (
             Organization.objects.filter(in_prefixes, depth=depth + 1, archived_at__isnull=True)
+            .order_by()  # the tree manager orders by path, which would split the groups
             .annotate(prefix=Substr("path", 1, depth * STEP)).values("prefix").annotate(n=Count("id"))
         )
         children.update({r["prefix"]: r["n"] for r in rows})
