@@ -172,6 +172,26 @@ def person_edit(request, person_id):
 
 @login_required
 @require_POST
+def person_membership(request, person_id):
+    """Add or remove a secondary organisation of a person (htmx form on the person page)."""
+    person = get_person(request.user, person_id, write=True)
+    try:
+        org = get_org(request.user, request.POST.get("org"))
+        if request.POST.get("action") == "remove":
+            services.remove_membership(actor=request.user, person=person, org=org)
+        else:
+            services.add_membership(actor=request.user, person=person, org=org, title=request.POST.get("title", ""))
+    except Http404:
+        messages.error(request, _("请从搜索结果中选择您管理范围内的组织。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("orgs:person", person_id=person.pk)
+
+
+@login_required
+@require_POST
 def person_archive(request, person_id):
     person = get_person(request.user, person_id, write=True)
     try:

@@ -362,6 +362,37 @@ def update_person(
     return person, warnings
 
 
+def add_membership(*, actor, person: Person, org: Organization, title: str = "") -> Membership:
+    """Add a secondary place (a township cadre stationed in a village…)."""
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("primary_org").get(pk=person.pk)
+        _require_person_manage(actor, person.primary_org)
+        _require_person_manage(actor, org)
+        if org.archived:
+            raise DomainError(_("组织“%(org)s”已归档。") % {"org": org.name}, field="org")
+        membership, created = Membership.objects.get_or_create(person=person, org=org,
+                                                               defaults={"title": title.strip()[:100]})
+        if not created:
+            raise Conflict(_("该人员已在“%(org)s”。") % {"org": org.name}, field="org")
+        audit.record("person.membership_add", person, actor=actor, after={"org": org.name, "title": title},
+                     org_path=person.primary_org.path)
+    return membership
+
+
+def remove_membership(*, actor, person: Person, org: Organization) -> None:
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("primary_org").get(pk=person.pk)
+        _require_person_manage(actor, person.primary_org)
+        membership = Membership.objects.filter(person=person, org=org).first()
+        if membership is None:
+            return
+        if membership.is_primary:
+            raise DomainError(_("不能移除主要组织；请先修改人员的所在组织。"), field="org")
+        membership.delete()
+        audit.record("person.membership_remove", person, actor=actor, before={"org": org.name},
+                     org_path=person.primary_org.path)
+
+
 def archive_person(*, actor, person: Person, reason: str = "") -> Person:
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("primary_org").get(pk=person.pk)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/<int:person_id>/", people_views.person_detail, name="person"),
     path("people/<int:person_id>/edit/", people_views.person_edit, name="person_edit"),
     path("people/<int:person_id>/reveal/", people_views.person_reveal, name="person_reveal"),
+    path("people/<int:person_id>/memberships/", people_views.person_membership, name="person_membership"),
     path("people/<int:person_id>/archive/", people_views.person_archive, name="person_archive"),
     path("me/", people_views.me, name="me"),
 ]

@@ -98,3 +98,19 @@ def test_search_by_last_digits_and_full_id(client_as, cast):
     assert [p["name"] for p in client.get("/api/v1/people/", {"q": number}).json()["items"]] == ["李芳"]
     bad = client.get("/api/v1/people/", {"q": "1234567"})
     assert bad.status_code == 400 and "末尾 1–4 位" in bad.json()["error"]["message"]
+
+
+def test_secondary_membership_makes_the_person_visible_there(client_as, cast):
+    client = client_as(cast.liaison_a)
+    resp = client.post(f"/people/{cast.person_a.pk}/memberships/", {"org": cast.branch_b.pk, "action": "add"})
+    assert resp.status_code == 302
+    assert not cast.person_a.memberships.filter(org=cast.branch_b).exists()  # B is not liaison_a's to use
+    officer = client_as(cast.officer)
+    officer.post(f"/people/{cast.person_a.pk}/memberships/", {"org": cast.branch_b.pk, "action": "add", "title": "驻村"})
+    assert cast.person_a.memberships.filter(org=cast.branch_b, title="驻村").exists()
+    names = [p["name"] for p in client_as(cast.liaison_b).get("/api/v1/people/").json()["items"]]
+    assert sorted(names) == ["王小明", "赵秘密"]
+    with pytest.raises(DomainError, match="不能移除主要组织"):
+        services.remove_membership(actor=cast.officer, person=cast.person_a, org=cast.branch_a)
+    services.remove_membership(actor=cast.officer, person=cast.person_a, org=cast.branch_b)
+    assert [p["name"] for p in client_as(cast.liaison_b).get("/api/v1/people/").json()["items"]] == ["赵秘密"]
