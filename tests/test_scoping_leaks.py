@@ -86,7 +86,9 @@ def world(cast):
 
 
 def _model_counts():
-    return {m._meta.label: m.objects.count() for m in apps.get_models() if m.__module__.startswith("jingpei.")}
+    return {
+        m._meta.label: m.objects.count() for m in apps.get_models() if m.__module__.startswith("jingpei.")
+    }
 
 
 def _assert_no_marker(resp, markers, where):
@@ -118,13 +120,17 @@ def test_outsider_cannot_change_township_a(client_as, world, cast):
         if name in world["public"] or name in {"accounts:logout", "set_language"}:
             continue
         for method in WRITE_METHODS:
-            resp = getattr(client, method)(path, data="{}", content_type="application/json") if method != "post" \
+            resp = (
+                getattr(client, method)(path, data="{}", content_type="application/json")
+                if method != "post"
                 else client.post(path, {"name": "乙镇篡改", "reason": "x", "action": "archive"})
+            )
             assert resp.status_code < 500, f"{method.upper()} {path} ({name}) → {resp.status_code}"
             # A route about one of A's objects must refuse outright; others (lists, create forms) may
             # answer, but nothing may change (checked below).
-            assert not owned or resp.status_code in (400, 403, 404, 405, 422), \
+            assert not owned or resp.status_code in (400, 403, 404, 405, 422), (
                 f"{method.upper()} {path} ({name}) answered {resp.status_code} to the outsider"
+            )
     assert _model_counts() == before, "the outsider's requests changed data"
 
 
@@ -133,9 +139,13 @@ def test_anonymous_is_sent_to_login(client, world):
         if name in world["public"]:
             continue
         resp = client.get(path)
-        assert resp.status_code in (302, 401, 403, 404, 405), f"anonymous GET {path} ({name}) → {resp.status_code}"
+        assert resp.status_code in (302, 401, 403, 404, 405), (
+            f"anonymous GET {path} ({name}) → {resp.status_code}"
+        )
         if resp.status_code == 302:
-            assert "/accounts/login/" in resp["Location"], f"anonymous GET {path} redirects to {resp['Location']}"
+            assert "/accounts/login/" in resp["Location"], (
+                f"anonymous GET {path} redirects to {resp['Location']}"
+            )
 
 
 def test_counts_of_the_outsider_are_their_own(client_as, cast):

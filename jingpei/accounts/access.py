@@ -25,7 +25,8 @@ def get_grant(user, grant_id) -> Grant:
 def _accounts_in(scope):
     """Accounts attached to people in the scope, or holding a grant inside it."""
     return User.objects.filter(
-        Q(person__memberships__in=_memberships(scope)) | Q(grants__in=Grant.objects.filter(scope.q("org__path")))
+        Q(person__memberships__in=_memberships(scope))
+        | Q(grants__in=Grant.objects.filter(scope.q("org__path")))
     ).distinct()
 
 

@@ -16,14 +16,20 @@ class GrantForm(StyledForm):
 
 class AccountForm(StyledForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
-    person_id = forms.IntegerField(label=_("对应人员编号"), required=False,
-                                   help_text=_("在人员页面的地址中可以看到编号；管理员账号可不填。"))
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=False),
-                               help_text=_("首次登录后须修改。"))
+    person_id = forms.IntegerField(
+        label=_("对应人员编号"),
+        required=False,
+        help_text=_("在人员页面的地址中可以看到编号；管理员账号可不填。"),
+    )
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput(render_value=False), help_text=_("首次登录后须修改。")
+    )
 
 
 class ResetPasswordForm(StyledForm):
-    password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, help_text=_("用户下次登录须修改。"))
+    password = forms.CharField(
+        label=_("新密码"), widget=forms.PasswordInput, help_text=_("用户下次登录须修改。")
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -38,7 +38,9 @@ def grants(request):
             picked = org
             target = User.objects.filter(username=data["username"].strip()).first()
             if target is None:
-                raise DomainError(_("没有用户名为“%(u)s”的账号。") % {"u": data["username"]}, field="username")
+                raise DomainError(
+                    _("没有用户名为“%(u)s”的账号。") % {"u": data["username"]}, field="username"
+                )
             services.grant_role(actor=request.user, user=target, role=data["role"], org=org)
         except Http404:
             form.add_error("org", _("请从搜索结果中选择您管理范围内的组织。"))
@@ -75,7 +77,9 @@ def accounts(request):
         try:
             if data["person_id"] and person is None:
                 raise DomainError(_("人员编号不存在。"), field="person_id")
-            services.create_user(actor=request.user, username=data["username"], password=data["password"], person=person)
+            services.create_user(
+                actor=request.user, username=data["username"], password=data["password"], person=person
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -96,17 +100,24 @@ def account(request, account_id):
     if request.method == "POST":
         try:
             if request.POST.get("action") in ("activate", "deactivate"):
-                services.set_active(actor=request.user, user=target, active=request.POST["action"] == "activate")
+                services.set_active(
+                    actor=request.user, user=target, active=request.POST["action"] == "activate"
+                )
                 messages.success(request, _("已保存。"))
                 return redirect("accounts:account", account_id=target.pk)
             if form.is_valid():
-                services.reset_password(actor=request.user, user=target, new_password=form.cleaned_data["password"])
+                services.reset_password(
+                    actor=request.user, user=target, new_password=form.cleaned_data["password"]
+                )
                 messages.success(request, _("已重置密码。"))
                 return redirect("accounts:account", account_id=target.pk)
         except DomainError as exc:
             form.add_domain_error(exc)
-    return render(request, "accounts/account.html", {"target": target, "form": form,
-                                                     "grants": target.grants.active().select_related("org")})
+    return render(
+        request,
+        "accounts/account.html",
+        {"target": target, "form": form, "grants": target.grants.active().select_related("org")},
+    )
 
 
 @login_required

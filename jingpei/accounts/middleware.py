@@ -16,7 +16,15 @@ class PasswordChangeRequiredMiddleware:
                 if request.path.startswith("/api/"):
                     from django.http import JsonResponse
 
-                    return JsonResponse({"error": {"code": "password_change_required",
-                                                   "message": "请先修改初始密码。", "fields": []}}, status=403)
+                    return JsonResponse(
+                        {
+                            "error": {
+                                "code": "password_change_required",
+                                "message": "请先修改初始密码。",
+                                "fields": [],
+                            }
+                        },
+                        status=403,
+                    )
                 return redirect("accounts:password")
         return self.get_response(request)

@@ -52,7 +52,9 @@ class Grant(models.Model):
         verbose_name = _("授权")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "org"], condition=Q(revoked_at__isnull=True), name="grant_active_unique"
+                fields=["user", "role", "org"],
+                condition=Q(revoked_at__isnull=True),
+                name="grant_active_unique",
             )
         ]
 

@@ -20,8 +20,9 @@ def _grant_snapshot(grant: Grant) -> dict:
     return {"user": grant.user.username, "role": grant.role, "org": grant.org.name, "org_id": grant.org_id}
 
 
-def create_user(*, actor, username: str, password: str, person: Person | None = None,
-                must_change_password: bool = True) -> User:
+def create_user(
+    *, actor, username: str, password: str, person: Person | None = None, must_change_password: bool = True
+) -> User:
     if actor is not None:
         scope = scope_for(actor, Perm.ACCOUNT_MANAGE)
         if scope.empty:
@@ -43,7 +44,12 @@ def create_user(*, actor, username: str, password: str, person: Person | None = 
             raise DomainError(" ".join(exc.messages), field="password") from None
         user.set_password(password)
         user.save()
-        audit.record("user.create", user, actor=actor, after={"username": username, "person": getattr(person, "pk", None)})
+        audit.record(
+            "user.create",
+            user,
+            actor=actor,
+            after={"username": username, "person": getattr(person, "pk", None)},
+        )
     return user
 
 
@@ -59,9 +65,13 @@ def grant_role(*, actor, user: User, role: str, org: Organization) -> Grant:
             raise NotAllowed(_("不能给自己授权。"))
     with transaction.atomic():
         if role in SEPARATED_ADMIN_ROLES:
-            clash = Grant.objects.active().filter(user=user, role__in=SEPARATED_ADMIN_ROLES).exclude(role=role)
+            clash = (
+                Grant.objects.active().filter(user=user, role__in=SEPARATED_ADMIN_ROLES).exclude(role=role)
+            )
             if clash.exists():
-                raise Conflict(_("系统管理员、安全管理员、审计管理员须由不同的人担任（三员分立）。"), field="role")
+                raise Conflict(
+                    _("系统管理员、安全管理员、审计管理员须由不同的人担任（三员分立）。"), field="role"
+                )
         existing = Grant.objects.active().filter(user=user, role=role, org=org).first()
         if existing:
             return existing
@@ -83,7 +93,9 @@ def revoke_grant(*, actor, grant: Grant) -> Grant:
             grant.revoked_at = timezone.now()
             grant.revoked_by = actor
             grant.save(update_fields=["revoked_at", "revoked_by"])
-            audit.record("grant.revoke", grant, actor=actor, before=_grant_snapshot(grant), org_path=grant.org.path)
+            audit.record(
+                "grant.revoke", grant, actor=actor, before=_grant_snapshot(grant), org_path=grant.org.path
+            )
     forget_grants(grant.user)
     return grant
 
@@ -124,5 +136,10 @@ def set_active(*, actor, user: User, active: bool) -> None:
         before = user.is_active
         user.is_active = active
         user.save(update_fields=["is_active"])
-        audit.record("user.activate" if active else "user.deactivate", user, actor=actor,
-                     before={"active": before}, after={"active": active})
+        audit.record(
+            "user.activate" if active else "user.deactivate",
+            user,
+            actor=actor,
+            before={"active": before},
+            after={"active": active},
+        )

@@ -38,9 +38,17 @@ class OrgOut(Schema):
 
 
 def _org_out(org, *, children=None, people=None) -> dict:
-    return {"id": org.pk, "name": org.name, "kind": org.kind, "kind_label": str(OrgKind(org.kind).label),
-            "depth": org.depth, "archived": org.archived_at is not None, "children": children, "people": people,
-            "path_names": getattr(org, "breadcrumb", [])}
+    return {
+        "id": org.pk,
+        "name": org.name,
+        "kind": org.kind,
+        "kind_label": str(OrgKind(org.kind).label),
+        "depth": org.depth,
+        "archived": org.archived_at is not None,
+        "children": children,
+        "people": people,
+        "path_names": getattr(org, "breadcrumb", []),
+    }
 
 
 class OrgCreateIn(Schema):
@@ -63,7 +71,10 @@ def list_orgs(request, parent: int | None = None, q: str = ""):
     if q:
         return [_org_out(o) for o in queries.search_orgs(request.user, q, limit=50)]
     parent_org = get_org(request.user, parent) if parent else None
-    return [_org_out(r.org, children=r.children, people=r.people) for r in queries.tree_rows(request.user, parent_org)]
+    return [
+        _org_out(r.org, children=r.children, people=r.people)
+        for r in queries.tree_rows(request.user, parent_org)
+    ]
 
 
 @org_router.get("/{org_id}", response=OrgOut)
@@ -123,11 +134,22 @@ class PersonOut(Schema):
 
 
 def _person_out(p) -> dict:
-    return {"id": p.pk, "name": p.name, "gender": p.gender, "birth_date": p.birth_date, "ethnicity": p.ethnicity,
-            "id_number_masked": p.id_masked, "phone_masked": p.phone_masked, "political_status": p.political_status,
-            "position": p.position, "rank_level": p.rank_level, "primary_org_id": p.primary_org_id,
-            "primary_org_name": p.primary_org.name, "categories": getattr(p, "category_names", []),
-            "archived": p.archived_at is not None}
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "gender": p.gender,
+        "birth_date": p.birth_date,
+        "ethnicity": p.ethnicity,
+        "id_number_masked": p.id_masked,
+        "phone_masked": p.phone_masked,
+        "political_status": p.political_status,
+        "position": p.position,
+        "rank_level": p.rank_level,
+        "primary_org_id": p.primary_org_id,
+        "primary_org_name": p.primary_org.name,
+        "categories": getattr(p, "category_names", []),
+        "archived": p.archived_at is not None,
+    }
 
 
 class PeoplePage(Schema):
@@ -170,8 +192,15 @@ def _categories(ids: list[int]):
 
 
 @people_router.get("/", response=PeoplePage, summary="人员列表（按授权范围）")
-def list_people(request, q: str = "", org: int | None = None, category: int | None = None,
-                year: int | None = None, page: int = 1, per_page: int = 20):
+def list_people(
+    request,
+    q: str = "",
+    org: int | None = None,
+    category: int | None = None,
+    year: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+):
     if scope_for(request.user, Perm.PERSON_VIEW).empty:
         raise Http404
     per_page = max(1, min(per_page, MAX_PER_PAGE))
@@ -182,7 +211,7 @@ def list_people(request, q: str = "", org: int | None = None, category: int | No
         qs = queries.people_queryset(request.user, query=q, org=org_obj, category_id=category, year=year)
     except ValueError as exc:
         raise DomainError(str(exc), field="q") from None
-    items = list(qs[(page - 1) * per_page: page * per_page])
+    items = list(qs[(page - 1) * per_page : page * per_page])
     queries.attach_categories(items, year)
     return {"count": qs.count(), "page": page, "per_page": per_page, "items": [_person_out(p) for p in items]}
 
@@ -198,8 +227,9 @@ def get_person_detail(request, person_id: int):
 def create_person(request, payload: PersonIn):
     org = get_org(request.user, payload.primary_org_id)
     data = payload.dict(exclude={"primary_org_id", "category_ids"})
-    person, _warnings = services.create_person(actor=request.user, primary_org=org,
-                                               categories=_categories(payload.category_ids), **data)
+    person, _warnings = services.create_person(
+        actor=request.user, primary_org=org, categories=_categories(payload.category_ids), **data
+    )
     return 201, _person_out(person)
 
 
@@ -222,5 +252,9 @@ class MeOut(Schema):
 @me_router.get("/", response=MeOut)
 def me(request):
     user = request.user
-    return {"username": user.username, "name": user.get_full_name(), "person_id": user.person_id,
-            "roles": [r for r in Role.values if r in user_roles(user)]}
+    return {
+        "username": user.username,
+        "name": user.get_full_name(),
+        "person_id": user.person_id,
+        "roles": [r for r in Role.values if r in user_roles(user)],
+    }

@@ -30,19 +30,32 @@ class MoveForm(StyledForm):
 
 class PersonForm(StyledForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("身份证号"), max_length=30,
-                                help_text=_("18 位公民身份号码；出生日期和性别将据此自动填写。"))
-    gender = forms.ChoiceField(label=_("性别"), choices=[("", _("按身份证号"))] + list(Gender.choices), required=False)
-    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text=_("可不填；填写时须与身份证号一致。"))
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=30, help_text=_("18 位公民身份号码；出生日期和性别将据此自动填写。")
+    )
+    gender = forms.ChoiceField(
+        label=_("性别"), choices=[("", _("按身份证号"))] + list(Gender.choices), required=False
+    )
+    birth_date = forms.DateField(
+        label=_("出生日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("可不填；填写时须与身份证号一致。"),
+    )
     ethnicity = forms.ChoiceField(label=_("民族"), choices=ETHNICITY_CHOICES, initial="汉族")
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
-    political_status = forms.ChoiceField(label=_("政治面貌"), choices=PoliticalStatus.choices, initial="masses")
+    political_status = forms.ChoiceField(
+        label=_("政治面貌"), choices=PoliticalStatus.choices, initial="masses"
+    )
     position = forms.CharField(label=_("职务"), max_length=100, required=False)
-    rank_level = forms.ChoiceField(label=_("职级"), choices=[("", "—")] + list(RankLevel.choices), required=False)
+    rank_level = forms.ChoiceField(
+        label=_("职级"), choices=[("", "—")] + list(RankLevel.choices), required=False
+    )
     primary_org = OrgPickField(label=_("所在组织"))
     categories = forms.ModelMultipleChoiceField(
-        label=_("人员类别（本年度）"), queryset=Category.objects.filter(active=True), required=False,
+        label=_("人员类别（本年度）"),
+        queryset=Category.objects.filter(active=True),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -179,5 +178,3 @@ class PersonCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.category_id}:{self.year}"
-
-

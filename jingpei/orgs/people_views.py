@@ -34,27 +34,43 @@ def people_list(request):
     year = data.get("year") or timezone.localdate().year
     error = None
     try:
-        qs = queries.people_queryset(request.user, query=data.get("q", ""), org=org, category_id=data.get("category"),
-                                     year=year, include_archived=bool(data.get("archived")))
+        qs = queries.people_queryset(
+            request.user,
+            query=data.get("q", ""),
+            org=org,
+            category_id=data.get("category"),
+            year=year,
+            include_archived=bool(data.get("archived")),
+        )
         page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
         queries.attach_categories(page.object_list, year)
     except ValueError as exc:
         error, page = str(exc), None
     context = {
-        "page": page, "org": org, "filters": data, "year": year, "error": error,
+        "page": page,
+        "org": org,
+        "filters": data,
+        "year": year,
+        "error": error,
         "categories": Category.objects.filter(active=True),
         "can_create": not scope_for(request.user, Perm.PERSON_MANAGE).empty,
         "hx_target": "#people-results",
     }
-    template = "orgs/_people_results.html" if request.htmx and request.htmx.target == "people-results" else "orgs/people.html"
+    template = (
+        "orgs/_people_results.html"
+        if request.htmx and request.htmx.target == "people-results"
+        else "orgs/people.html"
+    )
     return render(request, template, context)
 
 
 def _person_context(request, person):
     year = timezone.localdate().year
     categories = {}
-    for y, name in PersonCategory.objects.filter(person=person).order_by("-year", "category__sort_order").values_list(
-        "year", "category__name"
+    for y, name in (
+        PersonCategory.objects.filter(person=person)
+        .order_by("-year", "category__sort_order")
+        .values_list("year", "category__name")
     ):
         categories.setdefault(y, []).append(name)
     return {
@@ -62,7 +78,9 @@ def _person_context(request, person):
         "memberships": person.memberships.select_related("org").order_by("-is_primary", "org__path"),
         "categories": categories,
         "year": year,
-        "history": AuditLog.objects.filter(object_type="orgs.person", object_id=str(person.pk)).order_by("-at")[:50],
+        "history": AuditLog.objects.filter(object_type="orgs.person", object_id=str(person.pk)).order_by(
+            "-at"
+        )[:50],
         "can_edit": can_manage_person(request.user, person),
         "can_reveal": can_reveal(request.user, person),
     }
@@ -112,10 +130,19 @@ def person_create(request):
             data = form.cleaned_data
             try:
                 person, warnings = services.create_person(
-                    actor=request.user, name=data["name"], id_number=data["id_number"], primary_org=org,
-                    phone=data["phone"], gender=data["gender"] or None, birth_date=data["birth_date"],
-                    ethnicity=data["ethnicity"], political_status=data["political_status"], position=data["position"],
-                    rank_level=data["rank_level"], categories=data["categories"], category_year=form.category_year(),
+                    actor=request.user,
+                    name=data["name"],
+                    id_number=data["id_number"],
+                    primary_org=org,
+                    phone=data["phone"],
+                    gender=data["gender"] or None,
+                    birth_date=data["birth_date"],
+                    ethnicity=data["ethnicity"],
+                    political_status=data["political_status"],
+                    position=data["position"],
+                    rank_level=data["rank_level"],
+                    categories=data["categories"],
+                    category_year=form.category_year(),
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -137,8 +164,13 @@ def person_edit(request, person_id):
     person = get_person(request.user, person_id, write=True)
     year = timezone.localdate().year
     initial = {
-        "name": person.name, "gender": person.gender, "birth_date": person.birth_date, "ethnicity": person.ethnicity,
-        "political_status": person.political_status, "position": person.position, "rank_level": person.rank_level,
+        "name": person.name,
+        "gender": person.gender,
+        "birth_date": person.birth_date,
+        "ethnicity": person.ethnicity,
+        "political_status": person.political_status,
+        "position": person.position,
+        "rank_level": person.rank_level,
         "primary_org": person.primary_org_id,
         "categories": Category.objects.filter(people__person=person, people__year=year),
     }
@@ -152,12 +184,20 @@ def person_edit(request, person_id):
             phone = data["phone"]
             try:
                 _person, warnings = services.update_person(
-                    actor=request.user, person=person, primary_org=org,
-                    id_number=data["id_number"] or None, phone=("" if phone == "-" else phone) if phone else None,
-                    name=data["name"], gender=data["gender"] or None, birth_date=data["birth_date"],
-                    ethnicity=data["ethnicity"], political_status=data["political_status"],
-                    position=data["position"], rank_level=data["rank_level"],
-                    categories=data["categories"], category_year=year,
+                    actor=request.user,
+                    person=person,
+                    primary_org=org,
+                    id_number=data["id_number"] or None,
+                    phone=("" if phone == "-" else phone) if phone else None,
+                    name=data["name"],
+                    gender=data["gender"] or None,
+                    birth_date=data["birth_date"],
+                    ethnicity=data["ethnicity"],
+                    political_status=data["political_status"],
+                    position=data["position"],
+                    rank_level=data["rank_level"],
+                    categories=data["categories"],
+                    category_year=year,
                 )
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -166,8 +206,11 @@ def person_edit(request, person_id):
                     messages.warning(request, w)
                 messages.success(request, _("已保存。"))
                 return redirect("orgs:person", person_id=person.pk)
-    return render(request, "orgs/person_form.html", {"form": form, "title": _("修改人员信息"), "person": person,
-                                                     "picked": picked})
+    return render(
+        request,
+        "orgs/person_form.html",
+        {"form": form, "title": _("修改人员信息"), "person": person, "picked": picked},
+    )
 
 
 @login_required
@@ -180,7 +223,9 @@ def person_membership(request, person_id):
         if request.POST.get("action") == "remove":
             services.remove_membership(actor=request.user, person=person, org=org)
         else:
-            services.add_membership(actor=request.user, person=person, org=org, title=request.POST.get("title", ""))
+            services.add_membership(
+                actor=request.user, person=person, org=org, title=request.POST.get("title", "")
+            )
     except Http404:
         messages.error(request, _("请从搜索结果中选择您管理范围内的组织。"))
     except DomainError as exc:

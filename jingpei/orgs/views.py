@@ -49,13 +49,19 @@ def search(request):
 @login_required
 def detail(request, org_id):
     org = get_org(request.user, org_id)
-    return render(request, "orgs/detail.html", {
-        "org": org,
-        "ancestors": queries.ancestors(org, request.user),
-        "rows": queries.tree_rows(request.user, org, include_archived=True),
-        "people_count": queries.subtree_people_counts(len(org.path), queries.Q(org__path__startswith=org.path)).get(org.path, 0),
-        "can_manage": _can_manage(request.user, org),
-    })
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "ancestors": queries.ancestors(org, request.user),
+            "rows": queries.tree_rows(request.user, org, include_archived=True),
+            "people_count": queries.subtree_people_counts(
+                len(org.path), queries.Q(org__path__startswith=org.path)
+            ).get(org.path, 0),
+            "can_manage": _can_manage(request.user, org),
+        },
+    )
 
 
 @login_required
@@ -74,8 +80,13 @@ def create(request, org_id):
 
 
 def _default_child_kind(kind: str) -> str:
-    return {"district": "township", "township": "village", "village": "branch", "enterprise": "unit",
-            "unit": "branch"}.get(kind, "branch")
+    return {
+        "district": "township",
+        "township": "village",
+        "village": "branch",
+        "enterprise": "unit",
+        "unit": "branch",
+    }.get(kind, "branch")
 
 
 @login_required
@@ -106,7 +117,9 @@ def move(request, org_id):
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, _("已将“%(name)s”及其下级移动到“%(to)s”。") % {"name": org.name, "to": target.name})
+            messages.success(
+                request, _("已将“%(name)s”及其下级移动到“%(to)s”。") % {"name": org.name, "to": target.name}
+            )
             return redirect("orgs:detail", org_id=org.pk)
     return render(request, "orgs/move.html", {"form": form, "org": org})
 

@@ -17,18 +17,23 @@ def test_grant_gives_the_subtree_and_revoke_takes_it_back(cast):
     from jingpei.accounts.models import User
 
     assert scope_for(User.objects.get(pk=user.pk), "person.view").empty
-    assert list(AuditLog.objects.filter(object_type="accounts.grant").values_list("action", flat=True)
-                .order_by("id"))[-2:] == ["grant.create", "grant.revoke"]
+    assert list(
+        AuditLog.objects.filter(object_type="accounts.grant").values_list("action", flat=True).order_by("id")
+    )[-2:] == ["grant.create", "grant.revoke"]
 
 
 def test_three_administrators_stay_separate(cast):
     with pytest.raises(Conflict, match="三员分立"):
-        services.grant_role(actor=cast.security_admin, user=cast.system_admin, role=Role.AUDIT_ADMIN, org=cast.district)
+        services.grant_role(
+            actor=cast.security_admin, user=cast.system_admin, role=Role.AUDIT_ADMIN, org=cast.district
+        )
 
 
 def test_no_self_grants_and_only_within_own_subtree(cast):
     with pytest.raises(NotAllowed, match="不能给自己授权"):
-        services.grant_role(actor=cast.security_admin, user=cast.security_admin, role=Role.LIAISON, org=cast.town_a)
+        services.grant_role(
+            actor=cast.security_admin, user=cast.security_admin, role=Role.LIAISON, org=cast.town_a
+        )
     sec_b = make_user("sec_b", role=Role.SECURITY_ADMIN, org=cast.town_b)
     with pytest.raises(NotAllowed):
         services.grant_role(actor=sec_b, user=cast.trainee, role=Role.LIAISON, org=cast.town_a)
@@ -49,8 +54,9 @@ def test_sibling_security_admin_cannot_see_or_revoke_a_grant(client_as, cast):
 
 
 def test_grant_page_errors_name_the_field(client_as, cast):
-    resp = client_as(cast.security_admin).post("/admin/grants/", {"username": "nobody", "role": "liaison",
-                                                                  "org": cast.town_a.pk})
+    resp = client_as(cast.security_admin).post(
+        "/admin/grants/", {"username": "nobody", "role": "liaison", "org": cast.town_a.pk}
+    )
     assert "没有用户名为“nobody”的账号" in resp.content.decode()
 
 
@@ -65,11 +71,19 @@ def test_initial_password_must_be_changed_first(client, cast):
     services.create_user(actor=cast.system_admin, username="fresh", password="Initial-pass-1", person=None)
     client.post("/accounts/login/", {"username": "fresh", "password": "Initial-pass-1"})
     assert client.get("/").url == "/accounts/password/"
-    resp = client.post("/accounts/password/", {"old_password": "Initial-pass-1", "new_password": "12345678",
-                                               "new_password2": "12345678"})
+    resp = client.post(
+        "/accounts/password/",
+        {"old_password": "Initial-pass-1", "new_password": "12345678", "new_password2": "12345678"},
+    )
     assert resp.status_code == 200 and "form" in resp.context
-    resp = client.post("/accounts/password/", {"old_password": "Initial-pass-1", "new_password": "Better-pass-2026",
-                                               "new_password2": "Better-pass-2026"})
+    resp = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "Initial-pass-1",
+            "new_password": "Better-pass-2026",
+            "new_password2": "Better-pass-2026",
+        },
+    )
     assert resp.status_code == 302 and client.get("/").status_code == 200
 
 

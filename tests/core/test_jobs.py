@@ -58,8 +58,9 @@ def test_stale_running_jobs_are_failed(cast):
 
     from django.utils import timezone
 
-    job = Job.objects.create(name="test.count", status=Job.Status.RUNNING,
-                             heartbeat_at=timezone.now() - timedelta(hours=1))
+    job = Job.objects.create(
+        name="test.count", status=Job.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
     assert jobs.fail_stale_jobs() == 1
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "重新提交" in job.error

@@ -16,8 +16,11 @@ def test_create_rename_move_archive_are_audited(cast):
     services.rename_org(actor=cast.officer, org=org, name="新华村")
     services.move_org(actor=cast.officer, org=org, new_parent=cast.town_b)
     services.archive_org(actor=cast.officer, org=org)
-    actions = list(AuditLog.objects.filter(object_id=str(org.pk), object_type="orgs.organization")
-                   .order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditLog.objects.filter(object_id=str(org.pk), object_type="orgs.organization")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["org.create", "org.rename", "org.move", "org.archive"]
     move = AuditLog.objects.get(action="org.move", object_id=str(org.pk))
     assert move.actor == cast.officer and move.before["path"] != move.after["path"]
@@ -30,7 +33,11 @@ def test_move_carries_the_whole_subtree_and_people_follow(cast):
     assert branch.path.startswith(town_b.path) and branch.depth == 4
     from jingpei.orgs.models import Person
 
-    assert set(Person.objects.in_subtree(town_b).values_list("name", flat=True)) == {"王小明", "李芳", "赵秘密"}
+    assert set(Person.objects.in_subtree(town_b).values_list("name", flat=True)) == {
+        "王小明",
+        "李芳",
+        "赵秘密",
+    }
 
 
 def test_cannot_move_into_own_subtree(cast):
@@ -81,7 +88,9 @@ def test_archived_orgs_leave_scopes(cast):
     grant_role(actor=None, user=cast.liaison_b, role="liaison", org=lonely)
     services.archive_org(actor=cast.officer, org=lonely)
     forget_grants(cast.liaison_b)
-    assert scope_for(cast.liaison_b, "person.view").prefixes == (Organization.objects.get(pk=cast.town_b.pk).path,)
+    assert scope_for(cast.liaison_b, "person.view").prefixes == (
+        Organization.objects.get(pk=cast.town_b.pk).path,
+    )
 
 
 @pytest.mark.postgres
@@ -116,8 +125,9 @@ def test_concurrent_creates_and_moves_never_corrupt_the_tree():
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(6)] + \
-              [threading.Thread(target=move, args=(i,)) for i in range(2)]
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(6)] + [
+        threading.Thread(target=move, args=(i,)) for i in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:
