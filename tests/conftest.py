@@ -82,3 +82,14 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the default language: a request in English must not leak into the next
+    test run by the same worker (Django keeps the activated language per thread)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

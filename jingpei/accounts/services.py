@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jingpei.accounts.models import Grant, User
 from jingpei.core import audit
+from jingpei.core.actors import Actor
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import SEPARATED_ADMIN_ROLES, Perm, Role
 from jingpei.core.scoping import forget_grants, scope_for
@@ -21,7 +22,12 @@ def _grant_snapshot(grant: Grant) -> dict:
 
 
 def create_user(
-    *, actor, username: str, password: str, person: Person | None = None, must_change_password: bool = True
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    person: Person | None = None,
+    must_change_password: bool = True,
 ) -> User:
     if actor is not None:
         scope = scope_for(actor, Perm.ACCOUNT_MANAGE)
@@ -53,7 +59,7 @@ def create_user(
     return user
 
 
-def grant_role(*, actor, user: User, role: str, org: Organization) -> Grant:
+def grant_role(*, actor: Actor, user: User, role: str, org: Organization) -> Grant:
     """Give ``user`` the role on the subtree of ``org``. The granting security administrator must
     cover ``org`` and may not grant to themselves; no account holds two of the three admin roles."""
     if role not in Role.values:
@@ -81,7 +87,7 @@ def grant_role(*, actor, user: User, role: str, org: Organization) -> Grant:
     return grant
 
 
-def revoke_grant(*, actor, grant: Grant) -> Grant:
+def revoke_grant(*, actor: Actor, grant: Grant) -> Grant:
     if actor is not None:
         if not scope_for(actor, Perm.GRANT_MANAGE).covers(grant.org.path):
             raise NotAllowed(_("您没有撤销该授权的权限。"))
@@ -114,7 +120,7 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
         audit.record("user.password", user, actor=user)
 
 
-def reset_password(*, actor, user: User, new_password: str) -> None:
+def reset_password(*, actor: Actor, user: User, new_password: str) -> None:
     """An administrator sets a new password; the user must change it at next login."""
     if actor is not None and scope_for(actor, Perm.ACCOUNT_MANAGE).empty:
         raise NotAllowed(_("您没有重置密码的权限。"))
@@ -129,7 +135,7 @@ def reset_password(*, actor, user: User, new_password: str) -> None:
         audit.record("user.reset_password", user, actor=actor)
 
 
-def set_active(*, actor, user: User, active: bool) -> None:
+def set_active(*, actor: Actor, user: User, active: bool) -> None:
     if actor is not None and (scope_for(actor, Perm.ACCOUNT_MANAGE).empty or actor.pk == user.pk):
         raise NotAllowed(_("您没有停用或启用该账号的权限。"))
     with transaction.atomic():

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from jingpei.core.actors import AuthedRequest
 from jingpei.core.errors import DomainError
 from jingpei.core.permissions import Perm, Role
 from jingpei.core.scoping import scope_for, user_roles
 from jingpei.orgs import queries, services
 from jingpei.orgs.access import get_org, get_person
 from jingpei.orgs.choices import OrgKind
-from jingpei.orgs.models import Category
+from jingpei.orgs.models import Category, Organization, Person
 
 org_router = Router(tags=["组织 organisations"])
 people_router = Router(tags=["人员 people"])
@@ -37,7 +39,7 @@ class OrgOut(Schema):
     path_names: list[str] = []
 
 
-def _org_out(org, *, children=None, people=None) -> dict:
+def _org_out(org: Organization, *, children: int | None = None, people: int | None = None) -> dict[str, Any]:
     return {
         "id": org.pk,
         "name": org.name,
@@ -67,7 +69,7 @@ class MoveIn(Schema):
 
 
 @org_router.get("/", response=list[OrgOut], summary="组织列表：授权范围的顶层，或某组织的下级，或搜索")
-def list_orgs(request, parent: int | None = None, q: str = ""):
+def list_orgs(request: AuthedRequest, parent: int | None = None, q: str = "") -> Any:
     if q:
         return [_org_out(o) for o in queries.search_orgs(request.user, q, limit=50)]
     parent_org = get_org(request.user, parent) if parent else None
@@ -78,39 +80,39 @@ def list_orgs(request, parent: int | None = None, q: str = ""):
 
 
 @org_router.get("/{org_id}", response=OrgOut)
-def get_org_detail(request, org_id: int):
+def get_org_detail(request: AuthedRequest, org_id: int) -> Any:
     org = queries.with_breadcrumbs([get_org(request.user, org_id)])[0]
     return _org_out(org)
 
 
 @org_router.post("/", response={201: OrgOut})
-def create_org(request, payload: OrgCreateIn):
+def create_org(request: AuthedRequest, payload: OrgCreateIn) -> Any:
     parent = get_org(request.user, payload.parent_id, write=True)
     org = services.create_org(actor=request.user, parent=parent, name=payload.name, kind=payload.kind)
     return 201, _org_out(org)
 
 
 @org_router.patch("/{org_id}", response=OrgOut)
-def update_org(request, org_id: int, payload: OrgUpdateIn):
+def update_org(request: AuthedRequest, org_id: int, payload: OrgUpdateIn) -> Any:
     org = get_org(request.user, org_id, write=True)
     return _org_out(services.rename_org(actor=request.user, org=org, name=payload.name, kind=payload.kind))
 
 
 @org_router.post("/{org_id}/move", response=OrgOut)
-def move_org(request, org_id: int, payload: MoveIn):
+def move_org(request: AuthedRequest, org_id: int, payload: MoveIn) -> Any:
     org = get_org(request.user, org_id, write=True)
     target = get_org(request.user, payload.new_parent_id, write=True)
     return _org_out(services.move_org(actor=request.user, org=org, new_parent=target))
 
 
 @org_router.post("/{org_id}/archive", response=OrgOut)
-def archive_org(request, org_id: int):
+def archive_org(request: AuthedRequest, org_id: int) -> Any:
     org = get_org(request.user, org_id, write=True)
     return _org_out(services.archive_org(actor=request.user, org=org))
 
 
 @org_router.post("/{org_id}/restore", response=OrgOut)
-def restore_org(request, org_id: int):
+def restore_org(request: AuthedRequest, org_id: int) -> Any:
     org = get_org(request.user, org_id, write=True)
     return _org_out(services.restore_org(actor=request.user, org=org))
 
@@ -133,7 +135,7 @@ class PersonOut(Schema):
     archived: bool
 
 
-def _person_out(p) -> dict:
+def _person_out(p: Person) -> dict[str, Any]:
     return {
         "id": p.pk,
         "name": p.name,
@@ -184,7 +186,7 @@ class PersonPatch(Schema):
     rank_level: str | None = None
 
 
-def _categories(ids: list[int]):
+def _categories(ids: list[int]) -> list[Category]:
     cats = list(Category.objects.filter(pk__in=ids, active=True))
     if len(cats) != len(set(ids)):
         raise DomainError("人员类别不存在或已停用。", field="category_ids")
@@ -193,14 +195,14 @@ def _categories(ids: list[int]):
 
 @people_router.get("/", response=PeoplePage, summary="人员列表（按授权范围）")
 def list_people(
-    request,
+    request: AuthedRequest,
     q: str = "",
     org: int | None = None,
     category: int | None = None,
     year: int | None = None,
     page: int = 1,
     per_page: int = 20,
-):
+) -> Any:
     if scope_for(request.user, Perm.PERSON_VIEW).empty:
         raise Http404
     per_page = max(1, min(per_page, MAX_PER_PAGE))
@@ -217,14 +219,14 @@ def list_people(
 
 
 @people_router.get("/{person_id}", response=PersonOut)
-def get_person_detail(request, person_id: int):
+def get_person_detail(request: AuthedRequest, person_id: int) -> Any:
     person = get_person(request.user, person_id)
     queries.attach_categories([person], timezone.localdate().year)
     return _person_out(person)
 
 
 @people_router.post("/", response={201: PersonOut})
-def create_person(request, payload: PersonIn):
+def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
     org = get_org(request.user, payload.primary_org_id)
     data = payload.dict(exclude={"primary_org_id", "category_ids"})
     person, _warnings = services.create_person(
@@ -234,7 +236,7 @@ def create_person(request, payload: PersonIn):
 
 
 @people_router.patch("/{person_id}", response=PersonOut)
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
     person = get_person(request.user, person_id, write=True)
     data = payload.dict(exclude_unset=True)
     org = get_org(request.user, data.pop("primary_org_id")) if data.get("primary_org_id") else None
@@ -250,7 +252,7 @@ class MeOut(Schema):
 
 
 @me_router.get("/", response=MeOut)
-def me(request):
+def me(request: AuthedRequest) -> Any:
     user = request.user
     return {
         "username": user.username,

@@ -19,7 +19,7 @@ class OrganizationQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=org.path)
 
 
-class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  # type: ignore[misc]
     pass
 
 

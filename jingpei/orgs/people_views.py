@@ -43,7 +43,7 @@ def people_list(request):
             include_archived=bool(data.get("archived")),
         )
         page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-        queries.attach_categories(page.object_list, year)
+        queries.attach_categories(list(page.object_list), year)
     except ValueError as exc:
         error, page = str(exc), None
     context = {
@@ -66,7 +66,7 @@ def people_list(request):
 
 def _person_context(request, person):
     year = timezone.localdate().year
-    categories = {}
+    categories: dict[int, list[str]] = {}
     for y, name in (
         PersonCategory.objects.filter(person=person)
         .order_by("-year", "category__sort_order")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit, crypto
+from jingpei.core.actors import Actor
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.locks import xact_lock
 from jingpei.core.permissions import Perm
@@ -35,7 +37,7 @@ def org_snapshot(org: Organization) -> dict:
     }
 
 
-def _require_manage(actor, path: str) -> None:
+def _require_manage(actor: Actor, path: str) -> None:
     if actor is None:  # the system itself (demo builder, CLI): no request, no grants
         return
     if not scope_for(actor, Perm.ORG_MANAGE).covers(path):
@@ -57,7 +59,7 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _check_sibling_name(parent: Organization | None, name: str, exclude_pk=None) -> None:
+def _check_sibling_name(parent: Organization | None, name: str, exclude_pk: int | None = None) -> None:
     siblings = (
         Organization.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
         if parent
@@ -67,7 +69,9 @@ def _check_sibling_name(parent: Organization | None, name: str, exclude_pk=None)
         raise Conflict(_("同一上级组织下已有名为“%(name)s”的组织。") % {"name": name}, field="name")
 
 
-def create_org(*, actor, parent: Organization | None, name: str, kind: str, code: str = "") -> Organization:
+def create_org(
+    *, actor: Actor, parent: Organization | None, name: str, kind: str, code: str = ""
+) -> Organization:
     name, kind = _clean_name(name), _check_kind(kind)
     with transaction.atomic():
         xact_lock(TREE_LOCK)
@@ -94,7 +98,7 @@ def create_org(*, actor, parent: Organization | None, name: str, kind: str, code
     return org
 
 
-def rename_org(*, actor, org: Organization, name: str, kind: str | None = None) -> Organization:
+def rename_org(*, actor: Actor, org: Organization, name: str, kind: str | None = None) -> Organization:
     name = _clean_name(name)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
@@ -112,7 +116,7 @@ def rename_org(*, actor, org: Organization, name: str, kind: str | None = None) 
     return org
 
 
-def move_org(*, actor, org: Organization, new_parent: Organization) -> Organization:
+def move_org(*, actor: Actor, org: Organization, new_parent: Organization) -> Organization:
     """Move ``org`` and its whole subtree under ``new_parent``. Serialised by the tree lock, so two
     concurrent moves can never produce a cycle or clashing paths."""
     with transaction.atomic():
@@ -135,7 +139,7 @@ def move_org(*, actor, org: Organization, new_parent: Organization) -> Organizat
     return org
 
 
-def archive_org(*, actor, org: Organization) -> Organization:
+def archive_org(*, actor: Actor, org: Organization) -> Organization:
     """Archive a node: it disappears from pickers and scopes but keeps its history. Refused while it
     still has active child organisations or people whose primary organisation it is."""
     with transaction.atomic():
@@ -161,7 +165,7 @@ def archive_org(*, actor, org: Organization) -> Organization:
     return org
 
 
-def restore_org(*, actor, org: Organization) -> Organization:
+def restore_org(*, actor: Actor, org: Organization) -> Organization:
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         _require_manage(actor, org.path)
@@ -177,7 +181,7 @@ def restore_org(*, actor, org: Organization) -> Organization:
     return org
 
 
-def delete_org(*, actor, org: Organization) -> None:
+def delete_org(*, actor: Actor, org: Organization) -> None:
     """Delete a node created by mistake: only one with no history (no children, members or grants)."""
     with transaction.atomic():
         xact_lock(TREE_LOCK)
@@ -253,7 +257,7 @@ def _apply_phone(person: Person, phone: str) -> None:
     person.phone_masked = crypto.mask_phone(phone) if phone else ""
 
 
-def _require_person_manage(actor, org: Organization) -> None:
+def _require_person_manage(actor: Actor, org: Organization) -> None:
     if actor is None:
         return
     if not scope_for(actor, Perm.PERSON_MANAGE).covers(org.path):
@@ -274,7 +278,7 @@ def _set_memberships(person: Person, primary: Organization, others: Iterable[Org
             Membership.objects.filter(person=person, org_id=org_id).update(is_primary=is_primary)
 
 
-def set_categories(*, actor, person: Person, year: int, categories: Iterable[Category]) -> None:
+def set_categories(*, actor: Actor, person: Person, year: int, categories: Iterable[Category]) -> None:
     with transaction.atomic():
         _require_person_manage(actor, person.primary_org)
         before = sorted(
@@ -298,7 +302,7 @@ def set_categories(*, actor, person: Person, year: int, categories: Iterable[Cat
 
 def create_person(
     *,
-    actor,
+    actor: Actor,
     name: str,
     id_number: str,
     primary_org: Organization,
@@ -353,7 +357,7 @@ def create_person(
 
 def update_person(
     *,
-    actor,
+    actor: Actor,
     person: Person,
     primary_org: Organization | None = None,
     other_orgs: Iterable[Organization] | None = None,
@@ -361,7 +365,7 @@ def update_person(
     phone: str | None = None,
     categories: Iterable[Category] | None = None,
     category_year: int | None = None,
-    **fields,
+    **fields: Any,
 ) -> tuple[Person, list[str]]:
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
@@ -418,7 +422,7 @@ def update_person(
     return person, warnings
 
 
-def add_membership(*, actor, person: Person, org: Organization, title: str = "") -> Membership:
+def add_membership(*, actor: Actor, person: Person, org: Organization, title: str = "") -> Membership:
     """Add a secondary place (a township cadre stationed in a village…)."""
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("primary_org").get(pk=person.pk)
@@ -441,7 +445,7 @@ def add_membership(*, actor, person: Person, org: Organization, title: str = "")
     return membership
 
 
-def remove_membership(*, actor, person: Person, org: Organization) -> None:
+def remove_membership(*, actor: Actor, person: Person, org: Organization) -> None:
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("primary_org").get(pk=person.pk)
         _require_person_manage(actor, person.primary_org)
@@ -460,7 +464,7 @@ def remove_membership(*, actor, person: Person, org: Organization) -> None:
         )
 
 
-def archive_person(*, actor, person: Person, reason: str = "") -> Person:
+def archive_person(*, actor: Actor, person: Person, reason: str = "") -> Person:
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("primary_org").get(pk=person.pk)
         _require_person_manage(actor, person.primary_org)
