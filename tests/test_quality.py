@@ -1,0 +1,30 @@
+"""The project's own checks run with the suite, so CI runs exactly what a developer runs."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_models_and_migrations_agree(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_ruff_finds_nothing():
+    result = _run("ruff", "check", "jingpei", "tests", "bench", "bootstrap.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the repository")
+def test_mypy_finds_nothing():
+    result = _run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
