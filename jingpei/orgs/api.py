@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from jingpei.core.actors import AuthedRequest
 from jingpei.core.errors import DomainError
@@ -89,7 +89,7 @@ def get_org_detail(request: AuthedRequest, org_id: int) -> Any:
 def create_org(request: AuthedRequest, payload: OrgCreateIn) -> Any:
     parent = get_org(request.user, payload.parent_id, write=True)
     org = services.create_org(actor=request.user, parent=parent, name=payload.name, kind=payload.kind)
-    return 201, _org_out(org)
+    return Status(201, _org_out(org))
 
 
 @org_router.patch("/{org_id}", response=OrgOut)
@@ -232,7 +232,7 @@ def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
     person, _warnings = services.create_person(
         actor=request.user, primary_org=org, categories=_categories(payload.category_ids), **data
     )
-    return 201, _person_out(person)
+    return Status(201, _person_out(person))
 
 
 @people_router.patch("/{person_id}", response=PersonOut)
