@@ -15,7 +15,7 @@ from jingpei.core.pinyin import is_pinyin_query
 from jingpei.core.scoping import scope_for
 from jingpei.orgs.access import scope_roots, visible_orgs, visible_people
 from jingpei.orgs.idnumbers import clean_id_number, clean_phone
-from jingpei.orgs.models import Membership, Organization, PersonCategory
+from jingpei.orgs.models import Membership, Organization, Person, PersonCategory
 
 STEP = Organization.steplen
 
@@ -139,9 +139,14 @@ def people_queryset(
     include_archived: bool = False,
 ):
     """The people list as shown on screen (and exported): scoped, filtered, ordered by pinyin."""
-    qs = visible_people(user)
-    if org is not None:
-        qs = qs.in_subtree(org)
+    if org is not None and scope_for(user, Perm.PERSON_VIEW).covers(org.path):
+        # The subtree lies inside the scope: its own EXISTS is the whole filter. Adding the scope's
+        # EXISTS as well costs two index probes per row in the COUNT (2.5× slower at 50k people).
+        qs = Person.objects.in_subtree(org)
+    else:
+        qs = visible_people(user)
+        if org is not None:
+            qs = qs.in_subtree(org)
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     if category_id:
