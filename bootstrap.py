@@ -49,8 +49,6 @@ def stamp(name: str, key: str) -> None:
 
 
 def ensure_python_env(dev: bool) -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("Jingpei needs Python 3.11 or newer / 需要 Python 3.11 或更高版本")
     if not PY.exists():
         say("creating virtual environment .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -90,10 +88,15 @@ def ensure_chromium() -> None:
         say("installing Debian's chromium and CJK fonts for the browser tests (apt-get)")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=False, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=False, env=env
+        )
     if not shutil.which("chromium"):
-        print("\n" + "!" * 78 + "\n!! chromium not found: browser tests will be SKIPPED (they fail under CI).\n"
-              "!! Install it with: sudo apt-get install chromium\n" + "!" * 78 + "\n", flush=True)
+        print(
+            "\n" + "!" * 78 + "\n!! chromium not found: browser tests will be SKIPPED (they fail under CI).\n"
+            "!! Install it with: sudo apt-get install chromium\n" + "!" * 78 + "\n",
+            flush=True,
+        )
 
 
 def main() -> None:

@@ -44,7 +44,9 @@ def _validation_error(request, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
-    return api.create_response(request, error_body("invalid", _("提交的数据有误，请检查标出的字段。"), fields), status=422)
+    return api.create_response(
+        request, error_body("invalid", _("提交的数据有误，请检查标出的字段。"), fields), status=422
+    )
 
 
 @api.exception_handler(DjangoValidationError)
@@ -54,7 +56,9 @@ def _django_validation_error(request, exc: DjangoValidationError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, error_body("not_found", _("未找到该对象，或您无权查看。")), status=404)
+    return api.create_response(
+        request, error_body("not_found", _("未找到该对象，或您无权查看。")), status=404
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -77,6 +81,8 @@ for config in apps.get_app_configs():
             raise
         continue
     # An app exposes ``routers = [(prefix, router), ...]`` or a single ``router`` mounted at its label.
-    for prefix, router in getattr(module, "routers", None) or [(config.label, getattr(module, "router", None))]:
+    for prefix, router in getattr(module, "routers", None) or [
+        (config.label, getattr(module, "router", None))
+    ]:
         if router is not None:
             api.add_router(f"/{prefix}/", router)

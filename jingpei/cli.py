@@ -1,9 +1,9 @@
 """The ``jingpei`` command: demo, serve, worker, and every Django management command.
 
-    jingpei demo            set up the database, build the demo district if empty, serve it
-    jingpei serve           serve with gunicorn (jobs run in-process unless JOBS_MODE=external)
-    jingpei worker          run background jobs (scale out: as many as you like, on PostgreSQL)
-    jingpei <command> ...   any manage.py command (migrate, createsuperuser, build_demo, ...)
+jingpei demo            set up the database, build the demo district if empty, serve it
+jingpei serve           serve with gunicorn (jobs run in-process unless JOBS_MODE=external)
+jingpei worker          run background jobs (scale out: as many as you like, on PostgreSQL)
+jingpei <command> ...   any manage.py command (migrate, createsuperuser, build_demo, ...)
 """
 
 from __future__ import annotations
@@ -34,9 +34,22 @@ def serve(host: str, port: int, workers: int) -> None:
 
     os.environ["JINGPEI_EMBEDDED_WORKER"] = "1" if settings.JOBS_MODE == "embedded" else "0"
     args = [
-        "gunicorn", "jingpei.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-" if settings.DEBUG else "/dev/null",
-        "--timeout", "120", "--graceful-timeout", "10",
+        "gunicorn",
+        "jingpei.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-" if settings.DEBUG else "/dev/null",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *args])
 
@@ -67,8 +80,12 @@ def main(argv: list[str] | None = None) -> None:
 
             print()
             print(f"精培演示系统 / Jingpei demo:  http://{args.host}:{args.port}/")
-            print(f"登录 / log in: officer, liaison_laowo, liaison_wanjin, secretary, head, lecturer, trainee,")
-            print(f"              approver, auditor, sysadmin, secadmin, auditadmin — 密码 / password: {DEMO_PASSWORD}")
+            print(
+                "登录 / log in: officer, liaison_laowo, liaison_wanjin, secretary, head, lecturer, trainee,"
+            )
+            print(
+                f"              approver, auditor, sysadmin, secadmin, auditadmin — 密码 / password: {DEMO_PASSWORD}"
+            )
             print()
             if args.no_serve:
                 return

@@ -1,10 +1,10 @@
 """The shared cast. Two sibling townships under one district:
 
-    召陵区 (district)  ── officer: training officer of the whole district
-    ├── 老窝镇 (A)      ── liaison_a: liaison of A
-    │   └── 朱集村 → 朱集村党支部  (people: 王小明, 李芳; trainee 王小明 has an account)
-    └── 万金镇 (B)      ── liaison_b: liaison of B, the outsider every endpoint is tried with
-        └── 刘庄村 → 刘庄村党支部  (people: 赵秘密 — a name no one outside B may ever see)
+召陵区 (district)  ── officer: training officer of the whole district
+├── 老窝镇 (A)      ── liaison_a: liaison of A
+│   └── 朱集村 → 朱集村党支部  (people: 王小明, 李芳; trainee 王小明 has an account)
+└── 万金镇 (B)      ── liaison_b: liaison of B, the outsider every endpoint is tried with
+    └── 刘庄村 → 刘庄村党支部  (people: 赵秘密 — a name no one outside B may ever see)
 """
 
 from __future__ import annotations
@@ -52,9 +52,16 @@ def cast(db) -> Cast:
     person_a2 = make_person(branch_a, "李芳", id_number=valid_id(male=False))
     person_b = make_person(branch_b, "赵秘密", phone="13900002222")
     return Cast(
-        district=district, town_a=town_a, village_a=village_a, branch_a=branch_a,
-        town_b=town_b, village_b=village_b, branch_b=branch_b,
-        person_a=person_a, person_a2=person_a2, person_b=person_b,
+        district=district,
+        town_a=town_a,
+        village_a=village_a,
+        branch_a=branch_a,
+        town_b=town_b,
+        village_b=village_b,
+        branch_b=branch_b,
+        person_a=person_a,
+        person_a2=person_a2,
+        person_b=person_b,
         officer=make_user("officer", role=Role.TRAINING_OFFICER, org=district),
         liaison_a=make_user("liaison_a", role=Role.LIAISON, org=town_a),
         liaison_b=make_user("liaison_b", role=Role.LIAISON, org=town_b),
@@ -75,3 +82,14 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default():
+    """Each test starts in the default language: a request in English must not leak into the next
+    test run by the same worker (Django keeps the activated language per thread)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

@@ -25,7 +25,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def get_full_name(self) -> str:
-        if self.person_id:
+        if self.person is not None:
             return self.person.name
         return (self.last_name + self.first_name).strip()
 
@@ -52,7 +52,9 @@ class Grant(models.Model):
         verbose_name = _("授权")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "org"], condition=Q(revoked_at__isnull=True), name="grant_active_unique"
+                fields=["user", "role", "org"],
+                condition=Q(revoked_at__isnull=True),
+                name="grant_active_unique",
             )
         ]
 

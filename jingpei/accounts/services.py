@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jingpei.accounts.models import Grant, User
 from jingpei.core import audit
+from jingpei.core.actors import Actor
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import SEPARATED_ADMIN_ROLES, Perm, Role
 from jingpei.core.scoping import forget_grants, scope_for
@@ -20,10 +21,20 @@ def _grant_snapshot(grant: Grant) -> dict:
     return {"user": grant.user.username, "role": grant.role, "org": grant.org.name, "org_id": grant.org_id}
 
 
-def create_user(*, actor, username: str, password: str, person: Person | None = None,
-                must_change_password: bool = True) -> User:
-    if actor is not None and scope_for(actor, Perm.ACCOUNT_MANAGE).empty:
-        raise NotAllowed(_("您没有创建账号的权限。"))
+def create_user(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    person: Person | None = None,
+    must_change_password: bool = True,
+) -> User:
+    if actor is not None:
+        scope = scope_for(actor, Perm.ACCOUNT_MANAGE)
+        if scope.empty:
+            raise NotAllowed(_("您没有创建账号的权限。"))
+        if person is not None and not person.memberships.filter(scope.q("org__path")).exists():
+            raise NotAllowed(_("该人员不在您的管理范围内。"), field="person_id")
     username = (username or "").strip()
     if not username:
         raise DomainError(_("请填写用户名。"), field="username")
@@ -39,11 +50,16 @@ def create_user(*, actor, username: str, password: str, person: Person | None = 
             raise DomainError(" ".join(exc.messages), field="password") from None
         user.set_password(password)
         user.save()
-        audit.record("user.create", user, actor=actor, after={"username": username, "person": getattr(person, "pk", None)})
+        audit.record(
+            "user.create",
+            user,
+            actor=actor,
+            after={"username": username, "person": getattr(person, "pk", None)},
+        )
     return user
 
 
-def grant_role(*, actor, user: User, role: str, org: Organization) -> Grant:
+def grant_role(*, actor: Actor, user: User, role: str, org: Organization) -> Grant:
     """Give ``user`` the role on the subtree of ``org``. The granting security administrator must
     cover ``org`` and may not grant to themselves; no account holds two of the three admin roles."""
     if role not in Role.values:
@@ -55,9 +71,13 @@ def grant_role(*, actor, user: User, role: str, org: Organization) -> Grant:
             raise NotAllowed(_("不能给自己授权。"))
     with transaction.atomic():
         if role in SEPARATED_ADMIN_ROLES:
-            clash = Grant.objects.active().filter(user=user, role__in=SEPARATED_ADMIN_ROLES).exclude(role=role)
+            clash = (
+                Grant.objects.active().filter(user=user, role__in=SEPARATED_ADMIN_ROLES).exclude(role=role)
+            )
             if clash.exists():
-                raise Conflict(_("系统管理员、安全管理员、审计管理员须由不同的人担任（三员分立）。"), field="role")
+                raise Conflict(
+                    _("系统管理员、安全管理员、审计管理员须由不同的人担任（三员分立）。"), field="role"
+                )
         existing = Grant.objects.active().filter(user=user, role=role, org=org).first()
         if existing:
             return existing
@@ -67,7 +87,7 @@ def grant_role(*, actor, user: User, role: str, org: Organization) -> Grant:
     return grant
 
 
-def revoke_grant(*, actor, grant: Grant) -> Grant:
+def revoke_grant(*, actor: Actor, grant: Grant) -> Grant:
     if actor is not None:
         if not scope_for(actor, Perm.GRANT_MANAGE).covers(grant.org.path):
             raise NotAllowed(_("您没有撤销该授权的权限。"))
@@ -79,7 +99,9 @@ def revoke_grant(*, actor, grant: Grant) -> Grant:
             grant.revoked_at = timezone.now()
             grant.revoked_by = actor
             grant.save(update_fields=["revoked_at", "revoked_by"])
-            audit.record("grant.revoke", grant, actor=actor, before=_grant_snapshot(grant), org_path=grant.org.path)
+            audit.record(
+                "grant.revoke", grant, actor=actor, before=_grant_snapshot(grant), org_path=grant.org.path
+            )
     forget_grants(grant.user)
     return grant
 
@@ -96,3 +118,34 @@ def change_password(*, user: User, old_password: str, new_password: str) -> None
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         audit.record("user.password", user, actor=user)
+
+
+def reset_password(*, actor: Actor, user: User, new_password: str) -> None:
+    """An administrator sets a new password; the user must change it at next login."""
+    if actor is not None and scope_for(actor, Perm.ACCOUNT_MANAGE).empty:
+        raise NotAllowed(_("您没有重置密码的权限。"))
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from None
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record("user.reset_password", user, actor=actor)
+
+
+def set_active(*, actor: Actor, user: User, active: bool) -> None:
+    if actor is not None and (scope_for(actor, Perm.ACCOUNT_MANAGE).empty or actor.pk == user.pk):
+        raise NotAllowed(_("您没有停用或启用该账号的权限。"))
+    with transaction.atomic():
+        before = user.is_active
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(
+            "user.activate" if active else "user.deactivate",
+            user,
+            actor=actor,
+            before={"active": before},
+            after={"active": active},
+        )

@@ -1,6 +1,6 @@
 from jingpei.core.navigation import items_for
-from jingpei.core.scoping import user_roles
 from jingpei.core.permissions import Role
+from jingpei.core.scoping import user_roles
 
 
 def navigation(request):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 
 class DomainError(Exception):
     """A rule of the domain refused the operation. ``message`` is for the user, in their language.
@@ -25,8 +27,8 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class NotAllowed(DomainError):
-    """The user may see the object but not do this to it (403)."""
+class NotAllowed(DomainError, PermissionDenied):
+    """The user may see the object but not do this to it (403). Uncaught, Django answers 403."""
 
     status = 403
     code = "forbidden"

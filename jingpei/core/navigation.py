@@ -9,13 +9,14 @@ from importlib import import_module
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 
 from jingpei.core.scoping import has_perm_anywhere
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # lazily translated
     url_name: str
     icon: str = "circle"
     perm: str | None = None  # None: any logged-in user

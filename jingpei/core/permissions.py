@@ -56,19 +56,57 @@ class Role(models.TextChoices):
 
 P = Perm
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.TRAINING_OFFICER: frozenset({
-        P.ORG_VIEW, P.ORG_MANAGE, P.PERSON_VIEW, P.PERSON_MANAGE, P.PERSON_IMPORT, P.PERSON_EXPORT,
-        P.PERSON_VIEW_SENSITIVE, P.LEDGER_VIEW, P.LEDGER_MANAGE, P.RULES_MANAGE, P.CLASS_VIEW,
-        P.CLASS_MANAGE, P.CLASS_NOMINATE, P.ACADEMY_VIEW, P.ACADEMY_MANAGE, P.ACTIVITY_VIEW,
-        P.ACTIVITY_LOG, P.MEETING_MANAGE, P.SURVEY_MANAGE, P.FUNDS_VIEW, P.FUNDS_MANAGE, P.REPORT_VIEW,
-    }),
-    Role.LIAISON: frozenset({
-        P.ORG_VIEW, P.PERSON_VIEW, P.PERSON_MANAGE, P.PERSON_IMPORT, P.PERSON_EXPORT, P.LEDGER_VIEW,
-        P.CLASS_VIEW, P.CLASS_NOMINATE, P.ACADEMY_VIEW, P.ACTIVITY_VIEW, P.REPORT_VIEW,
-    }),
-    Role.BRANCH_SECRETARY: frozenset({
-        P.ORG_VIEW, P.PERSON_VIEW, P.LEDGER_VIEW, P.ACADEMY_VIEW, P.ACTIVITY_VIEW, P.ACTIVITY_LOG,
-    }),
+    Role.TRAINING_OFFICER: frozenset(
+        {
+            P.ORG_VIEW,
+            P.ORG_MANAGE,
+            P.PERSON_VIEW,
+            P.PERSON_MANAGE,
+            P.PERSON_IMPORT,
+            P.PERSON_EXPORT,
+            P.PERSON_VIEW_SENSITIVE,
+            P.LEDGER_VIEW,
+            P.LEDGER_MANAGE,
+            P.RULES_MANAGE,
+            P.CLASS_VIEW,
+            P.CLASS_MANAGE,
+            P.CLASS_NOMINATE,
+            P.ACADEMY_VIEW,
+            P.ACADEMY_MANAGE,
+            P.ACTIVITY_VIEW,
+            P.ACTIVITY_LOG,
+            P.MEETING_MANAGE,
+            P.SURVEY_MANAGE,
+            P.FUNDS_VIEW,
+            P.FUNDS_MANAGE,
+            P.REPORT_VIEW,
+        }
+    ),
+    Role.LIAISON: frozenset(
+        {
+            P.ORG_VIEW,
+            P.PERSON_VIEW,
+            P.PERSON_MANAGE,
+            P.PERSON_IMPORT,
+            P.PERSON_EXPORT,
+            P.LEDGER_VIEW,
+            P.CLASS_VIEW,
+            P.CLASS_NOMINATE,
+            P.ACADEMY_VIEW,
+            P.ACTIVITY_VIEW,
+            P.REPORT_VIEW,
+        }
+    ),
+    Role.BRANCH_SECRETARY: frozenset(
+        {
+            P.ORG_VIEW,
+            P.PERSON_VIEW,
+            P.LEDGER_VIEW,
+            P.ACADEMY_VIEW,
+            P.ACTIVITY_VIEW,
+            P.ACTIVITY_LOG,
+        }
+    ),
     Role.CLASS_HEAD: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.CLASS_VIEW, P.CLASS_HEAD, P.LEDGER_VIEW}),
     Role.LECTURER: frozenset({P.CLASS_VIEW, P.LECTURER}),
     # A trainee's own data is reached through the person linked to the account, not through a grant.

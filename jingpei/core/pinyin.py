@@ -13,19 +13,25 @@ from functools import lru_cache
 
 from pypinyin import Style, pinyin
 
+
+def _keep_as_letters(chars: str) -> str:
+    """Non-Chinese characters stay, lowercased (pypinyin accepts a list here too; one string is enough)."""
+    return chars.lower()
+
+
 MAX_READINGS = 8
 _ASCII_QUERY = re.compile(r"^[a-zA-Z]+$")
 
 
 @lru_cache(maxsize=65536)
 def _readings(text: str, style: Style) -> tuple[str, ...]:
-    per_char = pinyin(text, style=style, heteronym=True, errors=lambda chars: list(chars.lower()))
+    per_char = pinyin(text, style=style, heteronym=True, errors=_keep_as_letters)
     options = [sorted({p.lower() for p in choices if p}) or [""] for choices in per_char]
     combos = []
     for combo in itertools.islice(itertools.product(*options), MAX_READINGS):
         combos.append("".join(combo))
     # The library's preferred reading first, so it survives the cap.
-    preferred = "".join(p[0].lower() for p in pinyin(text, style=style, errors=lambda c: list(c.lower())))
+    preferred = "".join(p[0].lower() for p in pinyin(text, style=style, errors=_keep_as_letters))
     ordered = [preferred] + [c for c in combos if c != preferred]
     return tuple(ordered[:MAX_READINGS])
 

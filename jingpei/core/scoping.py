@@ -8,10 +8,15 @@ one indexed range condition per prefix.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.db.models import Q
 
+from jingpei.core.actors import Viewer
 from jingpei.core.permissions import role_permissions
+
+if TYPE_CHECKING:
+    from jingpei.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class Scope:
         return not self.prefixes
 
     def covers(self, path: str | None) -> bool:
-        return bool(path) and any(path.startswith(p) for p in self.prefixes)
+        return bool(path) and any(path.startswith(p) for p in self.prefixes)  # type: ignore[union-attr]
 
     def q(self, field: str = "path") -> Q:
         """A Q object restricting ``field`` (an organisation path) to the scope; matches nothing if
@@ -47,9 +52,9 @@ def _minimal(prefixes: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-def _active_grants(user) -> list[tuple[str, str]]:
+def _active_grants(user: User) -> list[tuple[str, str]]:
     """(role, org path) of the user's live grants, cached on the user object for the request."""
-    cached = getattr(user, "_jingpei_grants", None)
+    cached: list[tuple[str, str]] | None = getattr(user, "_jingpei_grants", None)
     if cached is None:
         from jingpei.accounts.models import Grant
 
@@ -58,28 +63,32 @@ def _active_grants(user) -> list[tuple[str, str]]:
             .filter(user_id=user.pk, org__archived_at__isnull=True)
             .values_list("role", "org__path")
         )
-        user._jingpei_grants = cached
+        user._jingpei_grants = cached  # type: ignore[attr-defined]
     return cached
 
 
-def scope_for(user, perm: str) -> Scope:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+def _is_account(user: Viewer) -> TypeGuard[User]:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def scope_for(user: Viewer, perm: str) -> Scope:
+    if not _is_account(user):
         return Scope(())
     prefixes = {path for role, path in _active_grants(user) if perm in role_permissions(role)}
     return Scope(_minimal(prefixes))
 
 
-def has_perm_anywhere(user, perm: str) -> bool:
+def has_perm_anywhere(user: Viewer, perm: str) -> bool:
     return not scope_for(user, perm).empty
 
 
-def user_roles(user) -> set[str]:
-    if user is None or not getattr(user, "is_authenticated", False):
+def user_roles(user: Viewer) -> set[str]:
+    if not _is_account(user):
         return set()
     return {role for role, _path in _active_grants(user)}
 
 
-def forget_grants(user) -> None:
+def forget_grants(user: Viewer) -> None:
     """Drop the per-request cache after grants change."""
     if hasattr(user, "_jingpei_grants"):
-        del user._jingpei_grants
+        del user._jingpei_grants  # type: ignore[union-attr]

@@ -12,7 +12,11 @@ from jingpei.core.navigation import items_for
 def home(request):
     from jingpei.orgs.queries import home_summary  # the summary belongs to orgs; home only shows it
 
-    return render(request, "core/home.html", {"summary": home_summary(request.user), "shortcuts": items_for(request.user)})
+    return render(
+        request,
+        "core/home.html",
+        {"summary": home_summary(request.user), "shortcuts": items_for(request.user)},
+    )
 
 
 def _own_job(request, job_id) -> Job:

@@ -24,14 +24,20 @@ from jingpei.orgs.models import Category, Membership, Organization, Person, Pers
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STEP = Organization.steplen
-DEMO_PASSWORD = "Jingpei@2026"
+DEMO_PASSWORD = "Jingpei@2026"  # noqa: S105 — printed on purpose for the demo
 BRANCH_TARGET = 378
 REGION_CODE = "411104"  # 漯河市召陵区
 
 CATEGORIES = [
-    ("top_leader", "党政一把手"), ("leader", "各级党政领导干部"), ("village_secretary", "村党组织书记"),
-    ("first_secretary", "驻村第一书记"), ("wealth_leader", "致富带头人"), ("young_backbone", "青年骨干"),
-    ("poverty_cadre", "扶贫干部"), ("party_member", "党员"), ("seconded", "挂职干部"),
+    ("top_leader", "党政一把手"),
+    ("leader", "各级党政领导干部"),
+    ("village_secretary", "村党组织书记"),
+    ("first_secretary", "驻村第一书记"),
+    ("wealth_leader", "致富带头人"),
+    ("young_backbone", "青年骨干"),
+    ("poverty_cadre", "扶贫干部"),
+    ("party_member", "党员"),
+    ("seconded", "挂职干部"),
 ]
 
 
@@ -59,8 +65,15 @@ class TreeBuilder:
             self.children[parent.path] = self.children.get(parent.path, 0) + 1
             path = parent.path + step(self.children[parent.path])
         full, initials = search_keys(name)
-        org = Organization(path=path, depth=len(path) // STEP, numchild=0, name=name, kind=kind,
-                           pinyin=full, initials=initials)
+        org = Organization(
+            path=path,
+            depth=len(path) // STEP,
+            numchild=0,
+            name=name,
+            kind=kind,
+            pinyin=full,
+            initials=initials,
+        )
         self.rows.append(org)
         return org
 
@@ -124,8 +137,10 @@ def build_tree(rng: random.Random) -> TreeBuilder:
 def build(*, seed: int = 2018, people: int = 3000) -> dict:
     rng = random.Random(seed)
     this_year = timezone.localdate().year
-    cats = {code: Category.objects.update_or_create(code=code, defaults={"name": name, "sort_order": i})[0]
-            for i, (code, name) in enumerate(CATEGORIES)}
+    cats = {
+        code: Category.objects.update_or_create(code=code, defaults={"name": name, "sort_order": i})[0]
+        for i, (code, name) in enumerate(CATEGORIES)
+    }
     orgs = build_tree(rng).save()
     by_path = {o.path: o for o in orgs}
     district = next(o for o in orgs if o.name == "召陵区")
@@ -156,15 +171,28 @@ def build(*, seed: int = 2018, people: int = 3000) -> dict:
         phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
         full, initials = search_keys(name)
         is_member = org.kind == "branch" or rng.random() < 0.5
-        persons.append(Person(
-            name=name, gender="M" if male else "F", birth_date=birth, ethnicity="汉族" if rng.random() < 0.97 else "回族",
-            id_cipher=crypto.encrypt(number), id_hash=crypto.blind_index(number, "id_number"),
-            id_masked=crypto.mask_id_number(number), phone_cipher=crypto.encrypt(phone),
-            phone_hash=crypto.blind_index(phone, "phone"), phone_masked=crypto.mask_phone(phone),
-            political_status="cpc" if is_member else rng.choice(["masses", "cyl"]), position=position,
-            rank_level="village" if org.kind != "unit" else rng.choice(["section_chief", "section_deputy", "staff"]),
-            primary_org=org, pinyin=full, initials=initials,
-        ))
+        persons.append(
+            Person(
+                name=name,
+                gender="M" if male else "F",
+                birth_date=birth,
+                ethnicity="汉族" if rng.random() < 0.97 else "回族",
+                id_cipher=crypto.encrypt(number),
+                id_hash=crypto.blind_index(number, "id_number"),
+                id_masked=crypto.mask_id_number(number),
+                phone_cipher=crypto.encrypt(phone),
+                phone_hash=crypto.blind_index(phone, "phone"),
+                phone_masked=crypto.mask_phone(phone),
+                political_status="cpc" if is_member else rng.choice(["masses", "cyl"]),
+                position=position,
+                rank_level="village"
+                if org.kind != "unit"
+                else rng.choice(["section_chief", "section_deputy", "staff"]),
+                primary_org=org,
+                pinyin=full,
+                initials=initials,
+            )
+        )
     Person.objects.bulk_create(persons, batch_size=1000)
     persons = list(Person.objects.select_related("primary_org").order_by("id"))
     for p in persons:
@@ -197,9 +225,15 @@ def build(*, seed: int = 2018, people: int = 3000) -> dict:
     PersonCategory.objects.bulk_create(categories, batch_size=2000)
 
     accounts = create_demo_accounts(rng, by_path, district, persons)
-    audit.record("demo.build", district, actor=None, after={"seed": seed, "people": people, "orgs": len(orgs)})
-    return {"orgs": len(orgs), "branches": len([o for o in orgs if o.kind == "branch"]), "people": len(persons),
-            "accounts": accounts}
+    audit.record(
+        "demo.build", district, actor=None, after={"seed": seed, "people": people, "orgs": len(orgs)}
+    )
+    return {
+        "orgs": len(orgs),
+        "branches": len([o for o in orgs if o.kind == "branch"]),
+        "people": len(persons),
+        "accounts": accounts,
+    }
 
 
 def create_demo_accounts(rng, by_path, district, persons) -> list[tuple[str, str, str]]:
@@ -233,7 +267,11 @@ def create_demo_accounts(rng, by_path, district, persons) -> list[tuple[str, str
         user.save()
         if role:
             Grant.objects.create(user=user, role=role, org=org)
-        made.append((username, str(Role(role).label) if role else "学员", org.name if org else person.primary_org.name))
+        made.append(
+            (
+                username,
+                str(Role(role).label) if role else "学员",
+                org.name if org else person.primary_org.name,
+            )
+        )
     return made
-
-

@@ -3,29 +3,28 @@ organisation-owned data only through these functions (see ARCHITECTURE, "Scoping
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit
+from jingpei.core.actors import Viewer
 from jingpei.core.errors import NotAllowed
+from jingpei.core.lookups import get_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import Scope, scope_for
-from jingpei.orgs.models import Organization, Person
+from jingpei.orgs.models import Organization, Person, PersonQuerySet
 
 
 # --- organisations --------------------------------------------------------------------------------
-def visible_orgs(user, perm: str = Perm.ORG_VIEW):
+def visible_orgs(user: Viewer, perm: str = Perm.ORG_VIEW) -> QuerySet[Organization]:
     return Organization.objects.filter(scope_for(user, perm).q("path"))
 
 
-def get_org(user, org_id, *, write: bool = False) -> Organization:
+def get_org(user: Viewer, org_id: int | str | None, *, write: bool = False) -> Organization:
     """The organisation if ``user`` may see it (404 otherwise); with ``write``, 403 unless they may
     also change it."""
-    try:
-        org = Organization.objects.get(pk=int(org_id))
-    except (Organization.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
+    org = get_or_404(Organization.objects.all(), org_id)
     if not scope_for(user, Perm.ORG_VIEW).covers(org.path):
         raise Http404
     if write and not scope_for(user, Perm.ORG_MANAGE).covers(org.path):
@@ -33,7 +32,7 @@ def get_org(user, org_id, *, write: bool = False) -> Organization:
     return org
 
 
-def scope_roots(user, perm: str = Perm.ORG_VIEW) -> list[Organization]:
+def scope_roots(user: Viewer, perm: str = Perm.ORG_VIEW) -> list[Organization]:
     """The top nodes of the user's scope (the roots of the tree the user sees)."""
     scope = scope_for(user, perm)
     if scope.empty:
@@ -46,7 +45,7 @@ def people_scope_q(scope: Scope) -> Q:
     return scope.q("org__path")
 
 
-def visible_people(user, perm: str = Perm.PERSON_VIEW):
+def visible_people(user: Viewer, perm: str = Perm.PERSON_VIEW) -> PersonQuerySet:
     """People with at least one membership inside the user's scope for ``perm``."""
     scope = scope_for(user, perm)
     if scope.empty:
@@ -61,11 +60,8 @@ def _person_in_scope(person: Person, scope: Scope) -> bool:
     return any(scope.covers(p) for p in paths)
 
 
-def get_person(user, person_id, *, write: bool = False) -> Person:
-    try:
-        person = Person.objects.select_related("primary_org").get(pk=int(person_id))
-    except (Person.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
+def get_person(user: Viewer, person_id: int | str | None, *, write: bool = False) -> Person:
+    person = get_or_404(Person.objects.select_related("primary_org"), person_id)
     own = getattr(user, "person_id", None) == person.pk
     if not own and not _person_in_scope(person, scope_for(user, Perm.PERSON_VIEW)):
         raise Http404
@@ -74,15 +70,15 @@ def get_person(user, person_id, *, write: bool = False) -> Person:
     return person
 
 
-def can_manage_person(user, person: Person) -> bool:
+def can_manage_person(user: Viewer, person: Person) -> bool:
     return _person_in_scope(person, scope_for(user, Perm.PERSON_MANAGE))
 
 
-def can_reveal(user, person: Person) -> bool:
+def can_reveal(user: Viewer, person: Person) -> bool:
     return _person_in_scope(person, scope_for(user, Perm.PERSON_VIEW_SENSITIVE))
 
 
-def reveal_person_numbers(user, person: Person) -> dict[str, str]:
+def reveal_person_numbers(user: Viewer, person: Person) -> dict[str, str]:
     """Unmasked ID and phone numbers, for roles that may see them; every unmasking is audited."""
     if not can_reveal(user, person):
         raise NotAllowed(_("您的角色不能查看完整的身份证号和手机号。"))

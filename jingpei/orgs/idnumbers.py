@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import numdb
 from stdnum.cn import ric
@@ -58,16 +59,14 @@ def parse_id_number(raw: object) -> IdNumber:
             _("身份证号应为 18 位，当前为 %(n)d 位，请核对。") % {"n": len(number)}, field="id_number"
         ) from None
     except InvalidFormat:
-        raise DomainError(
-            _("身份证号只能包含数字，最后一位可以是 X，请核对。"), field="id_number"
-        ) from None
+        raise DomainError(_("身份证号只能包含数字，最后一位可以是 X，请核对。"), field="id_number") from None
     except InvalidChecksum:
         raise DomainError(
             _("身份证号 %(number)s 的校验位不正确（应为 %(digit)s），请核对是否有数字录错。")
             % {"number": number, "digit": ric.calc_check_digit(number)},
             field="id_number",
         ) from None
-    if birth > date.today():
+    if birth > timezone.localdate():
         raise DomainError(_("身份证号中的出生日期晚于今天，请核对。"), field="id_number")
     if birth.year < 1900:
         raise DomainError(_("身份证号中的出生年份早于 1900 年，请核对。"), field="id_number")
@@ -100,4 +99,6 @@ def validate_phone(raw: object) -> str:
         return phone
     if 7 <= len(phone) <= 12 and not phone.startswith("1"):
         return phone
-    raise DomainError(_("手机号 %(phone)s 格式不正确，应为 11 位手机号或固定电话。") % {"phone": raw}, field="phone")
+    raise DomainError(
+        _("手机号 %(phone)s 格式不正确，应为 11 位手机号或固定电话。") % {"phone": raw}, field="phone"
+    )

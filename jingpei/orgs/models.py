@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,7 @@ class OrganizationQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=org.path)
 
 
-class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  # type: ignore[misc]
     pass
 
 
@@ -58,6 +57,12 @@ class Organization(MP_Node):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
+
+    def parent(self) -> Organization | None:
+        return Organization.objects.filter(path=self.parent_path()).first() if self.depth > 1 else None
 
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i * self.steplen] for i in range(1, self.depth)]
@@ -173,5 +178,3 @@ class PersonCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.category_id}:{self.year}"
-
-

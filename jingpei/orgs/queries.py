@@ -26,6 +26,7 @@ def subtree_people_counts(prefix_len: int, condition: Q) -> dict[str, int]:
     rows = (
         Membership.objects.filter(condition, person__archived_at__isnull=True)
         .annotate(prefix=Substr("org__path", 1, prefix_len))
+        .order_by()
         .values("prefix")
         .annotate(n=Count("person_id", distinct=True))
     )
@@ -60,7 +61,10 @@ def tree_rows(user, parent: Organization | None, *, include_archived: bool = Fal
         people.update(subtree_people_counts(depth * STEP, members_in & Q(org__depth__gte=depth)))
         rows = (
             Organization.objects.filter(in_prefixes, depth=depth + 1, archived_at__isnull=True)
-            .annotate(prefix=Substr("path", 1, depth * STEP)).values("prefix").annotate(n=Count("id"))
+            .order_by()  # the tree manager orders by path, which would split the groups
+            .annotate(prefix=Substr("path", 1, depth * STEP))
+            .values("prefix")
+            .annotate(n=Count("id"))
         )
         children.update({r["prefix"]: r["n"] for r in rows})
     return [TreeRow(n, children.get(n.path, 0), people.get(n.path, 0)) for n in nodes]
@@ -94,8 +98,11 @@ def with_breadcrumbs(orgs: list[Organization]) -> list[Organization]:
 def ancestors(org: Organization, user) -> list[Organization]:
     """Ancestors of ``org`` the user may see (for breadcrumbs and the "up" link)."""
     scope = scope_for(user, Perm.ORG_VIEW)
-    return [a for a in Organization.objects.filter(path__in=org.ancestor_paths()).order_by("depth")
-            if scope.covers(a.path)]
+    return [
+        a
+        for a in Organization.objects.filter(path__in=org.ancestor_paths()).order_by("depth")
+        if scope.covers(a.path)
+    ]
 
 
 def search_people(qs, query: str):
@@ -122,8 +129,15 @@ def search_people(qs, query: str):
     return qs.filter(name__contains=query)
 
 
-def people_queryset(user, *, query: str = "", org: Organization | None = None, category_id: int | None = None,
-                    year: int | None = None, include_archived: bool = False):
+def people_queryset(
+    user,
+    *,
+    query: str = "",
+    org: Organization | None = None,
+    category_id: int | None = None,
+    year: int | None = None,
+    include_archived: bool = False,
+):
     """The people list as shown on screen (and exported): scoped, filtered, ordered by pinyin."""
     qs = visible_people(user)
     if org is not None:
@@ -131,7 +145,9 @@ def people_queryset(user, *, query: str = "", org: Organization | None = None, c
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     if category_id:
-        qs = qs.filter(categories__category_id=category_id, categories__year=year or timezone.localdate().year)
+        qs = qs.filter(
+            categories__category_id=category_id, categories__year=year or timezone.localdate().year
+        )
     qs = search_people(qs, query)
     return qs.select_related("primary_org").order_by("pinyin", "id")
 
@@ -139,9 +155,11 @@ def people_queryset(user, *, query: str = "", org: Organization | None = None, c
 def attach_categories(people: list, year: int) -> list:
     """Each person's category names of ``year`` as ``category_names``, in one query."""
     by_person: dict[int, list[str]] = {}
-    for pid, name in PersonCategory.objects.filter(person__in=[p.pk for p in people], year=year).values_list(
-        "person_id", "category__name"
-    ).order_by("category__sort_order"):
+    for pid, name in (
+        PersonCategory.objects.filter(person__in=[p.pk for p in people], year=year)
+        .values_list("person_id", "category__name")
+        .order_by("category__sort_order")
+    ):
         by_person.setdefault(pid, []).append(name)
     for p in people:
         p.category_names = by_person.get(p.pk, [])
@@ -156,5 +174,11 @@ def home_summary(user) -> dict:
         cards.append({"key": "orgs", "label": _("组织"), "value": orgs.count()})
         cards.append({"key": "branches", "label": _("党支部"), "value": orgs.filter(kind="branch").count()})
     if not scope_for(user, Perm.PERSON_VIEW).empty:
-        cards.append({"key": "people", "label": _("人员"), "value": visible_people(user).filter(archived_at__isnull=True).count()})
+        cards.append(
+            {
+                "key": "people",
+                "label": _("人员"),
+                "value": visible_people(user).filter(archived_at__isnull=True).count(),
+            }
+        )
     return {"cards": cards, "scopes": roots}

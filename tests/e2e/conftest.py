@@ -38,9 +38,16 @@ def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -63,9 +70,14 @@ def desktop(browser, live_server):
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = _context(browser, PHONE, is_mobile=True, has_touch=True,
-                       user_agent="Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-                                  "Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.40")
+    context = _context(
+        browser,
+        PHONE,
+        is_mobile=True,
+        has_touch=True,
+        user_agent="Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.40",
+    )
     page = context.new_page()
     page.base = live_server.url
     yield page

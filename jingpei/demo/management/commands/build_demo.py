@@ -19,9 +19,11 @@ class Command(BaseCommand):
                 return
             raise CommandError("数据库中已有组织数据；请使用空数据库，或加 --if-empty。")
         result = build(seed=seed, people=people)
-        self.stdout.write(self.style.SUCCESS(
-            f"演示区已生成：{result['orgs']} 个组织，{result['branches']} 个党支部，{result['people']} 名人员。"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示区已生成：{result['orgs']} 个组织，{result['branches']} 个党支部，{result['people']} 名人员。"
+            )
+        )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, scope in result["accounts"]:
             self.stdout.write(f"  {username:<16} {role}（{scope}）")

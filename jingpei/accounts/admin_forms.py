@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingpei.core.forms import StyledForm
+from jingpei.core.permissions import Role
+from jingpei.orgs.forms import OrgPickField
+
+
+class GrantForm(StyledForm):
+    username = forms.CharField(label=_("账号（用户名）"), max_length=150)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    org = OrgPickField(label=_("授权范围（组织及其全部下级）"))
+
+
+class AccountForm(StyledForm):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    person_id = forms.IntegerField(
+        label=_("对应人员编号"),
+        required=False,
+        help_text=_("在人员页面的地址中可以看到编号；管理员账号可不填。"),
+    )
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput(render_value=False), help_text=_("首次登录后须修改。")
+    )
+
+
+class ResetPasswordForm(StyledForm):
+    password = forms.CharField(
+        label=_("新密码"), widget=forms.PasswordInput, help_text=_("用户下次登录须修改。")
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(required=False)
+    actor = forms.CharField(required=False)
+    since = forms.DateField(required=False)
+    until = forms.DateField(required=False)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jingpei.core.forms import StyledForm
+from jingpei.orgs.choices import ETHNICITY_CHOICES, Gender, OrgKind, PoliticalStatus, RankLevel
+from jingpei.orgs.models import Category, Organization
+
+
+class OrgForm(StyledForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
+
+
+class OrgPickField(forms.IntegerField):
+    """An organisation chosen with the search picker (the id travels in a hidden input)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", {"required": _("请选择组织。"), "invalid": _("请选择组织。")})
+        super().__init__(*args, **kwargs)
+
+
+class MoveForm(StyledForm):
+    new_parent = OrgPickField(label=_("移动到（新的上级组织）"))
+
+
+class PersonForm(StyledForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=30, help_text=_("18 位公民身份号码；出生日期和性别将据此自动填写。")
+    )
+    gender = forms.ChoiceField(
+        label=_("性别"), choices=[("", _("按身份证号"))] + list(Gender.choices), required=False
+    )
+    birth_date = forms.DateField(
+        label=_("出生日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("可不填；填写时须与身份证号一致。"),
+    )
+    ethnicity = forms.ChoiceField(label=_("民族"), choices=ETHNICITY_CHOICES, initial="汉族")
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    political_status = forms.ChoiceField(
+        label=_("政治面貌"), choices=PoliticalStatus.choices, initial="masses"
+    )
+    position = forms.CharField(label=_("职务"), max_length=100, required=False)
+    rank_level = forms.ChoiceField(
+        label=_("职级"), choices=[("", "—")] + list(RankLevel.choices), required=False
+    )
+    primary_org = OrgPickField(label=_("所在组织"))
+    categories = forms.ModelMultipleChoiceField(
+        label=_("人员类别（本年度）"),
+        queryset=Category.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].widget.attrs["class"] = "form-check-input"
+        if editing:
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("不修改请留空。")
+            self.fields["phone"].help_text = _("不修改请留空；填写“-”清除。")
+
+    def category_year(self) -> int:
+        return timezone.localdate().year
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(required=False)
+    org = forms.IntegerField(required=False)
+    category = forms.IntegerField(required=False)
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
+    archived = forms.BooleanField(required=False)
+
+
+def org_label(org: Organization | None) -> str:
+    return org.name if org else ""

@@ -1,0 +1,166 @@
+from datetime import date
+
+import pytest
+
+from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.models import AuditLog
+from jingpei.orgs import services
+from jingpei.orgs.access import reveal_person_numbers
+from jingpei.orgs.models import Person
+from tests.factories import valid_id
+
+
+def test_birth_date_and_gender_come_from_the_id(cast):
+    number = valid_id(date(1975, 3, 8), male=False)
+    person, warnings = services.create_person(
+        actor=cast.liaison_a, name="刘 华", id_number=number, primary_org=cast.branch_a, phone="138-0000-2222"
+    )
+    assert (person.gender, person.birth_date, person.name) == ("F", date(1975, 3, 8), "刘华")
+    assert person.id_masked == number[:4] + "*" * 10 + number[-4:]
+    assert number not in person.id_cipher and person.reveal_id_number() == number
+    assert person.phone_masked == "138****2222"
+    assert warnings == []
+
+
+def test_entered_gender_or_birth_date_must_agree(cast):
+    number = valid_id(date(1975, 3, 8), male=True)
+    with pytest.raises(DomainError, match="性别与身份证号不一致") as exc:
+        services.create_person(
+            actor=cast.liaison_a, name="某", id_number=number, primary_org=cast.branch_a, gender="F"
+        )
+    assert exc.value.field == "gender"
+    with pytest.raises(DomainError, match="出生日期与身份证号不一致：身份证号中为 1975-03-08"):
+        services.create_person(
+            actor=cast.liaison_a,
+            name="某",
+            id_number=number,
+            primary_org=cast.branch_a,
+            birth_date=date(1975, 3, 9),
+        )
+    assert not Person.objects.filter(name="某").exists()
+
+
+def test_same_id_twice_is_refused_clearly(cast):
+    number = cast.person_a.reveal_id_number()
+    with pytest.raises(Conflict, match="已登记在另一人员名下") as exc:
+        services.create_person(
+            actor=cast.liaison_a, name="重复", id_number=number.lower(), primary_org=cast.branch_a
+        )
+    assert exc.value.field == "id_number"
+
+
+def test_bad_phone_is_refused(cast):
+    with pytest.raises(DomainError, match="手机号 12345 格式不正确"):
+        services.create_person(
+            actor=cast.liaison_a, name="某", id_number=valid_id(), primary_org=cast.branch_a, phone="12345"
+        )
+
+
+def test_liaison_writes_only_in_own_subtree(cast):
+    with pytest.raises(NotAllowed):
+        services.create_person(
+            actor=cast.liaison_a, name="越界", id_number=valid_id(), primary_org=cast.branch_b
+        )
+    with pytest.raises(NotAllowed):
+        services.update_person(actor=cast.liaison_b, person=cast.person_a, position="书记")
+
+
+def test_edit_keeps_history_with_masked_numbers(cast):
+    new_number = valid_id(date(1981, 1, 2))
+    services.update_person(
+        actor=cast.liaison_a, person=cast.person_a, position="村党支部书记", id_number=new_number
+    )
+    row = AuditLog.objects.filter(action="person.update", object_id=str(cast.person_a.pk)).get()
+    assert row.after["position"] == "村党支部书记"
+    assert new_number not in str(row.after) and row.after["id_number"].count("*") == 10
+    assert row.actor == cast.liaison_a
+
+
+def test_unmasking_needs_the_role_and_is_audited(cast):
+    with pytest.raises(NotAllowed):
+        reveal_person_numbers(cast.liaison_a, cast.person_a)
+    numbers = reveal_person_numbers(cast.officer, cast.person_a)
+    assert numbers["phone"] == "13800001111"
+    assert AuditLog.objects.filter(action="person.reveal", actor=cast.officer).count() == 1
+
+
+def test_person_pages_validate_and_keep_input(client_as, cast):
+    client = client_as(cast.liaison_a)
+    resp = client.post(
+        "/people/new/",
+        {
+            "name": "张三",
+            "id_number": "411104197503081235",
+            "ethnicity": "汉族",
+            "political_status": "masses",
+            "primary_org": cast.branch_a.pk,
+        },
+    )
+    body = resp.content.decode()
+    assert resp.status_code == 200 and "校验位不正确" in body and 'value="张三"' in body
+    resp = client.post(
+        "/people/new/",
+        {
+            "name": "张三",
+            "id_number": valid_id(),
+            "ethnicity": "汉族",
+            "political_status": "masses",
+            "primary_org": cast.branch_b.pk,
+        },
+    )
+    assert "请从搜索结果中选择您管理范围内的组织" in resp.content.decode()
+    assert not Person.objects.filter(name="张三").exists()
+    resp = client.post(
+        "/people/new/",
+        {
+            "name": "张三",
+            "id_number": valid_id(),
+            "ethnicity": "汉族",
+            "political_status": "masses",
+            "primary_org": cast.branch_a.pk,
+        },
+    )
+    assert resp.status_code == 302 and Person.objects.filter(name="张三").exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("wxm", ["王小明"]),
+        ("WXM", ["王小明"]),
+        ("wangxiao", ["王小明"]),
+        ("王小", ["王小明"]),
+        ("lf", ["李芳"]),
+    ],
+)
+def test_search_by_name_pinyin_and_initials(client_as, cast, query, expected):
+    resp = client_as(cast.liaison_a).get("/api/v1/people/", {"q": query})
+    assert [p["name"] for p in resp.json()["items"]] == expected
+
+
+def test_search_by_last_digits_and_full_id(client_as, cast):
+    number = cast.person_a2.reveal_id_number()
+    client = client_as(cast.liaison_a)
+    assert [p["name"] for p in client.get("/api/v1/people/", {"q": number[-4:]}).json()["items"]] == ["李芳"]
+    assert [p["name"] for p in client.get("/api/v1/people/", {"q": number}).json()["items"]] == ["李芳"]
+    bad = client.get("/api/v1/people/", {"q": "1234567"})
+    assert bad.status_code == 400 and "末尾 1–4 位" in bad.json()["error"]["message"]
+
+
+def test_secondary_membership_makes_the_person_visible_there(client_as, cast):
+    client = client_as(cast.liaison_a)
+    resp = client.post(f"/people/{cast.person_a.pk}/memberships/", {"org": cast.branch_b.pk, "action": "add"})
+    assert resp.status_code == 302
+    assert not cast.person_a.memberships.filter(org=cast.branch_b).exists()  # B is not liaison_a's to use
+    officer = client_as(cast.officer)
+    officer.post(
+        f"/people/{cast.person_a.pk}/memberships/",
+        {"org": cast.branch_b.pk, "action": "add", "title": "驻村"},
+    )
+    assert cast.person_a.memberships.filter(org=cast.branch_b, title="驻村").exists()
+    names = [p["name"] for p in client_as(cast.liaison_b).get("/api/v1/people/").json()["items"]]
+    assert sorted(names) == ["王小明", "赵秘密"]
+    with pytest.raises(DomainError, match="不能移除主要组织"):
+        services.remove_membership(actor=cast.officer, person=cast.person_a, org=cast.branch_a)
+    services.remove_membership(actor=cast.officer, person=cast.person_a, org=cast.branch_b)
+    assert [p["name"] for p in client_as(cast.liaison_b).get("/api/v1/people/").json()["items"]] == ["赵秘密"]
