@@ -11,7 +11,8 @@ subtree of about 50k people — the size the people-list benchmark asks for.
 Speed: primary keys are assigned here (so no row has to be read back), rows are streamed in chunks
 and written with ``COPY`` on PostgreSQL (``bulk_create`` elsewhere), pinyin is computed once per
 distinct name from a limited pool (names repeat in life too), and the tables are analysed at the end
-so the planner sees the real sizes.
+(vacuumed, where no outer transaction prevents it) so the planner sees the real sizes and
+can use index-only scans.
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ NAME_POOL = 6000  # distinct names per gender; pinyin (~170 µs a name) is compu
 CHUNK = 20000  # people generated and written per round trip
 # Real county-level codes of 河南 (not 411104 召陵区, which the demo and the tests use), so that every
 # synthetic ID number passes the region check without a warning and never collides with demo IDs.
-REGION_CODES = (
-    "411102", "411103", "411121", "411122", "411721", "411722", "411723", "411724", "411725", "411726",
-    "411727", "411728", "411729", "411621", "411622", "411623", "411624", "411625", "411627", "411628",
-    "411521", "411522", "411523", "411524", "411525", "411526", "411527", "411528", "411024", "411025",
+REGION_CODES = tuple(
+    """
+    411102 411103 411121 411122 411721 411722 411723 411724 411725 411726
+    411727 411728 411729 411621 411622 411623 411624 411625 411627 411628
+    411521 411522 411523 411524 411525 411526 411527 411528 411024 411025
+    """.split()
 )
 COUNTY_FIRST = "平安永和安康丰泰兴盛长乐宁定清河临阳武城新华东西南北"
 COUNTY_SECOND = "阳城川原江山丘陵安宁平水"
@@ -150,12 +153,15 @@ def build_tree(rng: random.Random, orgs: int, first_id: int, root_number: int) -
     tree = Tree(next_id=first_id)
     root = tree.add(None, ROOT_NAME, "district", number=root_number)
     n_counties = max(1, round((orgs - 1) / ORGS_PER_COUNTY))
-    budgets = [(orgs - 1) // n_counties + (1 if i < (orgs - 1) % n_counties else 0) for i in range(n_counties)]
+    budgets = [
+        (orgs - 1) // n_counties + (1 if i < (orgs - 1) % n_counties else 0) for i in range(n_counties)
+    ]
     county_names: set[str] = set()
     counties = []
     for ci, budget in enumerate(budgets):
-        cname = _unique_name(rng, county_names,
-                             lambda: rng.choice(COUNTY_FIRST) + rng.choice(COUNTY_SECOND) + "县")
+        cname = _unique_name(
+            rng, county_names, lambda: rng.choice(COUNTY_FIRST) + rng.choice(COUNTY_SECOND) + "县"
+        )
         crow = tree.add(root, cname + "（演示）", "district")
         county = County(org_id=crow[0], path=crow[1], region=REGION_CODES[ci % len(REGION_CODES)])
         counties.append(county)
@@ -170,8 +176,15 @@ def build_tree(rng: random.Random, orgs: int, first_id: int, root_number: int) -
         used: set[str] = set()
         towns = []
         for _ in range(n_towns):
-            tname = _unique_name(rng, used, lambda: rng.choice(names.VILLAGE_FIRST) + rng.choice(
-                names.VILLAGE_SECOND) + rng.choice(TOWN_SUFFIXES))
+            tname = _unique_name(
+                rng,
+                used,
+                lambda: (
+                    rng.choice(names.VILLAGE_FIRST)
+                    + rng.choice(names.VILLAGE_SECOND)
+                    + rng.choice(TOWN_SUFFIXES)
+                ),
+            )
             trow = tree.add(crow, tname, "township")
             county.branches.append(tree.add(trow, f"{tname}机关党支部", "branch")[0])
             towns.append(trow)
@@ -179,8 +192,16 @@ def build_tree(rng: random.Random, orgs: int, first_id: int, root_number: int) -
         for vi in range(n_villages):
             town = towns[vi % len(towns)]
             street = town[4].endswith("街道")
-            vname = _unique_name(rng, used, lambda street=street: rng.choice(names.VILLAGE_FIRST) + rng.choice(
-                names.VILLAGE_SECOND) + rng.choice(names.VILLAGE_SECOND) + ("社区" if street else "村"))
+            vname = _unique_name(
+                rng,
+                used,
+                lambda street=street: (
+                    rng.choice(names.VILLAGE_FIRST)
+                    + rng.choice(names.VILLAGE_SECOND)
+                    + rng.choice(names.VILLAGE_SECOND)
+                    + ("社区" if street else "村")
+                ),
+            )
             vrow = tree.add(town, vname, "village")
             county.villages.append(vrow[0])
             village_rows.append(vrow)
@@ -192,11 +213,26 @@ def build_tree(rng: random.Random, orgs: int, first_id: int, root_number: int) -
 
 
 def write_tree(tree: Tree, now) -> None:
-    writer = RowWriter(Organization, ["id", "path", "depth", "numchild", "name", "kind", "code", "pinyin",
-                                      "initials", "archived_at", "created_at", "updated_at"])
+    writer = RowWriter(
+        Organization,
+        [
+            "id",
+            "path",
+            "depth",
+            "numchild",
+            "name",
+            "kind",
+            "code",
+            "pinyin",
+            "initials",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ],
+    )
     for start in range(0, len(tree.rows), CHUNK):
         batch = []
-        for oid, path, depth, numchild, name, kind in tree.rows[start:start + CHUNK]:
+        for oid, path, depth, numchild, name, kind in tree.rows[start : start + CHUNK]:
             full, initials = _keys(name)
             batch.append((oid, path, depth, numchild, name, kind, "", full, initials, None, now, now))
         writer.write(batch)
@@ -240,7 +276,10 @@ class PeopleStream:
         roll = rng.random()
         if roll < 0.12 and county.units:
             org_id, kind = rng.choice(county.units), "unit"
-            position, rank = rng.choice(names.POSITIONS_UNIT), rng.choice(["section_chief", "section_deputy", "staff"])
+            position, rank = (
+                rng.choice(names.POSITIONS_UNIT),
+                rng.choice(["section_chief", "section_deputy", "staff"]),
+            )
         elif roll < 0.75 and county.branches:
             org_id, kind = rng.choice(county.branches), "branch"
             position, rank = rng.choice(names.POSITIONS_VILLAGE), "village"
@@ -253,13 +292,30 @@ class PeopleStream:
         member = kind == "branch" or rng.random() < 0.5
         pid = self.person_id
         self.person_id += 1
-        persons.append((
-            pid, name, "M" if male else "F", "汉族" if rng.random() < 0.97 else "回族", birth,
-            crypto.encrypt(number), crypto.blind_index(number, "id_number"), crypto.mask_id_number(number),
-            crypto.encrypt(phone), crypto.blind_index(phone, "phone"), crypto.mask_phone(phone),
-            "cpc" if member else rng.choice(["masses", "cyl"]), position, rank, org_id, full, initials,
-            None, self.now, self.now,
-        ))
+        persons.append(
+            (
+                pid,
+                name,
+                "M" if male else "F",
+                "汉族" if rng.random() < 0.97 else "回族",
+                birth,
+                crypto.encrypt(number),
+                crypto.blind_index(number, "id_number"),
+                crypto.mask_id_number(number),
+                crypto.encrypt(phone),
+                crypto.blind_index(phone, "phone"),
+                crypto.mask_phone(phone),
+                "cpc" if member else rng.choice(["masses", "cyl"]),
+                position,
+                rank,
+                org_id,
+                full,
+                initials,
+                None,
+                self.now,
+                self.now,
+            )
+        )
         memberships.append((self.membership_id, pid, org_id, True, "", self.now))
         self.membership_id += 1
         # A few people also belong to a second place (a township cadre stationed in a village).
@@ -305,9 +361,28 @@ class PeopleStream:
             yield persons, memberships, cats
 
 
-PERSON_FIELDS = ["id", "name", "gender", "ethnicity", "birth_date", "id_cipher", "id_hash", "id_masked",
-                 "phone_cipher", "phone_hash", "phone_masked", "political_status", "position", "rank_level",
-                 "primary_org_id", "pinyin", "initials", "archived_at", "created_at", "updated_at"]
+PERSON_FIELDS = [
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_cipher",
+    "id_hash",
+    "id_masked",
+    "phone_cipher",
+    "phone_hash",
+    "phone_masked",
+    "political_status",
+    "position",
+    "rank_level",
+    "primary_org_id",
+    "pinyin",
+    "initials",
+    "archived_at",
+    "created_at",
+    "updated_at",
+]
 
 
 def _spread(total: int, counties: list[County], weights: Iterable[int]) -> None:
@@ -340,8 +415,9 @@ def create_accounts(root_id: int, counties: list[County]) -> list[tuple[str, str
     return made
 
 
-def build_scale(*, orgs: int = 100_000, people: int = 1_000_000, seed: int = 2018, accounts: bool = True,
-                progress=None) -> dict:
+def build_scale(
+    *, orgs: int = 100_000, people: int = 1_000_000, seed: int = 2018, accounts: bool = True, progress=None
+) -> dict:
     """Build a city of ``orgs`` organisations and ``people`` people beside whatever the database
     holds (a new root of the tree). Returns counts, the root and county ids, accounts and seconds."""
     if orgs < 2:
@@ -354,16 +430,26 @@ def build_scale(*, orgs: int = 100_000, people: int = 1_000_000, seed: int = 201
         # The ID numbers are a function of the seed: a second city in one database would repeat them.
         if Organization.objects.filter(depth=1, name=ROOT_NAME).exists():
             raise ValueError(f"{ROOT_NAME} already exists: build the scale into a fresh database")
-        cats = {code: Category.objects.update_or_create(code=code, defaults={"name": name, "sort_order": i})[0].pk
-                for i, (code, name) in enumerate(CATEGORIES)}
+        cats = {
+            code: Category.objects.update_or_create(code=code, defaults={"name": name, "sort_order": i})[0].pk
+            for i, (code, name) in enumerate(CATEGORIES)
+        }
         last_root = Organization.objects.filter(depth=1).aggregate(m=Max("path"))["m"]
-        tree, counties = build_tree(rng, orgs, _next_id(Organization), int(last_root, 36) + 1 if last_root else 1)
+        tree, counties = build_tree(
+            rng, orgs, _next_id(Organization), int(last_root, 36) + 1 if last_root else 1
+        )
         write_tree(tree, now)
         say(f"{len(tree.rows)} organisations in {time.perf_counter() - started:.1f}s")
         _spread(people, counties, (len(c.units) + len(c.branches) + len(c.villages) for c in counties))
-        stream = PeopleStream(rng=rng, categories=cats, year=timezone.localdate().year, now=now,
-                              person_id=_next_id(Person), membership_id=_next_id(Membership),
-                              category_id=_next_id(PersonCategory))
+        stream = PeopleStream(
+            rng=rng,
+            categories=cats,
+            year=timezone.localdate().year,
+            now=now,
+            person_id=_next_id(Person),
+            membership_id=_next_id(Membership),
+            category_id=_next_id(PersonCategory),
+        )
         person_w = RowWriter(Person, PERSON_FIELDS)
         member_w = RowWriter(Membership, ["id", "person_id", "org_id", "is_primary", "title", "created_at"])
         cat_w = RowWriter(PersonCategory, ["id", "person_id", "category_id", "year"])
@@ -382,18 +468,28 @@ def build_scale(*, orgs: int = 100_000, people: int = 1_000_000, seed: int = 201
                 cursor.execute(sql)
         root = Organization.objects.get(pk=tree.rows[0][0])
         made = create_accounts(root.pk, counties) if accounts else []
-        audit.record("demo.build_scale", root, actor=None, after={"seed": seed, "orgs": orgs, "people": people})
+        audit.record(
+            "demo.build_scale", root, actor=None, after={"seed": seed, "orgs": orgs, "people": people}
+        )
     if connection.vendor == "postgresql":
+        # VACUUM sets the visibility map that index-only scans need (after a bulk load it is empty until
+        # autovacuum comes by, and the planner then avoids the membership indexes); it cannot run in a
+        # transaction, so a caller's outer atomic block gets statistics only.
+        tables = ", ".join(m._meta.db_table for m in (Organization, Person, Membership, PersonCategory))
         with connection.cursor() as cursor:
-            tables = [m._meta.db_table for m in (Organization, Person, Membership, PersonCategory)]
-            cursor.execute("ANALYZE " + ", ".join(tables))
+            cursor.execute(("ANALYZE " if connection.in_atomic_block else "VACUUM (ANALYZE) ") + tables)
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     seconds = time.perf_counter() - started
     return {
-        "orgs": len(tree.rows), "branches": sum(1 for r in tree.rows if r[5] == "branch"),
-        "people": person_w.count, "memberships": member_w.count, "categories": cat_w.count,
-        "root_id": root.pk, "county_ids": [c.org_id for c in counties], "accounts": made,
+        "orgs": len(tree.rows),
+        "branches": sum(1 for r in tree.rows if r[5] == "branch"),
+        "people": person_w.count,
+        "memberships": member_w.count,
+        "categories": cat_w.count,
+        "root_id": root.pk,
+        "county_ids": [c.org_id for c in counties],
+        "accounts": made,
         "seconds": round(seconds, 1),
     }

@@ -47,13 +47,19 @@ def test_paths_are_valid_unique_and_numchild_right(city):
         assert numchild == children.get(path, 0)
     # treebeard's own consistency check agrees: no bad characters, orphans, depths or numchild.
     assert all(not problems for problems in Organization.objects.find_problems())
-    assert [o.pk for o in Organization.objects.get_tree()] == list(Organization.objects.order_by("path").values_list("pk", flat=True))
+    assert [o.pk for o in Organization.objects.get_tree()] == list(
+        Organization.objects.order_by("path").values_list("pk", flat=True)
+    )
 
 
 def test_one_primary_membership_matching_primary_org(city):
     primaries = Membership.objects.filter(is_primary=True)
     assert primaries.count() == Person.objects.count()
-    assert not Person.objects.annotate(n=Count("memberships", filter=Q(memberships__is_primary=True))).exclude(n=1).exists()
+    assert (
+        not Person.objects.annotate(n=Count("memberships", filter=Q(memberships__is_primary=True)))
+        .exclude(n=1)
+        .exists()
+    )
     assert not primaries.exclude(org_id=F("person__primary_org_id")).exists()
     assert Membership.objects.filter(is_primary=False).exists()  # some people belong to a second place
 
@@ -68,7 +74,10 @@ def test_numbers_decrypt_validate_and_match_their_hashes(city):
         assert p.id_masked == crypto.mask_id_number(number)
         phone = p.reveal_phone()
         assert len(phone) == 11 and phone.startswith("1")
-        assert (p.phone_hash, p.phone_masked) == (crypto.blind_index(phone, "phone"), crypto.mask_phone(phone))
+        assert (p.phone_hash, p.phone_masked) == (
+            crypto.blind_index(phone, "phone"),
+            crypto.mask_phone(phone),
+        )
         assert (p.pinyin, p.initials) == search_keys(p.name)
     assert Person.objects.values("id_hash").distinct().count() == Person.objects.count()
 
@@ -86,10 +95,43 @@ def test_counties_split_the_city_and_liaisons_see_only_their_own(monkeypatch):
     assert visible_people(officer).count() == 900
     own, sibling = counties[city["county_ids"][0]], counties[city["county_ids"][1]]
     assert visible_people(liaison_1).count() == sizes[0]
-    assert not visible_people(liaison_1).in_subtree(sibling).filter(
-        ~Q(memberships__org__path__startswith=own.path)).exists()
+    assert (
+        not visible_people(liaison_1)
+        .in_subtree(sibling)
+        .filter(~Q(memberships__org__path__startswith=own.path))
+        .exists()
+    )
 
 
 def test_a_second_city_in_one_database_is_refused(city):
     with pytest.raises(ValueError, match="already exists"):
         build_scale(orgs=40, people=10, seed=2)
+
+
+def test_people_page_query_count_does_not_grow_with_the_rows_shown(city, client):
+    """The people page over generated data: total shown, and the same number of queries whether page
+    1 holds one row, a few, or a full page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jingpei.accounts.models import User
+
+    client.force_login(User.objects.get(username="scale_officer"))
+    by_rows: dict[int, Organization] = {}
+    for org in Organization.objects.filter(kind__in=["branch", "village", "district"]).order_by("path"):
+        by_rows.setdefault(min(Person.objects.in_subtree(org).count(), 20), org)
+    assert {1, 20} <= by_rows.keys() and len(by_rows) >= 4, sorted(by_rows)
+    counts = {}
+    for rows, org in sorted(by_rows.items()):
+        if rows == 0:
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/people/", {"org": org.pk})
+        assert response.status_code == 200
+        assert response.content.decode().count('data-testid="person-card"') == rows
+        counts[rows] = len(captured)
+    assert len(set(counts.values())) == 1, counts
+    county = Organization.objects.get(pk=city["county_ids"][0])
+    total = Person.objects.in_subtree(county).count()
+    html = client.get("/people/", {"org": county.pk}).content.decode()
+    assert f"共 {total} 人" in html or f"共 {total:,} 人" in html  # grouping follows the locale

@@ -13,11 +13,18 @@ class Command(BaseCommand):
         parser.add_argument("--no-accounts", action="store_true", help="do not create the scale_* accounts")
 
     def handle(self, *args, orgs, people, seed, no_accounts, **options):
-        result = build_scale(orgs=orgs, people=people, seed=seed, accounts=not no_accounts,
-                             progress=lambda message: self.stderr.write(f"  {message}"))
-        self.stdout.write(self.style.SUCCESS(
-            f"规模数据已生成：{result['orgs']} 个组织，{result['people']} 名人员，"
-            f"{result['memberships']} 条组织关系，用时 {result['seconds']} 秒。"
-        ))
+        result = build_scale(
+            orgs=orgs,
+            people=people,
+            seed=seed,
+            accounts=not no_accounts,
+            progress=lambda message: self.stderr.write(f"  {message}"),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"规模数据已生成：{result['orgs']} 个组织，{result['people']} 名人员，"
+                f"{result['memberships']} 条组织关系，用时 {result['seconds']} 秒。"
+            )
+        )
         for username, role, scope in result["accounts"]:
             self.stdout.write(f"  {username:<18} {role}（{scope}）")
