@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F, Q
 
 from jingpei.core import crypto
@@ -111,7 +112,6 @@ def test_a_second_city_in_one_database_is_refused(city):
 def test_people_page_query_count_does_not_grow_with_the_rows_shown(city, client):
     """The people page over generated data: total shown, and the same number of queries whether page
     1 holds one row, a few, or a full page."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from jingpei.accounts.models import User
@@ -135,3 +135,26 @@ def test_people_page_query_count_does_not_grow_with_the_rows_shown(city, client)
     total = Person.objects.in_subtree(county).count()
     html = client.get("/people/", {"org": county.pk}).content.decode()
     assert f"共 {total} 人" in html or f"共 {total:,} 人" in html  # grouping follows the locale
+
+
+def _index_definitions() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename IN "
+            "('orgs_person', 'orgs_membership', 'orgs_personcategory')"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+def test_large_loads_set_indexes_aside_and_build_them_again(monkeypatch):
+    """Above ``SET_ASIDE_FROM`` people the plain indexes are dropped for the load and rebuilt: the
+    schema afterwards is exactly the migrated one, and the constraints still hold."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: elsewhere the load keeps its indexes")
+    before = _index_definitions()
+    monkeypatch.setattr(scale, "SET_ASIDE_FROM", 0)
+    result = build_scale(orgs=120, people=600, seed=5)
+    assert _index_definitions() == before
+    assert result["people"] == Person.objects.filter(pinyin__gt="").count() == 600
+    assert Membership.objects.filter(is_primary=True).count() == 600
