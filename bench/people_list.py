@@ -62,7 +62,7 @@ PAGE_SQL = f"""
 # The page also shows each person's categories of the year.
 CATEGORIES_SQL = """
     SELECT pc.person_id, c.name FROM orgs_personcategory pc JOIN orgs_category c ON c.id = pc.category_id
-    WHERE pc.person_id = ANY(%s) AND pc.year = %s ORDER BY c.sort_order
+    WHERE pc.year = %s AND pc.person_id IN ({ids}) ORDER BY c.sort_order
 """
 
 
@@ -175,7 +175,8 @@ def main() -> None:
             cursor.fetchone()
             cursor.execute(PAGE_SQL, [county.path + "%"])
             ids = [row[0] for row in cursor.fetchall()]
-            cursor.execute(CATEGORIES_SQL, [ids, timezone.localdate().year])
+            placeholders = ", ".join(["%s"] * len(ids)) or "NULL"
+            cursor.execute(CATEGORIES_SQL.format(ids=placeholders), [timezone.localdate().year, *ids])
             cursor.fetchall()
 
     with CaptureQueriesContext(connection) as captured:
