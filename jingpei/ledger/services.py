@@ -1,18 +1,27 @@
 """The only way hours enter or leave the ledger. Other capabilities (classes, academy, activities,
-imports) call :func:`credit_hours` and :func:`reverse_entry`; they never write ledger rows."""
+imports) call :func:`credit_hours` and :func:`reverse_entry`; they never write ledger rows.
+
+Every write also moves the month rollup (:class:`~jingpei.ledger.models.MonthRollup`) in the same
+transaction, so rollups always agree with the raw ledger; :func:`rebuild_rollups` recomputes them from
+scratch with one SQL statement.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit
 from jingpei.core.errors import DomainError
-from jingpei.ledger.models import LedgerEntry, TrainingForm
+from jingpei.core.middleware import client_ip
+from jingpei.core.models import AuditLog
+from jingpei.ledger.models import LedgerEntry, MonthRollup, TrainingForm
 from jingpei.orgs.models import Person
 
 TENTH = Decimal("0.1")
@@ -33,6 +42,74 @@ def to_hours(value) -> Decimal:
     return hours
 
 
+def _check_credit(hours, form: str, idempotency_key: str) -> Decimal:
+    hours = to_hours(hours)
+    if hours <= 0 or hours > MAX_HOURS_PER_ENTRY:
+        raise DomainError(_("学时须大于 0 且不超过 1000。"), field="hours")
+    if form not in TrainingForm.values:
+        raise DomainError(_("未知的培训形式：%(f)s") % {"f": form}, field="form")
+    if not idempotency_key:
+        raise ValueError("idempotency_key is required")
+    return hours
+
+
+# --- rollups --------------------------------------------------------------------------------------
+def _tenths(hours: Decimal) -> int:
+    return int(hours * 10)
+
+
+def _bump_rollups(deltas: dict[tuple[int, date, str], tuple[int, int]]) -> None:
+    """Add (tenths, entries) to each (person, month, form) row, creating it if missing. Rows are taken
+    in key order so that concurrent batches lock them in the same order (no deadlock)."""
+    if not deltas:
+        return
+    table = MonthRollup._meta.db_table
+    rows = sorted(deltas.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            params = [p for (person_id, month, form), (t, n) in chunk for p in (person_id, month, form, t, n)]
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, month, form, tenths, entries) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT (person_id, month, form) DO UPDATE SET tenths = {table}.tenths + excluded.tenths, "
+                f"entries = {table}.entries + excluded.entries",
+                params,
+            )
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _rebuild_sql() -> str:
+    ledger, rollup = LedgerEntry._meta.db_table, MonthRollup._meta.db_table
+    month = (
+        "CAST(date_trunc('month', occurred_on) AS date)"
+        if connection.vendor == "postgresql"
+        else "date(occurred_on, 'start of month')"
+    )
+    return (
+        f"INSERT INTO {rollup} (person_id, month, form, tenths, entries) "  # noqa: S608
+        f"SELECT person_id, {month}, form, SUM(CAST(hours * 10 AS bigint)), "
+        f"SUM(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END) FROM {ledger} GROUP BY person_id, {month}, form"
+    )
+
+
+def rebuild_rollups() -> int:
+    """Recompute every rollup row from the raw ledger: one DELETE and one INSERT … SELECT … GROUP BY in
+    one transaction (no row loop in Python). Returns the number of rollup rows."""
+    rollup = MonthRollup._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Writers wait rather than add to rows that are about to be replaced.
+            cursor.execute(f"LOCK TABLE {rollup} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {rollup}")  # noqa: S608
+        cursor.execute(_rebuild_sql())
+        return cursor.rowcount
+
+
+# --- crediting ------------------------------------------------------------------------------------
 def credit_hours(
     *,
     person: Person,
@@ -46,13 +123,7 @@ def credit_hours(
     source_id: str | int = "",
 ) -> Credit:
     """Credit ``hours`` to ``person``; a second call with the same key returns the first entry."""
-    hours = to_hours(hours)
-    if hours <= 0 or hours > MAX_HOURS_PER_ENTRY:
-        raise DomainError(_("学时须大于 0 且不超过 1000。"), field="hours")
-    if form not in TrainingForm.values:
-        raise DomainError(_("未知的培训形式：%(f)s") % {"f": form}, field="form")
-    if not idempotency_key:
-        raise ValueError("idempotency_key is required")
+    hours = _check_credit(hours, form, idempotency_key)
     existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return Credit(existing, False)
@@ -63,12 +134,69 @@ def credit_hours(
                 source_type=source_type, source_id=str(source_id), idempotency_key=idempotency_key,
                 recorded_by=actor if getattr(actor, "pk", None) else None,
             )
+            _bump_rollups({(person.pk, _month(occurred_on), form): (_tenths(hours), 1)})
             audit.record("ledger.credit", entry, actor=actor, after={"hours": str(hours), "form": form,
                          "key": idempotency_key}, org_path=person.primary_org.path if person.primary_org_id else "")
     except IntegrityError:
         # A concurrent request with the same key won the race: theirs is the one credit.
         return Credit(LedgerEntry.objects.get(idempotency_key=idempotency_key), False)
     return Credit(entry, True)
+
+
+@dataclass(frozen=True)
+class CreditItem:
+    person_id: int
+    hours: Decimal
+    form: str
+    occurred_on: date
+    idempotency_key: str
+    title: str = ""
+    source_type: str = ""
+    source_id: str = ""
+
+
+def credit_many(items: list[CreditItem], *, actor=None) -> int:
+    """Credit a batch in one transaction (imports, bulk completions): one multi-row INSERT … ON
+    CONFLICT DO NOTHING, so keys already in the ledger — or inserted concurrently — are skipped, and
+    only the rows this call inserted move the rollups. Returns how many entries were created."""
+    checked = [(item, _check_credit(item.hours, item.form, item.idempotency_key)) for item in items]
+    if not checked:
+        return 0
+    table = LedgerEntry._meta.db_table
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    created: list[tuple[int, str]] = []
+    by_key = {item.idempotency_key: (item, hours) for item, hours in checked}
+    with transaction.atomic(), connection.cursor() as cursor:
+        now = timezone.now()
+        for start in range(0, len(checked), 1000):
+            chunk = checked[start : start + 1000]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)"] * len(chunk))
+            params = []
+            for item, hours in chunk:
+                params += [item.person_id, item.occurred_on, hours, item.form, item.title[:200], item.source_type,
+                           str(item.source_id), item.idempotency_key, actor_id, now]
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, occurred_on, hours, form, title, source_type, source_id, "  # noqa: S608
+                f"idempotency_key, reason, recorded_by_id, recorded_at) VALUES {values} "
+                f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
+                params,
+            )
+            created += cursor.fetchall()
+        deltas: dict[tuple[int, date, str], list[int]] = defaultdict(lambda: [0, 0])
+        for _pk, key in created:
+            item, hours = by_key[key]
+            delta = deltas[(item.person_id, _month(item.occurred_on), item.form)]
+            delta[0] += _tenths(hours)
+            delta[1] += 1
+        _bump_rollups({k: (v[0], v[1]) for k, v in deltas.items()})
+        ip, name = client_ip(), (actor.get_username() if actor_id else "system")[:150]
+        AuditLog.objects.bulk_create([
+            AuditLog(actor_id=actor_id, actor_name=name, ip=ip, action="ledger.credit",
+                     object_type="ledger.ledgerentry", object_id=str(pk), object_repr=key[:200],
+                     after={"hours": str(by_key[key][1]), "form": by_key[key][0].form, "key": key})
+            for pk, key in created
+        ], batch_size=1000)
+    return len(created)
 
 
 def reverse_entry(*, entry: LedgerEntry, reason: str, actor=None) -> LedgerEntry:
@@ -90,6 +218,7 @@ def reverse_entry(*, entry: LedgerEntry, reason: str, actor=None) -> LedgerEntry
                 idempotency_key=key, reverses=entry, reason=reason[:300],
                 recorded_by=actor if getattr(actor, "pk", None) else None,
             )
+            _bump_rollups({(entry.person_id, _month(entry.occurred_on), entry.form): (-_tenths(entry.hours), -1)})
             audit.record("ledger.reverse", reversal, actor=actor, before={"entry": entry.pk, "hours": str(entry.hours)},
                          after={"reason": reason})
     except IntegrityError:
