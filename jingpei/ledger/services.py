@@ -18,10 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit
-from jingpei.core.errors import DomainError
+from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.middleware import client_ip
 from jingpei.core.models import AuditLog
-from jingpei.ledger.models import LedgerEntry, MonthRollup, TrainingForm
+from jingpei.ledger.access import can_manage_ledger, can_manage_rule
+from jingpei.ledger.models import (
+    Exemption,
+    LedgerEntry,
+    MonthRollup,
+    Notification,
+    RequirementRule,
+    TrainingForm,
+)
 from jingpei.orgs.models import Person
 
 TENTH = Decimal("0.1")
@@ -224,3 +232,99 @@ def reverse_entry(*, entry: LedgerEntry, reason: str, actor=None) -> LedgerEntry
     except IntegrityError:
         return LedgerEntry.objects.get(idempotency_key=key)
     return reversal
+
+
+# --- corrections, rules and exemptions (user actions, permission checked here) -------------------
+def correct_entry(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    """A user's correction: the permission check, then :func:`reverse_entry`."""
+    if not can_manage_ledger(actor, entry.person):
+        raise NotAllowed(_("您没有更正该人员学时的权限。"))
+    return reverse_entry(entry=entry, reason=reason, actor=actor)
+
+
+RULE_FIELDS = ("name", "description", "active", "org", "rank_levels", "period_kind", "period_years",
+               "cycle_start_year", "forms", "min_hours", "min_days", "hours_per_day", "grace_years", "prorate",
+               "carry_over", "valid_from", "valid_to")
+
+
+def _rule_snapshot(rule: RequirementRule) -> dict:
+    data = {f: getattr(rule, f) for f in RULE_FIELDS}
+    data["org"] = rule.org_id
+    data["categories"] = sorted(rule.categories.values_list("pk", flat=True)) if rule.pk else []
+    return {k: (str(v) if isinstance(v, (Decimal, date)) else v) for k, v in data.items()}
+
+
+def _check_rule(rule: RequirementRule) -> None:
+    if not (rule.name or "").strip():
+        raise DomainError(_("请填写规则名称。"), field="name")
+    if rule.min_days is not None and not rule.hours_per_day:
+        raise DomainError(_("按天计算时须填写每天折合学时。"), field="hours_per_day")
+    if rule.min_hours is None and (rule.min_days is None or not rule.hours_per_day):
+        raise DomainError(_("请填写最低学时，或填写最低天数和每天折合学时。"), field="min_hours")
+    for value, name in ((rule.min_hours, "min_hours"), (rule.min_days, "min_days"), (rule.hours_per_day, "hours_per_day")):
+        if value is not None and value <= 0:
+            raise DomainError(_("该数值须大于 0。"), field=name)
+    unknown = [f for f in rule.forms if f not in TrainingForm.values]
+    if unknown:
+        raise DomainError(_("未知的培训形式：%(f)s") % {"f": "、".join(unknown)}, field="forms")
+    if rule.period_kind == "multi_year" and not 2 <= rule.period_years <= 10:
+        raise DomainError(_("多年周期的年数须在 2 到 10 之间。"), field="period_years")
+    if rule.valid_from and rule.valid_to and rule.valid_to < rule.valid_from:
+        raise DomainError(_("失效日期不能早于生效日期。"), field="valid_to")
+
+
+def save_rule(*, actor, rule: RequirementRule | None = None, categories=None, **values) -> RequirementRule:
+    """Create (``rule=None``) or change a requirement rule."""
+    creating = rule is None
+    rule = rule or RequirementRule()
+    before = {} if creating else _rule_snapshot(rule)
+    for name, value in values.items():
+        if name not in RULE_FIELDS:
+            raise TypeError(name)
+        setattr(rule, name, value)
+    if not can_manage_rule(actor, rule):
+        raise NotAllowed(_("您没有管理该学时规则的权限。"))
+    _check_rule(rule)
+    with transaction.atomic():
+        if creating:
+            rule.code = rule.code or f"rule-{timezone.now():%Y%m%d%H%M%S%f}"
+        rule.save()
+        if categories is not None:
+            rule.categories.set(categories)
+        b, a = audit.diff(before, _rule_snapshot(rule))
+        audit.record("ledger.rule_create" if creating else "ledger.rule_change", rule, actor=actor, before=b or None,
+                     after=a, org_path=rule.org.path if rule.org_id else "")
+    return rule
+
+
+def switch_rule(*, actor, rule: RequirementRule, active: bool) -> RequirementRule:
+    return save_rule(actor=actor, rule=rule, active=active)
+
+
+def grant_exemption(*, actor, person: Person, kind: str, starts_on: date, ends_on: date, reason: str,
+                    rule: RequirementRule | None = None) -> Exemption:
+    """Exempt ``person`` (from one rule or all) for a span; the approver is ``actor``."""
+    if not can_manage_ledger(actor, person):
+        raise NotAllowed(_("您没有为该人员审批豁免的权限。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写豁免原因。"), field="reason")
+    if kind not in Exemption.Kind.values:
+        raise DomainError(_("请选择豁免类型。"), field="kind")
+    if ends_on < starts_on:
+        raise DomainError(_("结束日期不能早于开始日期。"), field="ends_on")
+    with transaction.atomic():
+        exemption = Exemption.objects.create(person=person, rule=rule, kind=kind, starts_on=starts_on, ends_on=ends_on,
+                                             reason=reason[:300], approved_by=actor)
+        audit.record("ledger.exempt", exemption, actor=actor, after={
+            "person": person.pk, "rule": rule.pk if rule else None, "kind": kind,
+            "from": starts_on.isoformat(), "to": ends_on.isoformat(), "reason": reason,
+        }, org_path=person.primary_org.path)
+    return exemption
+
+
+def mark_read(*, user, ids: list[int]) -> int:
+    """Mark the user's own notifications read (they were shown)."""
+    if not ids:
+        return 0
+    return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
