@@ -45,3 +45,15 @@ CONVERSION_PRESETS = [
      "min_quantity": D("0"), "max_quantity": None, "hours": D("1"), "multiplier": D("5"),
      "cap_per_year": D("50")},
 ]
+
+
+def install(requirement_model=None, conversion_model=None) -> None:
+    """Create the presets that are missing (the migration passes its historical models)."""
+    if requirement_model is None:
+        from jingpei.ledger.models import ConversionRule, RequirementRule
+
+        requirement_model, conversion_model = RequirementRule, ConversionRule
+    for preset in REQUIREMENT_PRESETS:
+        requirement_model.objects.get_or_create(code=preset["code"], defaults={**preset, "is_preset": True})
+    for preset in CONVERSION_PRESETS:
+        conversion_model.objects.get_or_create(code=preset["code"], defaults=preset)

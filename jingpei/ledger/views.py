@@ -270,7 +270,7 @@ def archive(request, job_id):
 @login_required
 def rules(request):
     visible = access.visible_rules(request.user).prefetch_related("categories")
-    if not visible.exists() and not access.can_manage_rule(request.user, None):
+    if scope_for(request.user, Perm.LEDGER_VIEW).empty and not access.can_manage_rule(request.user, None):
         raise Http404
     labels = dict(TrainingForm.choices)
     items = [(r, access.can_manage_rule(request.user, r), "、".join(str(labels.get(f, f)) for f in r.forms))

@@ -1,15 +1,10 @@
 from django.db import migrations
 
-from jingpei.ledger.presets import CONVERSION_PRESETS, REQUIREMENT_PRESETS
+from jingpei.ledger import presets
 
 
 def install(apps, schema_editor):
-    RequirementRule = apps.get_model("ledger", "RequirementRule")
-    ConversionRule = apps.get_model("ledger", "ConversionRule")
-    for preset in REQUIREMENT_PRESETS:
-        RequirementRule.objects.get_or_create(code=preset["code"], defaults={**preset, "is_preset": True})
-    for preset in CONVERSION_PRESETS:
-        ConversionRule.objects.get_or_create(code=preset["code"], defaults=preset)
+    presets.install(apps.get_model("ledger", "RequirementRule"), apps.get_model("ledger", "ConversionRule"))
 
 
 class Migration(migrations.Migration):
