@@ -25,6 +25,7 @@ from jingpei.ledger.rules import (
     add_months,
     applies,
     elapsed_fraction,
+    month_end,
     period_for,
     previous_period,
     requirement,
@@ -128,12 +129,13 @@ def evaluate(rule: RequirementRule, facts: PersonFacts, rows, *, as_of: date, ca
         prev = previous_period(rule, period)
         prev_req = requirement(rule, facts, prev, category_ids=category_ids)
         earned_t += max(0, _earned(rows, rule, prev, caps) - int(prev_req.required * 10))
-    recent_start = add_months(as_of.replace(day=1), -3)
-    recent = _earned([r for r in rows if recent_start <= r[0] < as_of.replace(day=1)], rule,
-                     Period(recent_start, as_of), caps)
+    # The recent pace: hours of the current month and the two before, per month elapsed in that span.
+    recent_start = add_months(as_of.replace(day=1), -2)
+    recent = _earned([r for r in rows if recent_start <= r[0] <= as_of], rule, Period(recent_start, as_of), caps)
+    span = 2 + Decimal(as_of.day) / month_end(as_of).day
     earned = Decimal(earned_t) / 10
     st = status(required=req.required, earned=earned, period=period, today=as_of, exempt=req.exempt,
-                recent_monthly=Decimal(recent) / 30)
+                recent_monthly=Decimal(recent) / 10 / span)
     return RuleResult(rule, period, req.required, earned, st, req.notes)
 
 
@@ -145,7 +147,7 @@ def person_compliance(person: Person, *, as_of: date | None = None) -> list[Rule
         return []
     facts = person_facts([person])[person.pk]
     rule_cats = _rule_categories(rules)
-    start = min(previous_period(r, period_for(r, as_of)).start for r in rules)
+    start = min(min(previous_period(r, period_for(r, as_of)).start for r in rules), add_months(as_of.replace(day=1), -2))
     rows = list(MonthRollup.objects.filter(person=person, month__gte=start, month__lte=as_of.replace(month=12, day=31))
                 .values_list("month", "form", "tenths"))
     caps = year_caps()
@@ -368,7 +370,7 @@ def _categories_in_year(person: Person, year: int) -> list[int]:
 def _evaluate_many(rule, people: list[Person], as_of: date, cats: set[int], caps) -> list[tuple[Person, RuleResult | None]]:
     facts = person_facts(people)
     period = period_for(rule, as_of)
-    start = previous_period(rule, period).start if rule.carry_over else min(period.start, add_months(as_of.replace(day=1), -3))
+    start = previous_period(rule, period).start if rule.carry_over else min(period.start, add_months(as_of.replace(day=1), -2))
     rows: dict[int, list] = defaultdict(list)
     for person_id, month, form, tenths in MonthRollup.objects.filter(
         person_id__in=[p.pk for p in people], month__gte=start, month__lte=period.end
