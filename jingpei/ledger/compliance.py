@@ -224,7 +224,7 @@ def _population_sql(rule: RequirementRule, period: Period, root: Organization, c
             f"EXISTS (SELECT 1 FROM {PersonCategory._meta.db_table} pc WHERE pc.person_id = p.id "  # noqa: S608
             f"AND pc.year BETWEEN %s AND %s AND pc.category_id IN ({', '.join(['%s'] * len(category_ids))}))"
         )
-        params += [period.start.year, year, *sorted(category_ids)]
+        params += [period.start.year, period.end.year, *sorted(category_ids)]
     return " AND ".join(sql), params
 
 
@@ -304,15 +304,34 @@ def _regular_counts(rule, period, root, category_ids, as_of, caps, group: str) -
     return out
 
 
-def _special_people(rule, period, root, category_ids, as_of) -> list[Person]:
+def _special_candidates(root: Organization, rules_periods, rule_cats) -> list[Person]:
+    """In one scan of the subtree: the people special for at least one rule (see :func:`_special_sql`)."""
     person, org = Person._meta.db_table, Organization._meta.db_table
-    where, wparams = _population_sql(rule, period, root, category_ids, as_of.year)
-    special, sparams = _special_sql(rule, period, category_ids)
+    specials, params = [], [_like(root.path)]
+    for rule, period in rules_periods:
+        sql, sparams = _special_sql(rule, period, rule_cats.get(rule.pk, set()))
+        specials.append(sql)
+        params += sparams
+    if not specials:
+        return []
     ids = Person.objects.raw(
-        f"SELECT p.id FROM {person} p JOIN {org} o ON o.id = p.primary_org_id WHERE {where} AND {special}",  # noqa: S608
-        [*wparams, *sparams],
+        f"SELECT p.id FROM {person} p JOIN {org} o ON o.id = p.primary_org_id "  # noqa: S608
+        f"WHERE o.path LIKE %s ESCAPE '\\' AND p.archived_at IS NULL AND ({' OR '.join(specials)})",
+        params,
     )
     return list(Person.objects.filter(pk__in=[p.pk for p in ids]).select_related("primary_org"))
+
+
+def _is_special(rule: RequirementRule, period: Period, person: Person, facts: PersonFacts, cats: set[int]) -> bool:
+    """The Python twin of :func:`_special_sql` (the two must agree: one splits the SQL, one the rest)."""
+    if person.created_at >= _period_start_dt(period):
+        return True
+    if any(s <= period.end and e >= period.start and r in (None, rule.pk) for s, e, r in facts.exemptions):
+        return True
+    if rule.grace_years and cats:
+        held = [y for c in cats for y in facts.category_years.get(c, set())]
+        return bool(held) and min(held) > period.start.year
+    return False
 
 
 def _bucket(result: RuleResult | None) -> Counts:
@@ -335,28 +354,31 @@ def subtree_summary(root: Organization, *, as_of: date | None = None, rules=None
     rule_cats = _rule_categories(rules)
     caps = year_caps()
     child_len = len(root.path) + Organization.steplen
+    live = [(rule, period_for(rule, as_of)) for rule in rules]
+    live = [(r, p) for r, p in live if not ((r.valid_from and r.valid_from > p.end) or (r.valid_to and r.valid_to < p.start))]
+    candidates = _special_candidates(root, live, rule_cats)
+    facts = person_facts(candidates)
     summaries = []
     for rule in rules:
         period = period_for(rule, as_of)
         cats = rule_cats.get(rule.pk, set())
         summary = RuleSummary(rule, period)
-        if (rule.valid_from and rule.valid_from > period.end) or (rule.valid_to and rule.valid_to < period.start):
-            summaries.append(summary)
+        summaries.append(summary)
+        if (rule, period) not in live:
             continue
         for k, counts in _regular_counts(rule, period, root, cats, as_of, caps, "child").items():
             summary.by_child[k].add(counts)
         for k, counts in _regular_counts(rule, period, root, cats, as_of, caps, "category").items():
             summary.by_category[k].add(counts)
-        specials = _special_people(rule, period, root, cats, as_of)
+        specials = [p for p in candidates if _is_special(rule, period, p, facts[p.pk], cats)]
         if specials:
-            for person, result in _evaluate_many(rule, specials, as_of, cats, caps):
+            for person, result in _evaluate_many(rule, specials, as_of, cats, caps, facts=facts):
                 bucket = _bucket(result)
                 summary.by_child[person.primary_org.path[:child_len]].add(bucket)
                 for c in _categories_in_year(person, as_of.year):
                     summary.by_category[c].add(bucket)
         for counts in summary.by_child.values():
             summary.total.add(counts)
-        summaries.append(summary)
     return summaries
 
 
@@ -367,8 +389,9 @@ def _categories_in_year(person: Person, year: int) -> list[int]:
     return [c for c, years in facts.category_years.items() if year in years]
 
 
-def _evaluate_many(rule, people: list[Person], as_of: date, cats: set[int], caps) -> list[tuple[Person, RuleResult | None]]:
-    facts = person_facts(people)
+def _evaluate_many(rule, people: list[Person], as_of: date, cats: set[int], caps,
+                   facts: dict[int, PersonFacts] | None = None) -> list[tuple[Person, RuleResult | None]]:
+    facts = facts if facts is not None else person_facts(people)
     period = period_for(rule, as_of)
     start = previous_period(rule, period).start if rule.carry_over else min(period.start, add_months(as_of.replace(day=1), -2))
     rows: dict[int, list] = defaultdict(list)
@@ -400,7 +423,7 @@ def people_for_rule(root: Organization, rule: RequirementRule, *, as_of: date | 
         people = people.filter(categories__category_id=category_id, categories__year=as_of.year)
     if cats:
         people = people.filter(categories__category_id__in=cats,
-                               categories__year__range=(period.start.year, as_of.year)).distinct()
+                               categories__year__range=(period.start.year, period.end.year)).distinct()
     results = [(p, r) for p, r in _evaluate_many(rule, list(people.order_by("pinyin", "id")), as_of, cats, year_caps())
                if r is not None]
     if statuses:

@@ -105,14 +105,18 @@ def _rebuild_sql() -> str:
 
 
 def rebuild_rollups() -> int:
-    """Recompute every rollup row from the raw ledger: one DELETE and one INSERT … SELECT … GROUP BY in
-    one transaction (no row loop in Python). Returns the number of rollup rows."""
+    """Recompute every rollup row from the raw ledger: empty the table and one INSERT … SELECT … GROUP
+    BY, in one transaction (no row loop in Python). Returns the number of rollup rows.
+
+    On PostgreSQL the table is emptied with TRUNCATE (transactional there, and it takes the lock that
+    makes concurrent credits wait until the rebuilt rows are committed, instead of adding to rows that
+    are about to be replaced)."""
     rollup = MonthRollup._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Writers wait rather than add to rows that are about to be replaced.
-            cursor.execute(f"LOCK TABLE {rollup} IN EXCLUSIVE MODE")
-        cursor.execute(f"DELETE FROM {rollup}")  # noqa: S608
+            cursor.execute(f"TRUNCATE {rollup}")
+        else:
+            cursor.execute(f"DELETE FROM {rollup}")  # noqa: S608
         cursor.execute(_rebuild_sql())
         return cursor.rowcount
 
