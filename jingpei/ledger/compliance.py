@@ -230,7 +230,10 @@ def _population_sql(rule: RequirementRule, period: Period, root: Organization, c
 
 def _special_sql(rule: RequirementRule, period: Period, category_ids: set[int]) -> tuple[str, list]:
     """People whose requirement is not the full minimum: joined during the period, exempted in it, or
-    entered the rule's category after the cycle began (grace)."""
+    entered the rule's category after the cycle began (grace). With carry-over everyone is special: the
+    surplus of the previous period is computed person by person."""
+    if rule.carry_over:
+        return "(1 = 1)", []
     sql = [
         "p.created_at >= %s",
         f"EXISTS (SELECT 1 FROM {Exemption._meta.db_table} x WHERE x.person_id = p.id AND x.starts_on <= %s "  # noqa: S608
@@ -324,6 +327,8 @@ def _special_candidates(root: Organization, rules_periods, rule_cats) -> list[Pe
 
 def _is_special(rule: RequirementRule, period: Period, person: Person, facts: PersonFacts, cats: set[int]) -> bool:
     """The Python twin of :func:`_special_sql` (the two must agree: one splits the SQL, one the rest)."""
+    if rule.carry_over:
+        return True
     if person.created_at >= _period_start_dt(period):
         return True
     if any(s <= period.end and e >= period.start and r in (None, rule.pk) for s, e, r in facts.exemptions):

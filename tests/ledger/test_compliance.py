@@ -115,3 +115,15 @@ def test_grace_and_category_rule(world):
     assert by_code(person_compliance(world.person_a2, as_of=AS_OF))[rule.code].required == D("300.0")
     [summary] = subtree_summary(world.district, as_of=AS_OF, rules=[rule])
     assert summary.total.covered == 3
+
+
+def test_carry_over_adds_last_periods_surplus(world):
+    rule = services.save_rule(actor=world.officer, name="结转规则", period_kind="year", min_hours=D("30"),
+                              forms=["online"], carry_over=True)
+    credit(world.person_a2, "prev:1", "45", day=date(2025, 5, 1))  # 15 over 2025's 30
+    result = by_code(person_compliance(world.person_a2, as_of=AS_OF))[rule.code]
+    assert result.earned == D("20")  # 5 this year + 15 carried
+    [summary] = subtree_summary(world.district, as_of=AS_OF, rules=[rule])
+    people = people_for_rule(world.district, rule, as_of=AS_OF)
+    assert summary.total.met == sum(r.status == Status.MET for _p, r in people)
+    assert summary.total.covered == len(people) - sum(r.status == Status.EXEMPT for _p, r in people)
