@@ -208,8 +208,7 @@ def _like(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _population_sql(rule: RequirementRule, period: Period, root: Organization, category_ids: set[int],
-                    year: int) -> tuple[str, list]:
+def _population_sql(rule: RequirementRule, period: Period, root: Organization, category_ids: set[int]) -> tuple[str, list]:
     """WHERE clause (over ``p`` person and ``o`` primary org) of the people ``rule`` covers in ``root``."""
     sql = ["o.path LIKE %s ESCAPE '\\'", "p.archived_at IS NULL"]
     params: list = [_like(root.path)]
@@ -276,7 +275,7 @@ def _earned_sql(rule: RequirementRule, period: Period, root: Organization, caps:
 def _regular_counts(rule, period, root, category_ids, as_of, caps, group: str) -> dict:
     """Counts of the non-special people grouped by ``group`` ("child" or "category")."""
     person, org, pcat = Person._meta.db_table, Organization._meta.db_table, PersonCategory._meta.db_table
-    where, wparams = _population_sql(rule, period, root, category_ids, as_of.year)
+    where, wparams = _population_sql(rule, period, root, category_ids)
     special, sparams = _special_sql(rule, period, category_ids)
     earned, eparams = _earned_sql(rule, period, root, caps)
     required = int(rule.required_hours * 10)
