@@ -135,3 +135,32 @@ def test_exemption_needs_reason_and_manager(settled, client_as):
 @pytest.mark.parametrize("name", ["ledger:rules", "ledger:import_upload", "ledger:notifications"])
 def test_pages_render(settled, client_as, name):
     assert client_as(settled.officer).get(reverse(name)).status_code == 200
+
+
+def test_page_query_counts_do_not_grow_with_data(settled, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_person
+
+    c = client_as(settled.officer)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx)
+
+    org_url = reverse("ledger:org", args=[settled.district.pk]) + "?as_of=2026-06-30"
+    person_url = reverse("ledger:person", args=[settled.person_a.pk]) + "?year=2026"
+    credit(settled.person_a, "q:first", "1")
+    before = count(org_url), count(person_url)
+    for i in range(8):
+        p = make_person(settled.branch_a, f"新{i}")
+        credit(p, f"q:{i}", "2")
+        credit(settled.person_a, f"qa:{i}", "1", day=date(2026, 1 + i, 3))
+    from datetime import UTC, datetime
+
+    from jingpei.orgs.models import Person
+
+    Person.objects.update(created_at=datetime(2020, 1, 1, tzinfo=UTC))
+    assert (count(org_url), count(person_url)) == before
