@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from jingpei.core.forms import StyledForm
 from jingpei.ledger.models import Exemption, PeriodKind, RequirementRule, TrainingForm
 from jingpei.orgs.choices import RankLevel
-from jingpei.orgs.models import Category
+from jingpei.orgs.models import Category, Organization
 
 
 class ReverseForm(StyledForm):
@@ -37,6 +37,7 @@ class RuleForm(StyledForm):
     categories = forms.ModelMultipleChoiceField(label=_("适用人员类别（不选为全部）"), queryset=Category.objects.filter(active=True),
                                                 required=False)
     rank_levels = forms.MultipleChoiceField(label=_("适用职级（不选为全部）"), choices=RankLevel.choices, required=False)
+    org = forms.ModelChoiceField(label=_("适用组织范围（不选为全部）"), queryset=Organization.objects.none(), required=False)
     min_hours = forms.DecimalField(label=_("最低学时"), max_digits=7, decimal_places=1, required=False)
     min_days = forms.DecimalField(label=_("或最低天数"), max_digits=5, decimal_places=1, required=False)
     hours_per_day = forms.DecimalField(label=_("每天折合学时"), max_digits=4, decimal_places=1, required=False)
@@ -49,9 +50,11 @@ class RuleForm(StyledForm):
     forms = forms.MultipleChoiceField(label=_("计入的培训形式（不选为全部）"), choices=TrainingForm.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, orgs=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["forms"].widget.attrs["class"] = ""
+        if orgs is not None:
+            self.fields["org"].queryset = orgs
 
     @classmethod
     def initial_for(cls, rule: RequirementRule) -> dict:

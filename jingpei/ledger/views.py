@@ -23,7 +23,7 @@ from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.ledger import access, compliance, imports, records, services
 from jingpei.ledger.forms import ExemptionForm, ImportForm, ReverseForm, RuleForm
-from jingpei.ledger.models import LedgerEntry, Notification, TrainingForm
+from jingpei.ledger.models import ConversionRule, LedgerEntry, Notification, TrainingForm
 from jingpei.ledger.rules import STATUS_LABELS, Status
 from jingpei.orgs.models import Category, Organization
 
@@ -275,7 +275,9 @@ def rules(request):
     labels = dict(TrainingForm.choices)
     items = [(r, access.can_manage_rule(request.user, r), "、".join(str(labels.get(f, f)) for f in r.forms))
              for r in visible]
-    return render(request, "ledger/rules.html", {"items": items, "can_create": access.can_manage_rule(request.user, None)})
+    conversions = ConversionRule.objects.filter(active=True)
+    return render(request, "ledger/rules.html", {"items": items, "can_create": access.can_manage_rule(request.user, None),
+                                                 "conversions": conversions})
 
 
 @login_required
@@ -292,7 +294,12 @@ def rule_edit(request, rule_id=None):
     rule = access.get_rule(request.user, rule_id, write=True) if rule_id else None
     if rule is None and not access.can_manage_rule(request.user, None):
         raise PermissionDenied
-    form = RuleForm(request.POST or None, initial=RuleForm.initial_for(rule) if rule else {"active": True, "prorate": True})
+    # Organisations a rule may be limited to: the top three levels of the manager's scope (a rule for
+    # a single branch is not a thing offices do; the select stays short).
+    scope = scope_for(request.user, Perm.RULES_MANAGE)
+    orgs = Organization.objects.filter(scope.q("path"), depth__lte=3, archived_at__isnull=True).order_by("path")
+    form = RuleForm(request.POST or None, orgs=orgs,
+                    initial=RuleForm.initial_for(rule) if rule else {"active": True, "prorate": True})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         categories = data.pop("categories")

@@ -164,3 +164,16 @@ def test_page_query_counts_do_not_grow_with_data(settled, client_as):
 
     Person.objects.update(created_at=datetime(2020, 1, 1, tzinfo=UTC))
     assert (count(org_url), count(person_url)) == before
+
+
+def test_rule_limited_to_a_subtree(settled, client_as):
+    c = client_as(settled.officer)
+    data = {"name": "老窝镇网络学习", "period_kind": "year", "period_years": 1, "cycle_start_year": 2023,
+            "grace_years": 0, "min_hours": "20", "org": settled.town_a.pk, "active": "on"}
+    assert c.post(reverse("ledger:rule_new"), data).status_code == 302
+    rule = RequirementRule.objects.get(name="老窝镇网络学习")
+    assert rule.org == settled.town_a
+    assert "老窝镇网络学习" not in client_as(settled.liaison_b).get(reverse("ledger:rules")).content.decode()
+    assert "老窝镇网络学习" in client_as(settled.liaison_a).get(reverse("ledger:rules")).content.decode()
+    page = c.get(reverse("ledger:rules")).content.decode()
+    assert "网络课程30分钟及以上计1学时" in page  # conversion rules are listed
