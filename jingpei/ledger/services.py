@@ -171,7 +171,10 @@ def credit_many(items: list[CreditItem], *, actor=None) -> int:
     """Credit a batch in one transaction (imports, bulk completions): one multi-row INSERT … ON
     CONFLICT DO NOTHING, so keys already in the ledger — or inserted concurrently — are skipped, and
     only the rows this call inserted move the rollups. Returns how many entries were created."""
-    checked = [(item, _check_credit(item.hours, item.form, item.idempotency_key)) for item in items]
+    # Inserted in key order: two batches sharing keys then wait on each other in the same order instead
+    # of deadlocking on each other's uncommitted unique keys.
+    checked = [(item, _check_credit(item.hours, item.form, item.idempotency_key))
+               for item in sorted(items, key=lambda i: i.idempotency_key)]
     if not checked:
         return 0
     table = LedgerEntry._meta.db_table

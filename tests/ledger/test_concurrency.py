@@ -74,3 +74,33 @@ def test_concurrent_distinct_credits_and_reversals_keep_rollups_exact(pg, cast):
     services.rebuild_rollups()
     row = MonthRollup.objects.get()
     assert (row.tenths, row.entries) == snapshot
+
+
+def test_concurrent_batches_with_overlapping_keys(pg, cast):
+    from decimal import Decimal
+
+    from jingpei.ledger.services import CreditItem
+
+    items = [CreditItem(cast.person_a.pk, Decimal("1.0"), "online", date(2026, 5, d), f"batch:{d}") for d in range(1, 21)]
+
+    def work(i):
+        return services.credit_many(items[i * 5 :] + items[: i * 5])  # same keys, different orders
+
+    results, errors = _run_at_barrier(4, work)
+    assert not errors
+    assert sum(results) == 20
+    assert LedgerEntry.objects.count() == 20
+    assert MonthRollup.objects.get().tenths == 200
+
+
+def test_concurrent_reminder_runs_remind_once(pg, cast):
+    from jingpei.ledger import presets
+    from jingpei.ledger.models import Notification, RequirementRule
+    from jingpei.ledger.reminders import send_reminders
+
+    presets.install()
+    RequirementRule.objects.exclude(code="online-yearly").update(active=False)
+    _results, errors = _run_at_barrier(3, lambda i: send_reminders(as_of=date(2026, 6, 30)))
+    assert not errors
+    assert Notification.objects.filter(user=cast.trainee).count() == 1
+    assert Notification.objects.filter(user=cast.liaison_a).count() == 1
