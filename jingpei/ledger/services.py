@@ -173,8 +173,10 @@ def credit_many(items: list[CreditItem], *, actor=None) -> int:
     only the rows this call inserted move the rollups. Returns how many entries were created."""
     # Inserted in key order: two batches sharing keys then wait on each other in the same order instead
     # of deadlocking on each other's uncommitted unique keys.
+    # A key repeated inside the batch credits once, with its first occurrence.
+    unique = list({item.idempotency_key: item for item in reversed(items)}.values())
     checked = [(item, _check_credit(item.hours, item.form, item.idempotency_key))
-               for item in sorted(items, key=lambda i: i.idempotency_key)]
+               for item in sorted(unique, key=lambda i: i.idempotency_key)]
     if not checked:
         return 0
     table = LedgerEntry._meta.db_table

@@ -121,3 +121,11 @@ def test_rollups_agree_with_raw_ledger_after_random_credits_and_reversals(cast):
         t, n = raw.get(key, (0, 0))
         raw[key] = (t + int(e.hours * 10), n + (-1 if e.reverses_id else 1))
     assert raw == incremental
+
+
+def test_a_key_repeated_within_a_batch_credits_once_with_its_first_occurrence(cast):
+    items = [CreditItem(cast.person_a.pk, Decimal("1.0"), "online", date(2026, 3, 1), "dup"),
+             CreditItem(cast.person_a.pk, Decimal("5.0"), "online", date(2026, 3, 1), "dup")]
+    assert services.credit_many(items) == 1
+    assert LedgerEntry.objects.get().hours == Decimal("1.0")
+    assert rollup_snapshot() == {(cast.person_a.pk, date(2026, 3, 1), "online"): (10, 1)}
