@@ -8,6 +8,7 @@ scratch with one SQL statement.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -73,15 +74,23 @@ def _bump_rollups(deltas: dict[tuple[int, date, str], tuple[int, int]]) -> None:
         return
     table = MonthRollup._meta.db_table
     rows = sorted(deltas.items())
+    upsert = (f"ON CONFLICT (person_id, month, form) DO UPDATE SET tenths = {table}.tenths + excluded.tenths, "
+              f"entries = {table}.entries + excluded.entries")
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > 1:
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, month, form, tenths, entries) SELECT * FROM unnest("  # noqa: S608
+                f"%s::bigint[], %s::date[], %s::text[], %s::bigint[], %s::int[]) {upsert}",
+                [[k[0] for k, _v in rows], [k[1] for k, _v in rows], [k[2] for k, _v in rows],
+                 [v[0] for _k, v in rows], [v[1] for _k, v in rows]],
+            )
+            return
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
             values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
             params = [p for (person_id, month, form), (t, n) in chunk for p in (person_id, month, form, t, n)]
             cursor.execute(
-                f"INSERT INTO {table} (person_id, month, form, tenths, entries) VALUES {values} "  # noqa: S608
-                f"ON CONFLICT (person_id, month, form) DO UPDATE SET tenths = {table}.tenths + excluded.tenths, "
-                f"entries = {table}.entries + excluded.entries",
+                f"INSERT INTO {table} (person_id, month, form, tenths, entries) VALUES {values} {upsert}",  # noqa: S608
                 params,
             )
 
@@ -167,6 +176,62 @@ class CreditItem:
     source_id: str = ""
 
 
+ENTRY_COLUMNS = ("person_id, occurred_on, hours, form, title, source_type, source_id, idempotency_key, reason, "
+                 "recorded_by_id, recorded_at")
+
+
+def _insert_entries_values(cursor, chunk, actor_id, now) -> list[tuple[int, str]]:
+    """Portable multi-row INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite ≥ 3.35, PostgreSQL)."""
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)"] * len(chunk))
+    params = []
+    for item, hours in chunk:
+        params += [item.person_id, item.occurred_on, hours, item.form, item.title[:200], item.source_type,
+                   str(item.source_id), item.idempotency_key, actor_id, now]
+    cursor.execute(
+        f"INSERT INTO {LedgerEntry._meta.db_table} ({ENTRY_COLUMNS}) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
+        params,
+    )
+    return cursor.fetchall()
+
+
+def _insert_entries_pg(cursor, chunk, actor_id, now) -> list[tuple[int, str]]:
+    """The same on PostgreSQL with one array per column (``unnest``): a short statement that the driver
+    does not have to rewrite placeholder by placeholder — 2–3× the throughput of the VALUES form."""
+    columns = list(zip(*[(i.person_id, i.occurred_on, h, i.form, i.title[:200], i.source_type, str(i.source_id),
+                          i.idempotency_key) for i, h in chunk], strict=True))
+    cursor.execute(
+        f"INSERT INTO {LedgerEntry._meta.db_table} ({ENTRY_COLUMNS}) "  # noqa: S608
+        "SELECT p, d, h, f, t, st, si, k, '', %s, %s FROM unnest(%s::bigint[], %s::date[], %s::numeric[], "
+        "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(p, d, h, f, t, st, si, k) "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
+        [actor_id, now, *(list(c) for c in columns)],
+    )
+    return cursor.fetchall()
+
+
+def _audit_credits(cursor, created, by_key, *, actor, actor_id, now) -> None:
+    """One audit row per created entry, as :func:`audit.record` would write it, in one statement."""
+    if not created:
+        return
+    ip, name = client_ip(), (actor.get_username() if actor_id else "system")[:150]
+    afters = [{"hours": str(by_key[key][1]), "form": by_key[key][0].form, "key": key} for _pk, key in created]
+    if connection.vendor != "postgresql":
+        AuditLog.objects.bulk_create([
+            AuditLog(actor_id=actor_id, actor_name=name, ip=ip, action="ledger.credit", object_type="ledger.ledgerentry",
+                     object_id=str(pk), object_repr=key[:200], after=after)
+            for (pk, key), after in zip(created, afters, strict=True)
+        ], batch_size=500)
+        return
+    cursor.execute(
+        f"INSERT INTO {AuditLog._meta.db_table} (at, actor_id, actor_name, ip, action, object_type, object_id, "  # noqa: S608
+        "object_repr, org_path, before, after) SELECT %s, %s, %s, %s, 'ledger.credit', 'ledger.ledgerentry', o, r, '', "
+        "NULL, a::jsonb FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(o, r, a)",
+        [now, actor_id, name, ip, [str(pk) for pk, _k in created], [k[:200] for _pk, k in created],
+         [json.dumps(a, ensure_ascii=False) for a in afters]],
+    )
+
+
 def credit_many(items: list[CreditItem], *, actor=None) -> int:
     """Credit a batch in one transaction (imports, bulk completions): one multi-row INSERT … ON
     CONFLICT DO NOTHING, so keys already in the ledger — or inserted concurrently — are skipped, and
@@ -179,26 +244,14 @@ def credit_many(items: list[CreditItem], *, actor=None) -> int:
                for item in sorted(unique, key=lambda i: i.idempotency_key)]
     if not checked:
         return 0
-    table = LedgerEntry._meta.db_table
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    created: list[tuple[int, str]] = []
     by_key = {item.idempotency_key: (item, hours) for item, hours in checked}
     with transaction.atomic(), connection.cursor() as cursor:
         now = timezone.now()
+        insert = _insert_entries_pg if connection.vendor == "postgresql" else _insert_entries_values
+        created: list[tuple[int, str]] = []
         for start in range(0, len(checked), 1000):
-            chunk = checked[start : start + 1000]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)"] * len(chunk))
-            params = []
-            for item, hours in chunk:
-                params += [item.person_id, item.occurred_on, hours, item.form, item.title[:200], item.source_type,
-                           str(item.source_id), item.idempotency_key, actor_id, now]
-            cursor.execute(
-                f"INSERT INTO {table} (person_id, occurred_on, hours, form, title, source_type, source_id, "  # noqa: S608
-                f"idempotency_key, reason, recorded_by_id, recorded_at) VALUES {values} "
-                f"ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
-                params,
-            )
-            created += cursor.fetchall()
+            created += insert(cursor, checked[start : start + 1000], actor_id, now)
         deltas: dict[tuple[int, date, str], list[int]] = defaultdict(lambda: [0, 0])
         for _pk, key in created:
             item, hours = by_key[key]
@@ -206,13 +259,7 @@ def credit_many(items: list[CreditItem], *, actor=None) -> int:
             delta[0] += _tenths(hours)
             delta[1] += 1
         _bump_rollups({k: (v[0], v[1]) for k, v in deltas.items()})
-        ip, name = client_ip(), (actor.get_username() if actor_id else "system")[:150]
-        AuditLog.objects.bulk_create([
-            AuditLog(actor_id=actor_id, actor_name=name, ip=ip, action="ledger.credit",
-                     object_type="ledger.ledgerentry", object_id=str(pk), object_repr=key[:200],
-                     after={"hours": str(by_key[key][1]), "form": by_key[key][0].form, "key": key})
-            for pk, key in created
-        ], batch_size=1000)
+        _audit_credits(cursor, created, by_key, actor=actor, actor_id=actor_id, now=now)
     return len(created)
 
 
