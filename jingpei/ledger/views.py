@@ -209,8 +209,8 @@ def org_rule(request, org_id, rule_id):
     if child and not child.startswith(root.path):
         raise Http404
     category = request.GET.get("category") or None
-    status = request.GET.get("status", "behind")
-    statuses = {Status.BEHIND, Status.WILL_MISS, Status.MISSED} if status == "behind" else (
+    status = request.GET.get("status", "lagging")
+    statuses = {Status.BEHIND, Status.WILL_MISS, Status.MISSED} if status == "lagging" else (
         {status} if status in STATUS_LABELS else None)
     results = compliance.people_for_rule(root, rule, as_of=as_of, child_path=child,
                                          category_id=int(category) if category and category.isdigit() else None,
@@ -222,7 +222,7 @@ def org_rule(request, org_id, rule_id):
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     return render(request, "ledger/org_rule.html", {
         "root": root, "rule": rule, "as_of": as_of, "page": page, "status": status, "sort": sort,
-        "statuses": [("behind", _("落后（含将无法达标、未达标）"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()],
+        "statuses": [("lagging", _("落后（含将无法达标、未达标）"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()],
         "child": child, "category": category,
     })
 

@@ -82,6 +82,12 @@ def test_subtree_compliance_drill_down_and_export(settled, client_as):
     assert "老窝镇" in text and "万金镇" in text
     drill = c.get(reverse("ledger:org_rule", args=[cast.district.pk, rule.pk]) + "?as_of=2026-06-30").content.decode()
     assert "李芳" in drill and "王小明" not in drill and "赵秘密" not in drill
+    on_track = c.get(reverse("ledger:org_rule", args=[cast.district.pk, rule.pk]) + "?as_of=2026-06-30&status=on_track")
+    names = [p.name for p, _r in on_track.context["page"]]
+    assert names == ["王小明"]
+    child = c.get(reverse("ledger:org_rule", args=[cast.district.pk, rule.pk])
+                  + f"?as_of=2026-06-30&status=all&child={cast.town_b.path}")
+    assert [p.name for p, _r in child.context["page"]] == ["赵秘密"]
     export = c.get(reverse("ledger:org_rule", args=[cast.district.pk, rule.pk]) + "?as_of=2026-06-30&status=all&format=xlsx")
     sheet = load_workbook(io.BytesIO(export.content)).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
