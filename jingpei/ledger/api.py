@@ -1,0 +1,153 @@
+"""The ledger's JSON API under /api/v1/ledger/: thin — access, then query or service."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from jingpei.ledger import access, compliance, services
+from jingpei.ledger.models import LedgerEntry
+
+router = Router(tags=["学时台账"])
+
+
+class EntryOut(Schema):
+    id: int
+    person_id: int
+    occurred_on: date
+    hours: Decimal
+    form: str
+    form_label: str
+    title: str
+    source_type: str
+    source_id: str
+    reverses_id: int | None
+    reversed: bool
+    reason: str
+    recorded_at: datetime
+
+
+class EntryPage(Schema):
+    count: int
+    items: list[EntryOut]
+
+
+def _entry_out(e: LedgerEntry, reversed_ids: set[int]) -> dict:
+    return {"id": e.pk, "person_id": e.person_id, "occurred_on": e.occurred_on, "hours": e.hours, "form": e.form,
+            "form_label": str(e.get_form_display()), "title": e.title, "source_type": e.source_type,
+            "source_id": e.source_id, "reverses_id": e.reverses_id, "reversed": e.pk in reversed_ids,
+            "reason": e.reason, "recorded_at": e.recorded_at}
+
+
+class RuleResultOut(Schema):
+    rule_id: int
+    rule: str
+    period_start: date
+    period_end: date
+    required: Decimal
+    earned: Decimal
+    gap: Decimal
+    status: str
+    status_label: str
+    notes: list[str]
+
+
+class CountsOut(Schema):
+    covered: int
+    met: int
+    on_track: int
+    behind: int
+    exempt: int
+    rate: float
+
+
+class ChildCountsOut(CountsOut):
+    path: str
+
+
+class RuleSummaryOut(Schema):
+    rule_id: int
+    rule: str
+    period_start: date
+    period_end: date
+    total: CountsOut
+    by_child: list[ChildCountsOut]
+    by_category: dict[int, CountsOut]
+
+
+class RuleOut(Schema):
+    id: int
+    code: str
+    name: str
+    active: bool
+    period_kind: str
+    required_hours: Decimal
+    forms: list[str]
+    org_id: int | None
+
+
+class ReverseIn(Schema):
+    reason: str
+
+
+class RuleSwitchIn(Schema):
+    active: bool
+
+
+def _counts(c) -> dict:
+    return {"covered": c.covered, "met": c.met, "on_track": c.on_track, "behind": c.behind, "exempt": c.exempt,
+            "rate": c.rate}
+
+
+@router.get("/persons/{person_id}/entries", response=EntryPage)
+def person_entries(request, person_id: int, limit: int = 50, offset: int = 0):
+    person = access.get_ledger_person(request.user, person_id)
+    entries = LedgerEntry.objects.filter(person=person).order_by("-occurred_on", "-id")
+    page = list(entries[max(0, offset) : max(0, offset) + min(max(1, limit), 500)])
+    reversed_ids = set(LedgerEntry.objects.filter(reverses__in=[e.pk for e in page]).values_list("reverses_id", flat=True))
+    return {"count": entries.count(), "items": [_entry_out(e, reversed_ids) for e in page]}
+
+
+@router.get("/persons/{person_id}/compliance", response=list[RuleResultOut])
+def person_compliance(request, person_id: int, as_of: date | None = None):
+    person = access.get_ledger_person(request.user, person_id)
+    return [{"rule_id": r.rule.pk, "rule": r.rule.name, "period_start": r.period.start, "period_end": r.period.end,
+             "required": r.required, "earned": r.earned, "gap": r.gap, "status": r.status,
+             "status_label": r.status_label, "notes": list(r.notes)}
+            for r in compliance.person_compliance(person, as_of=as_of)]
+
+
+@router.post("/entries/{entry_id}/reverse", response={201: EntryOut})
+def reverse_entry(request, entry_id: int, payload: ReverseIn):
+    entry = access.get_entry(request.user, entry_id, write=True)
+    reversal = services.correct_entry(actor=request.user, entry=entry, reason=payload.reason)
+    return 201, _entry_out(reversal, set())
+
+
+@router.get("/orgs/{org_id}/compliance", response=list[RuleSummaryOut])
+def org_compliance(request, org_id: int, as_of: date | None = None):
+    root = access.get_subtree(request.user, org_id)
+    rules = access.visible_rules(request.user).filter(active=True)
+    return [{"rule_id": s.rule.pk, "rule": s.rule.name, "period_start": s.period.start, "period_end": s.period.end,
+             "total": _counts(s.total),
+             "by_child": [{"path": p, **_counts(c)} for p, c in sorted(s.by_child.items())],
+             "by_category": {k: _counts(c) for k, c in s.by_category.items()}}
+            for s in compliance.subtree_summary(root, as_of=as_of, rules=rules)]
+
+
+def _rule_out(rule) -> dict:
+    return {"id": rule.pk, "code": rule.code, "name": rule.name, "active": rule.active, "period_kind": rule.period_kind,
+            "required_hours": rule.required_hours, "forms": rule.forms, "org_id": rule.org_id}
+
+
+@router.get("/rules", response=list[RuleOut])
+def rules(request):
+    return [_rule_out(r) for r in access.visible_rules(request.user)]
+
+
+@router.patch("/rules/{rule_id}", response=RuleOut)
+def switch_rule(request, rule_id: int, payload: RuleSwitchIn):
+    rule = access.get_rule(request.user, rule_id, write=True)
+    return _rule_out(services.switch_rule(actor=request.user, rule=rule, active=payload.active))

@@ -1,0 +1,26 @@
+"""Background jobs of the ledger (registered at startup by ``LedgerConfig.ready``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from jingpei.core.jobs import task
+
+
+@task("ledger.reminders")
+def reminders_job(ctx, *, as_of: str | None = None) -> dict:
+    from jingpei.ledger.reminders import send_reminders  # loaded when the job runs, not at startup
+
+    stats = send_reminders(as_of=date.fromisoformat(as_of) if as_of else None,
+                           progress=lambda done, total: ctx.progress(done, total, _("正在检查学时规则")))
+    ctx.progress(1, 1, _("已提醒 %(p)s 人，发送联络员名单 %(d)s 份") % {"p": stats["people"], "d": stats["digests"]}, force=True)
+    return stats
+
+
+@task("ledger.records_archive")
+def records_archive_job(ctx, *, org_id: int, year: int, user_id: int) -> dict:
+    from jingpei.ledger.records import build_archive  # reportlab loads only when needed
+
+    return build_archive(ctx, org_id=org_id, year=year, user_id=user_id)

@@ -1,0 +1,196 @@
+"""The training record (培训档案) of a person for a year: hours by form, the classes and courses behind
+them, corrections; as data for the page, as a PDF with the CJK font embedded, and as Excel. A whole
+subtree's records are zipped by a background job.
+
+reportlab embeds TrueType outlines only (not the CFF outlines of Noto CJK OTF/TTC), so the PDF uses a
+TrueType CJK font: WenQuanYi Zen Hei (Debian ``fonts-wqy-zenhei``) by default, or the file named in the
+``JINGPEI_CJK_FONT`` environment variable."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingpei.core.errors import DomainError
+from jingpei.ledger.compliance import person_compliance
+from jingpei.ledger.models import LedgerEntry, TrainingForm
+from jingpei.orgs.models import Person
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+FONT_NAME = "JingpeiCJK"
+
+
+@dataclass
+class TrainingRecord:
+    person: Person
+    year: int
+    by_form: dict[str, Decimal] = field(default_factory=dict)
+    total: Decimal = Decimal(0)
+    classes: list[dict] = field(default_factory=list)
+    courses: list[dict] = field(default_factory=list)
+    entries: list[LedgerEntry] = field(default_factory=list)
+    compliance: list = field(default_factory=list)
+
+    @property
+    def form_rows(self) -> list[tuple[str, Decimal]]:
+        return [(label, self.by_form.get(value, Decimal(0))) for value, label in TrainingForm.choices]
+
+
+def training_record(person: Person, year: int) -> TrainingRecord:
+    """Everything the record shows, in three queries."""
+    entries = list(LedgerEntry.objects.filter(person=person, occurred_on__year=year)
+                   .select_related("reverses").order_by("occurred_on", "id"))
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    reversed_ids |= set(LedgerEntry.objects.filter(reverses__in=[e.pk for e in entries]).values_list("reverses_id", flat=True))
+    record = TrainingRecord(person, year, entries=entries)
+    by_form: dict[str, Decimal] = defaultdict(Decimal)
+    sources: dict[tuple[str, str], dict] = {}
+    for e in entries:
+        by_form[e.form] += e.hours
+        if e.reverses_id or e.pk in reversed_ids:
+            continue
+        key = (e.source_type, e.source_id) if e.source_id else ("entry", str(e.pk))
+        item = sources.setdefault(key, {"title": e.title or e.get_form_display(), "form": e.form, "hours": Decimal(0),
+                                        "first": e.occurred_on, "last": e.occurred_on})
+        item["hours"] += e.hours
+        item["last"] = e.occurred_on
+    record.by_form = dict(by_form)
+    record.total = sum(by_form.values(), Decimal(0))
+    record.classes = [s for s in sources.values() if s["form"] in ("class", "study_tour", "mobile_lecture")]
+    record.courses = [s for s in sources.values() if s["form"] in ("online", "external")]
+    as_of = min(timezone.localdate(), timezone.localdate().replace(year=year, month=12, day=31))
+    record.compliance = person_compliance(person, as_of=as_of)
+    return record
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+def font_path() -> str:
+    configured = os.environ.get("JINGPEI_CJK_FONT") or getattr(settings, "JINGPEI_CJK_FONT", "")
+    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise DomainError(_("服务器未安装 TrueType 中文字体（如 fonts-wqy-zenhei），无法生成 PDF。"))
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, font_path(), subfontIndex=0))
+
+
+def record_pdf(record: TrainingRecord) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=18, leading=24, alignment=1, wordWrap="CJK")
+    h2 = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=18, spaceBefore=8, wordWrap="CJK")
+    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=9.5, leading=13, wordWrap="CJK")
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ])
+    p = record.person
+
+    def table(rows, widths):
+        return Table([[Paragraph(str(c), body) for c in r] for r in rows], colWidths=[w * mm for w in widths], style=style)
+
+    story = [
+        Paragraph(_("干部教育培训档案（%(y)s 年度）") % {"y": record.year}, title), Spacer(1, 4 * mm),
+        table([[_("姓名"), p.name, _("所在组织"), p.primary_org.name],
+               [_("职务"), p.position or "—", _("职级"), p.get_rank_level_display() or "—"]], [25, 55, 25, 65]),
+        Paragraph(_("一、学时汇总（合计 %(t)s 学时）") % {"t": record.total}, h2),
+        table([[_("培训形式"), _("学时")], *[[label, hours] for label, hours in record.form_rows]], [85, 85]),
+        Paragraph(_("二、学时要求完成情况"), h2),
+        table([[_("规则"), _("周期"), _("要求"), _("已完成"), _("状态")],
+               *[[r.rule.name, r.period.label, r.required, r.earned, r.status_label] for r in record.compliance]]
+              or [[_("无适用规则")]], [60, 30, 20, 20, 40]),
+        Paragraph(_("三、参加培训班、考察和讲堂"), h2),
+        table([[_("名称"), _("日期"), _("学时")],
+               *[[c["title"], f"{c['first']:%Y-%m-%d}", c["hours"]] for c in record.classes]], [110, 35, 25]),
+        Paragraph(_("四、网络学习课程"), h2),
+        table([[_("课程"), _("日期"), _("学时")],
+               *[[c["title"], f"{c['first']:%Y-%m-%d}", c["hours"]] for c in record.courses]], [110, 35, 25]),
+        Paragraph(_("五、学时明细与更正"), h2),
+        table([[_("日期"), _("形式"), _("内容"), _("学时"), _("更正原因")],
+               *[[f"{e.occurred_on:%Y-%m-%d}", e.get_form_display(), e.title, e.hours, e.reason]
+                 for e in record.entries]], [24, 22, 74, 16, 34]),
+        Spacer(1, 6 * mm),
+        Paragraph(_("生成时间：%(t)s（精培平台）") % {"t": f"{timezone.localtime():%Y-%m-%d %H:%M}"}, body),
+    ]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=16 * mm, title=f"{p.name} {record.year} 培训档案", author="精培")
+    doc.build(story)
+    return out.getvalue()
+
+
+# --- Excel ----------------------------------------------------------------------------------------
+def record_xlsx(record: TrainingRecord) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("概况")
+    p = record.person
+    sheet.append([_("干部教育培训档案"), record.year])
+    sheet.append([_("姓名"), p.name, _("所在组织"), p.primary_org.name])
+    sheet.append([])
+    sheet.append([_("培训形式"), _("学时")])
+    for label, hours in record.form_rows:
+        sheet.append([str(label), float(hours)])
+    sheet.append([_("合计"), float(record.total)])
+    sheet.append([])
+    sheet.append([_("规则"), _("周期"), _("要求"), _("已完成"), _("差额"), _("状态")])
+    for r in record.compliance:
+        sheet.append([r.rule.name, r.period.label, float(r.required), float(r.earned), float(r.gap), r.status_label])
+    detail = book.create_sheet(_("学时明细"))
+    detail.append([_("日期"), _("形式"), _("内容"), _("学时"), _("来源"), _("更正原因")])
+    for e in record.entries:
+        detail.append([e.occurred_on, e.get_form_display(), e.title, float(e.hours), e.source_type, e.reason])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- archive of a subtree (background job) --------------------------------------------------------
+def archive_path(job_id) -> Path:
+    return Path(settings.MEDIA_ROOT) / "ledger" / "archives" / f"{job_id}.zip"
+
+
+def build_archive(ctx, *, org_id: int, year: int, user_id: int) -> dict:
+    from jingpei.accounts.models import User
+    from jingpei.ledger.access import get_subtree
+
+    user = User.objects.get(pk=user_id)
+    org = get_subtree(user, org_id)  # the grant may have been revoked since the job was queued
+    people = list(Person.objects.active().filter(memberships__org__path__startswith=org.path).distinct()
+                  .select_related("primary_org").order_by("primary_org__path", "pinyin", "id"))
+    path = archive_path(ctx.job.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, person in enumerate(people):
+            pdf = record_pdf(training_record(person, year))
+            archive.writestr(f"{person.primary_org.name}/{person.name}-{person.pk}-{year}.pdf", pdf)
+            ctx.progress(index + 1, len(people), _("正在生成 %(name)s 的培训档案") % {"name": person.name})
+    return {"url": reverse("ledger:archive", args=[ctx.job.pk]), "label": _("下载培训档案压缩包（%(n)s 人）") % {"n": len(people)}}

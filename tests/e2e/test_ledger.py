@@ -1,0 +1,56 @@
+"""Browser: the officer drills from the district's compliance to a person and corrects an entry; the
+trainee reads their own hours on a phone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from jingpei.ledger import presets, services
+from jingpei.ledger.models import LedgerEntry
+from jingpei.orgs.models import Person
+from tests.e2e.conftest import login, shot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def hours(cast):
+    presets.install()
+    Person.objects.update(created_at=datetime(2020, 1, 1, tzinfo=UTC))
+    today = date.today()
+    services.credit_hours(person=cast.person_a, hours="3", form="online", occurred_on=today.replace(day=1),
+                          idempotency_key="e2e:1", title="乡村振兴政策解读")
+    services.credit_hours(person=cast.person_a2, hours="1", form="online", occurred_on=today.replace(day=1),
+                          idempotency_key="e2e:2", title="重复登记的课程")
+    return cast
+
+
+def test_officer_drills_down_and_corrects(desktop, hours):
+    page = desktop
+    login(page, "officer")
+    page.goto(page.base + "/ledger/")
+    page.wait_for_selector("[data-testid=rule-online-yearly]")
+    shot(page, "ledger-district")
+    page.locator("[data-testid=rule-online-yearly] >> text=落后人员名单").click()
+    page.wait_for_selector("[data-testid=people]")
+    shot(page, "ledger-behind")
+    page.locator("[data-testid=people] >> text=李芳").click()
+    page.wait_for_selector("[data-testid=ledger-entries]")
+    page.locator("[data-testid=ledger-entries] summary").first.click()
+    page.fill("input[name=reason]", "重复登记")
+    page.locator("[data-testid=ledger-entries] button:has-text('冲销')").click()
+    page.wait_for_selector("text=已更正")
+    assert LedgerEntry.objects.filter(reason="重复登记").count() == 1
+    shot(page, "ledger-person-corrected")
+
+
+def test_trainee_reads_own_hours_on_phone(phone, hours):
+    page = phone
+    login(page, "trainee")
+    page.goto(page.base + "/ledger/me/")
+    page.wait_for_selector("[data-testid=compliance]")
+    assert "乡村振兴政策解读" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "ledger-trainee-phone")

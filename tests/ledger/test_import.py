@@ -1,0 +1,131 @@
+"""Import of external-platform hours: preview, row/column errors in Chinese, all-or-nothing, idempotent."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from jingpei.core.errors import DomainError
+from jingpei.ledger.imports import apply_import, preview_import
+from jingpei.ledger.models import ImportBatch, LedgerEntry, MonthRollup
+from tests.factories import valid_id
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    for r in rows:
+        book.active.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HEADER = ["身份证号", "姓名", "所在组织", "日期", "学时", "课程名称"]
+
+
+@pytest.fixture
+def ids(cast):
+    return {p.name: p.reveal_id_number() for p in (cast.person_a, cast.person_a2, cast.person_b)}
+
+
+def test_preview_then_apply_then_reimport(cast, ids):
+    content = xlsx([HEADER, [ids["王小明"], "", "", date(2026, 3, 2), 2, "习近平新时代中国特色社会主义思想"],
+                    ["", "李芳", "朱集村党支部", "2026/3/3", "1.5", "乡村振兴战略解读"]])
+    batch = preview_import(actor=cast.officer, org=cast.district, platform="河南干部网络学院", filename="h.xlsx",
+                           content=content)
+    assert batch.status == ImportBatch.Status.PREVIEW and len(batch.rows) == 2 and not batch.errors
+    assert not LedgerEntry.objects.exists()  # preview writes no hours
+    batch = apply_import(actor=cast.officer, batch=batch)
+    assert (batch.created, batch.duplicates) == (2, 0)
+    assert sorted(LedgerEntry.objects.values_list("person__name", "hours", "form")) == sorted(
+        [("王小明", 2, "external"), ("李芳", 1.5, "external")])
+    again = preview_import(actor=cast.officer, org=cast.district, platform="河南干部网络学院", filename="h.xlsx",
+                           content=content)
+    assert all(r["exists"] for r in again.rows)
+    again = apply_import(actor=cast.officer, batch=again)
+    assert (again.created, again.duplicates) == (0, 2)
+    assert LedgerEntry.objects.count() == 2
+    assert sum(MonthRollup.objects.values_list("tenths", flat=True)) == 35
+    with pytest.raises(DomainError) as exc:
+        apply_import(actor=cast.officer, batch=again)
+    assert exc.value.message == "该文件已经导入。"
+
+
+def test_any_bad_row_blocks_the_whole_file(cast, ids):
+    content = "\n".join([
+        ",".join(HEADER),
+        f"{ids['王小明']},,,2026-03-02,2,好课程",
+        "110101199001011234,,,2026-03-02,2,坏身份证",
+        f"{ids['李芳']},,,2026-13-40,2,坏日期",
+        f"{ids['李芳']},,,2026-03-02,-1,坏学时",
+        f"{ids['李芳']},,,2026-03-02,1.25,两位小数",
+        ",王小明,不存在的村,2026-03-02,1,坏组织",
+        f"{ids['李芳']},,,2026-03-02,1,",
+    ]).encode("utf-8")
+    batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="x.csv", content=content)
+    assert batch.status == ImportBatch.Status.INVALID
+    errors = {(e["row"], e["column"]): e["message"] for e in batch.errors}
+    assert errors[(3, "身份证号")].startswith("身份证号")
+    assert errors[(4, "日期")] == "日期格式应为 2026-03-05。"
+    assert errors[(5, "学时")] == "学时须为大于 0 的数字，最多一位小数。"
+    assert errors[(6, "学时")] == "学时须为大于 0 的数字，最多一位小数。"
+    assert errors[(7, "所在组织")] == "在本单位范围内未找到组织“不存在的村”。"
+    assert errors[(8, "课程名称")] == "请填写课程名称。"
+    with pytest.raises(DomainError) as exc:
+        apply_import(actor=cast.officer, batch=batch)
+    assert exc.value.message == "文件有错误，不能导入。请修改后重新上传。"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_people_outside_the_subtree_are_unknown(cast, ids):
+    # an officer importing into township A cannot credit 赵秘密 of B; the message does not reveal B's person
+    officer_a_scope = cast.town_a
+    content = xlsx([HEADER, [ids["赵秘密"], "", "", "2026-03-02", 2, "课程"]])
+    batch = preview_import(actor=cast.officer, org=officer_a_scope, platform="学习强国", filename="b.xlsx", content=content)
+    assert batch.errors == [{"row": 2, "column": "身份证号", "message": "在本单位范围内未找到该身份证号对应的人员。"}]
+    unknown = xlsx([HEADER, [valid_id(), "", "", "2026-03-02", 2, "课程"]])
+    batch = preview_import(actor=cast.officer, org=officer_a_scope, platform="学习强国", filename="b.xlsx", content=unknown)
+    assert batch.errors[0]["message"] == "在本单位范围内未找到该身份证号对应的人员。"
+
+
+@pytest.mark.parametrize(("filename", "content", "message"), [
+    ("a.txt", b"x", "请上传 .xlsx 或 .csv 文件。"),
+    ("a.csv", "姓名,学时\n张三,1".encode(), "缺少必需的列：日期、课程名称。第一行须为表头。"),
+    ("a.csv", "日期,学时,课程名称\n2026-01-01,1,课".encode(), "须有“身份证号”列，或同时有“姓名”和“所在组织”列。"),
+    ("a.csv", "身份证号,日期,学时,课程名称\n".encode(), "文件中没有数据行。"),
+    ("a.xlsx", b"not a zip", "无法读取该 Excel 文件，请确认文件未损坏。"),
+])
+def test_bad_files(cast, filename, content, message):
+    with pytest.raises(DomainError) as exc:
+        preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename=filename, content=content)
+    assert exc.value.message == message
+    assert not ImportBatch.objects.exists()
+
+
+def test_gb18030_csv(cast, ids):
+    content = f"身份证号,日期,学时,课程名称\n{ids['王小明']},2026年3月2日,2,党史学习\n".encode("gb18030")
+    batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="g.csv", content=content)
+    assert batch.rows[0]["title"] == "党史学习" and batch.rows[0]["date"] == "2026-03-02"
+
+
+def test_liaison_cannot_import(cast):
+    with pytest.raises(DomainError) as exc:
+        preview_import(actor=cast.liaison_a, org=cast.town_a, platform="x", filename="a.csv", content=b"")
+    assert exc.value.message == "您没有为该单位导入学时的权限。"
+
+
+def test_import_pages(cast, ids, client_as):
+    c = client_as(cast.officer)
+    upload = io.BytesIO(xlsx([HEADER, [ids["王小明"], "", "", "2026-03-02", 2, "课程甲"]]))
+    upload.name = "h.xlsx"
+    response = c.post(reverse("ledger:import_upload"), {"platform": "学习强国", "org": cast.district.pk, "file": upload})
+    assert response.status_code == 302
+    preview = c.get(response.url).content.decode()
+    assert "课程甲" in preview and "确认导入" in preview
+    c.post(response.url)
+    assert LedgerEntry.objects.get().title == "课程甲"
+    assert client_as(cast.liaison_a).get(reverse("ledger:import_upload")).status_code == 404
