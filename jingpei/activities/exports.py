@@ -38,12 +38,14 @@ def district_workbook(summary: DistrictSummary) -> bytes:
                  _("本月参学率（%）")])
     for cell in grid[1]:
         cell.font = BOLD
-    for f in sorted(summary.branch_figures, key=lambda f: f.branch.path):
+    width = len(months) + 5
+    # Row numbers counted here: ``ws.max_row`` scans every cell, quadratic over thousands of branches.
+    for row, f in enumerate(sorted(summary.branch_figures, key=lambda f: f.branch.path), start=2):
         grid.append([f.branch.name, f.members, *f.months[: len(months)], f.sessions, f.person_times,
                      float(f.month_participation)])
         if not f.month_sessions:
-            for cell in grid[grid.max_row]:
-                cell.fill = IDLE
+            for col in range(1, width + 1):
+                grid.cell(row=row, column=col).fill = IDLE
     grid.column_dimensions["A"].width = 28
     grid.freeze_panes = "B2"
 

@@ -169,9 +169,10 @@ def _snapshot(session: BranchSession, person_ids: Iterable[int]) -> dict:
 @transaction.atomic
 def create_session(*, actor, branch: Organization, held_on: date, topic: str, hours, courseware: str = "",
                    course_id: int | None = None, place: str = "", attendee_ids: Iterable[int] = (),
-                   guest_names: Iterable[str] = (), merge: bool = False) -> SessionResult:
+                   guest_names: Iterable[str] = (), merge: bool = False, photos=()) -> SessionResult:
     """Record a session and credit its attendees. If the branch already has a session of that date
-    and topic, raise :class:`DuplicateSession` — or, with ``merge``, add these attendees to it."""
+    and topic, raise :class:`DuplicateSession` — or, with ``merge``, add these attendees to it.
+    ``photos`` are stored in the same transaction: a bad photo leaves nothing behind."""
     _require_log(actor, branch)
     held_on = _clean_date(held_on, field="held_on")
     topic = _clean_text(topic, field="topic", label=_("学习主题"))
@@ -188,7 +189,9 @@ def create_session(*, actor, branch: Organization, held_on: date, topic: str, ho
     if existing:
         if not merge:
             raise DuplicateSession(existing)
-        return SessionResult(_merge_into(existing, members, guests, actor), merged=True)
+        merged = _merge_into(existing, members, guests, actor)
+        add_photos(actor=actor, session=merged, files=photos)
+        return SessionResult(merged, merged=True)
     session = BranchSession(branch=branch, held_on=held_on, topic=topic, topic_key=topic_key(topic), hours=hours,
                             courseware=courseware, course_id=course_id, place=place, guest_names=guests,
                             attendee_count=len(members), created_by=actor if getattr(actor, "pk", None) else None)
@@ -201,10 +204,13 @@ def create_session(*, actor, branch: Organization, held_on: date, topic: str, ho
             branch=branch, held_on=held_on, topic_key=topic_key(topic))
         if not merge:
             raise DuplicateSession(existing) from None
-        return SessionResult(_merge_into(existing, members, guests, actor), merged=True)
+        merged = _merge_into(existing, members, guests, actor)
+        add_photos(actor=actor, session=merged, files=photos)
+        return SessionResult(merged, merged=True)
     _credit_session(session, members, actor)
     audit.record("activity.session.create", session, actor=actor, after=_snapshot(session, [p.pk for p in members]),
                  org_path=branch.path)
+    add_photos(actor=actor, session=session, files=photos)
     return SessionResult(session)
 
 
@@ -227,7 +233,7 @@ def _merge_into(session: BranchSession, members: list[Person], guests: list[str]
 @transaction.atomic
 def update_session(*, actor, session: BranchSession, held_on: date, topic: str, hours, courseware: str = "",
                    course_id: int | None = None, place: str = "", attendee_ids: Iterable[int] = (),
-                   guest_names: Iterable[str] = (), reason: str = "") -> BranchSession:
+                   guest_names: Iterable[str] = (), reason: str = "", photos=()) -> BranchSession:
     """Correct a session. Credits are corrected by reversal and a new credit, never rewritten."""
     session = BranchSession.objects.select_for_update().select_related("branch").get(pk=session.pk)
     branch = session.branch
@@ -271,6 +277,7 @@ def update_session(*, actor, session: BranchSession, held_on: date, topic: str, 
     _credit_session(session, added, actor)
     audit.record("activity.session.update", session, actor=actor, before=before,
                  after=_snapshot(session, list(wanted)), org_path=branch.path)
+    add_photos(actor=actor, session=session, files=photos)
     return session
 
 
@@ -318,8 +325,10 @@ def _check_image(upload) -> tuple[bytes, str, str]:
 
 @transaction.atomic
 def add_photos(*, actor, session: BranchSession, files) -> list[SessionPhoto]:
-    _require_log(actor, session.branch)
     files = list(files or [])
+    if not files:
+        return []
+    _require_log(actor, session.branch)
     if session.photos.count() + len(files) > MAX_PHOTOS:
         raise DomainError(_("每次学习最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, field="photos")
     checked = [_check_image(f) for f in files]  # all or none: check every file before storing one

@@ -64,8 +64,7 @@ def org_view(request, org_id):
              "labels": {"sessions": _("学习次数"), "person_times": _("参学人次")}}
     rows = [{"row": r, "months": r.months[: len(months)]} for r in summary.rows]
     return render(request, "activities/district.html", {
-        **context, "summary": summary, "months": months, "rows": rows, "chart": json.dumps(chart),
-        "can_log_somewhere": not scope_for(request.user, Perm.ACTIVITY_LOG).empty})
+        **context, "summary": summary, "months": months, "rows": rows, "chart": json.dumps(chart)})
 
 
 @login_required
@@ -98,8 +97,7 @@ def session_new(request, org_id):
     if request.method == "POST" and form.is_valid():
         try:
             result = services.create_session(actor=request.user, branch=branch, merge=request.POST.get("merge") == "1",
-                                             **form.service_kwargs())
-            services.add_photos(actor=request.user, session=result.session, files=request.FILES.getlist("photos"))
+                                             photos=request.FILES.getlist("photos"), **form.service_kwargs())
         except services.DuplicateSession as exc:
             duplicate = exc.existing
             form.add_domain_error(exc)
@@ -142,8 +140,7 @@ def session_edit(request, session_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_session(actor=request.user, session=session, course_id=session.course_id,
-                                    **form.service_kwargs())
-            services.add_photos(actor=request.user, session=session, files=request.FILES.getlist("photos"))
+                                    photos=request.FILES.getlist("photos"), **form.service_kwargs())
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -154,3 +154,17 @@ def test_meeting_sheet_import_fills_the_attendees(cast, client_as, today):
         "hours": "2", "action": "import", "sheet": sheet([["姓名"], ["李芳"], ["无名氏"]])})
     assert response.status_code == 200 and not Meeting.objects.exists()
     assert f'value="{cast.person_a2.pk}"' in response.text and "第 3 行" in response.text
+
+
+def test_a_bad_photo_leaves_no_session_behind(cast, client_as, today):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.activities.conftest import png_bytes
+
+    client = client_as(cast.secretary_a)
+    response = post_session(client, cast, today, photos=[SimpleUploadedFile("ok.png", png_bytes(), "image/png"),
+                                                          SimpleUploadedFile("bad.jpg", b"nope", "image/jpeg")])
+    assert response.status_code == 200 and "文件“bad.jpg”不是有效的图片" in response.text
+    assert not BranchSession.objects.exists() and not LedgerEntry.objects.exists()
+    response = post_session(client, cast, today, photos=[SimpleUploadedFile("ok.png", png_bytes(), "image/png")])
+    assert response.status_code == 302 and BranchSession.objects.get().photos.count() == 1
