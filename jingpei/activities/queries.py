@@ -195,20 +195,21 @@ def district_summary(org: Organization, period: Period) -> DistrictSummary:
     children = ([org] if org.kind == "branch" else
                 list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1,
                                                  archived_at__isnull=True).order_by("path")))
-    rows = []
-    for child in children:
-        row = Row(child)
-        for f in figures.values():
-            if f.branch.path.startswith(child.path):
-                row.months = [a + b for a, b in zip(row.months, f.months, strict=True)]
-                row.sessions += f.sessions
-                row.person_times += f.person_times
-                row.branches += 1
-                row.members += f.members
-                row.active_branches += f.sessions > 0
-                row.idle_this_month += f.month_sessions == 0
-        if row.branches:
-            rows.append(row)
+    # Each branch adds into the row of the child of ``org`` on its path: one pass over the branches.
+    rows_by_path = {child.path: Row(child) for child in children}
+    cut = len(org.path) + Organization.steplen if org.kind != "branch" else len(org.path)
+    for f in figures.values():
+        row = rows_by_path.get(f.branch.path[:cut])
+        if row is None:
+            continue
+        row.months = [a + b for a, b in zip(row.months, f.months, strict=True)]
+        row.sessions += f.sessions
+        row.person_times += f.person_times
+        row.branches += 1
+        row.members += f.members
+        row.active_branches += f.sessions > 0
+        row.idle_this_month += f.month_sessions == 0
+    rows = [r for r in rows_by_path.values() if r.branches]
 
     members = (Membership.objects.filter(org__path__startswith=org.path, org__kind="branch",
                                          person__archived_at__isnull=True).values("person_id").distinct().count())
