@@ -176,7 +176,7 @@ def district_summary(org: Organization, period: Period) -> DistrictSummary:
     figures = {b.pk: BranchFigures(b, members=counts.get(b.pk, 0), rule=rules[b.pk]) for b in branches}
     sessions = (BranchSession.objects.live().filter(branch__path__startswith=org.path,
                                                     held_on__range=(period.start, period.asof))
-                .values_list("branch_id", "held_on", "attendee_count", "guest_names"))
+                .order_by().values_list("branch_id", "held_on", "attendee_count", "guest_names"))
     months, month_pt = [0] * 12, [0] * 12
     for branch_id, held_on, attendees, guests in sessions:
         f = figures.get(branch_id)
