@@ -60,3 +60,21 @@ def test_officer_sees_the_district_grid_and_chart(cast, desktop):
     desktop.wait_for_function("document.querySelector('#activity-chart canvas') !== null")
     assert "table-warning" in (desktop.locator("tr[data-org=万金镇]").get_attribute("class") or "")
     shot(desktop, "activities-district")
+
+
+def test_officer_records_a_meeting_by_picking_people(cast, phone):
+    login(phone, "officer")
+    phone.goto(phone.base + "/activities/meetings/new/")
+    phone.fill("input[name=subject]", "脱贫攻坚形势研判会")
+    phone.fill("input[name=q]", "王小")
+    phone.locator(f"[data-add-person='{cast.person_a.pk}']").click()
+    phone.fill("input[name=q]", "赵")
+    phone.locator(f"[data-add-person='{cast.person_b.pk}']").click()
+    assert phone.locator("#chosen input[name=attendee_ids]:checked").count() == 2
+    shot(phone, "activities-meeting-form")
+    phone.locator("button[name=action][value=save]").click()
+    phone.wait_for_load_state("networkidle")
+    assert "参会人员（2 人）" in phone.content()
+    phone.goto(phone.base + "/activities/meetings/")
+    assert phone.get_by_test_id("stat-person-times").inner_text() == "2"
+    shot(phone, "activities-meetings")
