@@ -147,7 +147,7 @@ class TrainingClass(models.Model):
         return LEDGER_FORM[self.form]
 
     def total_hours(self) -> Decimal:
-        return self.sessions.aggregate(t=Sum("hours"))["t"] or Decimal("0")
+        return (self.sessions.aggregate(t=Sum("hours"))["t"] or Decimal("0")).quantize(Decimal("0.1"))
 
 
 class ClassQuota(models.Model):

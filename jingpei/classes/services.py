@@ -352,7 +352,8 @@ def leave_outlook(enrolment: Enrolment, extra: Decimal = Decimal("0")) -> LeaveO
     """How much leave the trainee has had approved, and where ``extra`` more would take them. The cap
     applies to full-time classes only (the regulations' 1/7 of the class's hours)."""
     total = enrolment.klass.total_hours()
-    used = enrolment.leaves.filter(status=LeaveRequest.Status.APPROVED).aggregate(h=Sum("hours"))["h"] or Decimal("0")
+    used = (enrolment.leaves.filter(status=LeaveRequest.Status.APPROVED).aggregate(h=Sum("hours"))["h"]
+            or Decimal("0")).quantize(Decimal("0.1"))
     cap = (total / 7).quantize(Decimal("0.1")) if enrolment.klass.full_time else total
     return LeaveOutlook(total=total, cap=cap, used=used, would_use=used + extra)
 
@@ -457,7 +458,7 @@ class CompletionResult:
 
 
 def attended_hours(enrolment: Enrolment) -> Decimal:
-    return enrolment.attendances.aggregate(h=Sum("session__hours"))["h"] or Decimal("0")
+    return (enrolment.attendances.aggregate(h=Sum("session__hours"))["h"] or Decimal("0")).quantize(Decimal("0.1"))
 
 
 def _completion_verdict(enrolment: Enrolment, total: Decimal) -> tuple[Decimal, str]:

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import pytest
+
+from jingpei.classes import services
+from jingpei.classes.models import Enrolment
+from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.permissions import Role
+from tests.factories import make_org, make_person, make_user
+
+S = Enrolment.Status
+
+
+def test_nominate_confirm_approve(cast, klass, head):
+    e = services.nominate(actor=cast.liaison_a, klass=klass, person=cast.person_a)
+    assert e.status == S.NOMINATED and e.quota.org == cast.town_a
+    services.respond(actor=cast.trainee, enrolment=e, accept=True)
+    e.refresh_from_db()
+    assert e.status == S.CONFIRMED
+    services.decide(actor=head, enrolment=e, approve=True)
+    e.refresh_from_db()
+    assert e.status == S.APPROVED
+
+
+def test_liaison_cannot_nominate_other_township(cast, klass):
+    with pytest.raises(NotAllowed, match="只能推荐本单位"):
+        services.nominate(actor=cast.liaison_b, klass=klass, person=cast.person_a)
+    assert not Enrolment.objects.exists()
+
+
+def test_duplicate_nomination_refused(cast, klass):
+    services.nominate(actor=cast.liaison_a, klass=klass, person=cast.person_a)
+    with pytest.raises(Conflict, match="王小明 已在本班名单中（待本人确认）"):
+        services.nominate(actor=cast.liaison_a, klass=klass, person=cast.person_a)
+    assert Enrolment.objects.count() == 1
+
+
+def test_quota_full_goes_to_waitlist_and_is_promoted_in_order(cast, klass):
+    people = [make_person(cast.branch_a, f"甲{i}") for i in range(5)]
+    es = [services.nominate(actor=cast.liaison_a, klass=klass, person=p) for p in people]
+    assert [e.status for e in es] == [S.NOMINATED] * 3 + [S.WAITLISTED] * 2
+    user = make_user("p0", person=people[0])
+    services.respond(actor=user, enrolment=es[0], accept=False)
+    es[3].refresh_from_db()
+    es[4].refresh_from_db()
+    assert es[3].status == S.NOMINATED and es[4].status == S.WAITLISTED
+
+
+def test_capacity_is_never_exceeded(cast, klass):
+    klass.capacity = 4
+    klass.save()
+    a = [services.nominate(actor=cast.liaison_a, klass=klass, person=make_person(cast.branch_a, f"甲{i}"))
+         for i in range(3)]
+    b = [services.nominate(actor=cast.liaison_b, klass=klass, person=make_person(cast.branch_b, f"乙{i}"))
+         for i in range(2)]
+    assert [e.status for e in a + b] == [S.NOMINATED] * 4 + [S.WAITLISTED]
+
+
+def test_no_quota_for_org(cast, klass):
+    other = make_org(cast.district, "邓襄镇")
+    liaison = make_user("liaison_c", role=Role.LIAISON, org=other)
+    with pytest.raises(DomainError, match="本班没有给 邓襄镇 分配名额。"):
+        services.nominate(actor=liaison, klass=klass, person=make_person(other, "丙"))
+
+
+def test_only_person_may_respond(cast, klass):
+    e = services.nominate(actor=cast.liaison_a, klass=klass, person=cast.person_a)
+    with pytest.raises(NotAllowed, match="只能由本人确认"):
+        services.respond(actor=cast.liaison_a, enrolment=e, accept=True)
+
+
+def test_approve_needs_confirmation_and_head(cast, klass, head):
+    e = services.nominate(actor=cast.liaison_a, klass=klass, person=cast.person_a)
+    with pytest.raises(Conflict, match="只能录取本人已确认的学员（当前：待本人确认）"):
+        services.decide(actor=head, enrolment=e, approve=True)
+    services.respond(actor=cast.trainee, enrolment=e, accept=True)
+    with pytest.raises(NotAllowed, match="只有主办单位或本班班主任"):
+        services.decide(actor=cast.liaison_a, enrolment=e, approve=True)
+
+
+def test_reject_frees_seat_for_waitlist(cast, klass, head):
+    es = [services.nominate(actor=cast.liaison_a, klass=klass, person=make_person(cast.branch_a, f"甲{i}"))
+          for i in range(4)]
+    services.decide(actor=head, enrolment=es[1], approve=False)
+    es[3].refresh_from_db()
+    assert es[3].status == S.NOMINATED
