@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,7 +12,7 @@ from tests.classes.conftest import enrol
 
 
 def test_token_roundtrip_and_rotation():
-    now = timezone.now()
+    now = datetime.fromtimestamp(signin.slot_of(timezone.now()) * signin.SLOT_SECONDS, tz=UTC)  # slot start
     token = signin.make_token(7, now)
     assert signin.check_token(token, now).session_id == 7
     assert signin.check_token(token, now + timedelta(seconds=signin.SLOT_SECONDS)).ok  # grace
