@@ -36,6 +36,7 @@ from jingpei.classes.models import (
 )
 from jingpei.core import audit
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.jobs import enqueue
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.ledger.services import credit_hours
@@ -451,10 +452,16 @@ def self_sign_in_window_error(session: Session, now: datetime) -> str:
 
 
 # --- completion and certificates ------------------------------------------------------------------
+# Up to this many certificates are rendered in the completing request (~50 ms each); a larger class
+# gets its PDFs from a background job started as the completion commits.
+INLINE_CERTIFICATES = 40
+
+
 @dataclass
 class CompletionResult:
     completed: list[Enrolment]
     not_completed: list[tuple[Enrolment, str]]
+    job: object = None
 
 
 def attended_hours(enrolment: Enrolment) -> Decimal:
@@ -487,11 +494,10 @@ def _serial(klass: TrainingClass, n: int) -> str:
 def complete_class(*, actor, klass: TrainingClass, today: date | None = None) -> CompletionResult:
     """Apply the completion rule to every approved trainee: who completes is credited the hours they
     attended (once, through the ledger) and issued a certificate at once."""
-    from jingpei.classes.certificates import render_certificate
-
     _require_run(actor, klass)
     today = today or timezone.localdate()
     result = CompletionResult([], [])
+    issued: list[Certificate] = []
     with transaction.atomic():
         klass = _lock_class(klass)
         if klass.status == TrainingClass.Status.COMPLETED:
@@ -523,7 +529,7 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None) ->
                 serial=_serial(klass, n), enrolment=enrolment, klass=klass, person_name=enrolment.person.name,
                 class_title=klass.title, start_date=klass.start_date, end_date=klass.end_date, hours=hours,
                 issuer=klass.organizer.name, issued_at=issued_at)
-            cert.pdf.save(f"{cert.serial}.pdf", render_certificate(cert), save=True)
+            issued.append(cert)
             result.completed.append(enrolment)
         klass.status = TrainingClass.Status.COMPLETED
         klass.completed_at = issued_at
@@ -531,7 +537,23 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None) ->
         audit.record("class.complete", klass, actor=actor,
                      after={"completed": len(result.completed), "not_completed": len(result.not_completed)},
                      org_path=klass.organizer.path)
+        if len(issued) > INLINE_CERTIFICATES:
+            result.job = enqueue("classes.render_certificates", user=actor if getattr(actor, "pk", None) else None,
+                                 title=_("生成结业证书：%(t)s") % {"t": klass.title}, class_id=klass.pk)
+        else:
+            for cert in issued:
+                store_certificate_pdf(cert=cert)
     return result
+
+
+def store_certificate_pdf(*, cert: Certificate) -> Certificate:
+    """Render and keep the PDF of an issued certificate (once; what it states was fixed at issue)."""
+    from jingpei.classes.certificates import render_certificate
+
+    if not cert.pdf:
+        cert.pdf.save(f"{cert.serial}.pdf", render_certificate(cert), save=False)
+        cert.save(update_fields=["pdf"])
+    return cert
 
 
 # --- reflections (培训心得) -------------------------------------------------------------------------

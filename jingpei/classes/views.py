@@ -256,6 +256,8 @@ def complete(request, class_id):
     if _attempt(request, run, _("班次已结业。")):
         r = result["r"]
         messages.info(request, _("结业 %(a)s 人，未达结业条件 %(b)s 人。") % {"a": len(r.completed), "b": len(r.not_completed)})
+        if r.job is not None:
+            return redirect("job", job_id=r.job.pk)
     return redirect(f"/classes/{klass.pk}/?tab=completion")
 
 
@@ -351,8 +353,8 @@ def reflection_submit(request, enrolment_id):
 @login_required
 def certificate_pdf(request, certificate_id):
     cert = access.get_certificate(request.user, certificate_id)
-    if not cert.pdf:
-        raise Http404
+    if not cert.pdf:  # issued moments ago in a large class, its job not yet at this one
+        services.store_certificate_pdf(cert=cert)
     return FileResponse(cert.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
                         filename=f"certificate-{cert.serial}.pdf")
 

@@ -104,3 +104,16 @@ def test_mark_best_reflection(cast, klass, head):
     services.review_reflection(actor=head, reflection=r, action="best")
     r.refresh_from_db()
     assert r.best and r.status == "accepted"
+
+
+def test_large_class_certificates_come_from_a_job(cast, klass, session, head, monkeypatch,
+                                                  django_capture_on_commit_callbacks):
+    monkeypatch.setattr(services, "INLINE_CERTIFICATES", 0)
+    e = enrol(cast, klass, cast.person_a)
+    services.sign_in(actor=None, session=session, enrolment=e)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.complete_class(actor=head, klass=klass)
+    assert result.job is not None
+    result.job.refresh_from_db()
+    assert result.job.status == "done"
+    assert Certificate.objects.get().pdf.read().startswith(b"%PDF")
