@@ -251,7 +251,7 @@ def nominate(request, class_id: int, payload: NominateIn):
 @router.post("/{int:class_id}/complete", response=CompletionOut)
 def complete(request, class_id: int):
     klass = access.get_class(request.user, class_id, write=True)
-    result = services.complete_class(actor=request.user, klass=klass)
+    result = services.complete_class(actor=request.user, klass=klass, base_url=request.build_absolute_uri("/"))
     return {"completed": [e.pk for e in result.completed],
             "not_completed": [{"enrolment_id": e.pk, "reason": reason} for e, reason in result.not_completed]}
 

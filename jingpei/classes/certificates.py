@@ -48,8 +48,10 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def verification_url(serial: str) -> str:
-    base = getattr(settings, "PUBLIC_BASE_URL", "") or os.environ.get("PUBLIC_BASE_URL", "")
+def verification_url(serial: str, base_url: str = "") -> str:
+    """The public verification address; ``PUBLIC_BASE_URL`` (environment) wins over the address the
+    request came in by, so certificates issued from an intranet host name still verify from outside."""
+    base = getattr(settings, "PUBLIC_BASE_URL", "") or os.environ.get("PUBLIC_BASE_URL", "") or base_url
     return f"{base.rstrip('/')}/verify/{serial}/"
 
 
@@ -98,8 +100,9 @@ def render_certificate(cert) -> ContentFile:
     c.drawRightString(width - 35 * mm, 42 * mm, timezone.localtime(cert.issued_at).strftime("%Y年%m月%d日"))
     c.setFont(font, 10)
     c.drawString(35 * mm, 30 * mm, _("证书编号：%(s)s") % {"s": cert.serial})
-    c.drawString(35 * mm, 24 * mm, _("扫描右侧二维码或访问 %(u)s 核验") % {"u": verification_url(cert.serial)})
-    _draw_qr(c, verification_url(cert.serial), width - 70 * mm, 60 * mm, 32 * mm)
+    url = getattr(cert, "verify_url", "") or verification_url(cert.serial)
+    c.drawString(35 * mm, 24 * mm, _("扫描右侧二维码或访问 %(u)s 核验") % {"u": url})
+    _draw_qr(c, url, width - 70 * mm, 60 * mm, 32 * mm)
     c.showPage()
     c.save()
     return ContentFile(buf.getvalue())

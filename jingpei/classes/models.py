@@ -305,6 +305,8 @@ class Certificate(models.Model):
     hours = models.DecimalField(max_digits=6, decimal_places=1)
     issuer = models.CharField(max_length=100)
     issued_at = models.DateTimeField()
+    # Absolute address of the public verification page, as printed in the QR code.
+    verify_url = models.CharField(max_length=300, blank=True)
     pdf = models.FileField(upload_to=certificate_path, blank=True)
 
     class Meta:

@@ -491,9 +491,12 @@ def _serial(klass: TrainingClass, n: int) -> str:
     return f"JP{klass.end_date.year}-{klass.pk:05d}-{n:04d}-{tail}"
 
 
-def complete_class(*, actor, klass: TrainingClass, today: date | None = None) -> CompletionResult:
+def complete_class(*, actor, klass: TrainingClass, today: date | None = None, base_url: str = "") -> CompletionResult:
     """Apply the completion rule to every approved trainee: who completes is credited the hours they
-    attended (once, through the ledger) and issued a certificate at once."""
+    attended (once, through the ledger) and issued a certificate at once. ``base_url`` (the site's
+    address as the head reached it) makes the certificate's QR code an absolute link."""
+    from jingpei.classes.certificates import verification_url
+
     _require_run(actor, klass)
     today = today or timezone.localdate()
     result = CompletionResult([], [])
@@ -525,8 +528,9 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None) ->
             enrolment.credited_hours = hours
             enrolment.completion_note = ""
             enrolment.save(update_fields=["completed", "credited_hours", "completion_note"])
+            serial = _serial(klass, n)
             cert = Certificate.objects.create(
-                serial=_serial(klass, n), enrolment=enrolment, klass=klass, person_name=enrolment.person.name,
+                serial=serial, verify_url=verification_url(serial, base_url), enrolment=enrolment, klass=klass, person_name=enrolment.person.name,
                 class_title=klass.title, start_date=klass.start_date, end_date=klass.end_date, hours=hours,
                 issuer=klass.organizer.name, issued_at=issued_at)
             issued.append(cert)

@@ -251,7 +251,8 @@ def complete(request, class_id):
     result = {}
 
     def run():
-        result["r"] = services.complete_class(actor=request.user, klass=klass)
+        result["r"] = services.complete_class(actor=request.user, klass=klass,
+                                              base_url=request.build_absolute_uri("/"))
 
     if _attempt(request, run, _("班次已结业。")):
         r = result["r"]

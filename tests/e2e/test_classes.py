@@ -85,7 +85,9 @@ def test_class_from_nomination_to_verified_certificate(cast, desktop, phone):
         phone.click("[data-testid=certificate-link]")
     with open(download.value.path(), "rb") as fh:
         assert fh.read(5) == b"%PDF-"
-    serial = Certificate.objects.get(enrolment__person=cast.person_a).serial
+    cert = Certificate.objects.get(enrolment__person=cast.person_a)
+    serial = cert.serial
+    assert cert.verify_url == f"{desktop.base}/verify/{serial}/"  # the QR on the PDF is an absolute link
     phone.context.clear_cookies()
     phone.goto(f"{phone.base}/verify/{serial}/")
     assert phone.inner_text("[data-testid=verify-name]") == "王*明"
