@@ -68,6 +68,7 @@ class PlanTarget(models.Model):
 
     class Meta:
         verbose_name = _("计划目标")
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.plan_id}:{self.tier}/{self.form}/{self.category_id}={self.target}"
