@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingpei.classes.models import ClassForm, Tier
 from jingpei.core.forms import StyledForm
+from jingpei.orgs.models import Category
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -24,6 +25,8 @@ class ClassCreateForm(StyledForm):
                                 widget=forms.Textarea(attrs={"rows": 3}))
     capacity = forms.IntegerField(label=_("容量（人）"), min_value=1)
     head = forms.ModelChoiceField(label=_("班主任"), queryset=None, required=False)
+    audience_orgs = forms.ModelMultipleChoiceField(label=_("面向组织"), queryset=None, required=False)
+    audience_categories = forms.ModelMultipleChoiceField(label=_("面向人员类别"), queryset=None, required=False)
     full_time = forms.BooleanField(label=_("脱产培训（请假超过 1/7 作退学处理）"), required=False, initial=True)
     min_attendance = forms.DecimalField(label=_("最低出勤比例"), min_value=0, max_value=1, initial="0.80",
                                         decimal_places=2)
@@ -35,6 +38,8 @@ class ClassCreateForm(StyledForm):
         self.fields["organizer"].queryset = orgs
         self.fields["plan"].queryset = plans
         self.fields["head"].queryset = heads
+        self.fields["audience_orgs"].queryset = orgs
+        self.fields["audience_categories"].queryset = Category.objects.filter(active=True)
 
 
 class SessionForm(StyledForm):

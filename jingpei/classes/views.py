@@ -121,8 +121,12 @@ def class_detail(request, class_id):
     runs = access.can_run(user, klass)
     enrolments = access.visible_enrolments(user, klass).order_by("status", "nominated_at", "id")
     nominate_scope = scope_for(user, Perm.CLASS_NOMINATE)
+    quotas = klass.quotas.select_related("org").order_by("org__path")
+    if not runs:  # a liaison sees its own subtree's seats, not its neighbours'
+        quotas = [q for q in quotas if any(q.org.path.startswith(p) or p.startswith(q.org.path)
+                                           for p in nominate_scope.prefixes)]
     ctx = {"klass": klass, "runs": runs, "sessions": klass.sessions.select_related("lecturer"),
-           "quotas": klass.quotas.select_related("org").order_by("org__path"), "enrolments": enrolments,
+           "quotas": quotas, "enrolments": enrolments,
            "total_hours": klass.total_hours(), "tab": request.GET.get("tab", "roster")}
     if klass.status == TrainingClass.Status.OPEN and not nominate_scope.empty:
         people = visible_people(user, Perm.CLASS_NOMINATE).active().select_related("primary_org").order_by(
