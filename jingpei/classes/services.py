@@ -441,6 +441,39 @@ def sign_in(*, actor, session: Session, enrolment: Enrolment, method: str = Atte
     return attendance, True
 
 
+@dataclass
+class SheetImport:
+    signed: list[str]
+    already: list[str]
+    unknown: list[str]
+    ambiguous: list[str]
+
+
+def import_sheet(*, actor, session: Session, text: str) -> SheetImport:
+    """Key in a signed paper sheet: one trainee a line, by name, optionally followed by 迟到. Names
+    not on the admitted roster, or shared by two trainees, are reported back and not signed in."""
+    _require_run(actor, session.klass)
+    by_name: dict[str, list[Enrolment]] = {}
+    for e in session.klass.enrolments.filter(status=S.APPROVED).select_related("person", "org", "klass"):
+        by_name.setdefault(e.person.name, []).append(e)
+    result = SheetImport([], [], [], [])
+    for raw in (text or "").splitlines():
+        parts = raw.replace("，", " ").replace(",", " ").split()
+        if not parts:
+            continue
+        name, late = parts[0], any(p in ("迟到", "迟") for p in parts[1:])
+        matches = by_name.get(name, [])
+        if not matches:
+            result.unknown.append(name)
+        elif len(matches) > 1:
+            result.ambiguous.append(name)
+        else:
+            _attendance, created = sign_in(actor=actor, session=session, enrolment=matches[0],
+                                           method=Attendance.Method.SHEET, late=late)
+            (result.signed if created else result.already).append(name)
+    return result
+
+
 def self_sign_in_window_error(session: Session, now: datetime) -> str:
     """Why a trainee may not sign themselves in now, or "" if they may."""
     if now < session.starts_at - SELF_SIGN_IN_OPENS:

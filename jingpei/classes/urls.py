@@ -23,6 +23,7 @@ urlpatterns = [
     path("classes/reflections/<int:reflection_id>/attachment/", views.reflection_attachment,
          name="reflection_attachment"),
     path("classes/sessions/<int:session_id>/sheet.pdf", views.sign_in_sheet, name="sheet"),
+    path("classes/sessions/<int:session_id>/sheet-import/", views.sheet_import, name="sheet_import"),
     path("classes/sessions/<int:session_id>/projector/", signin_views.projector, name="projector"),
     path("classes/sessions/<int:session_id>/projector/code/", signin_views.projector_code, name="projector_code"),
     path("classes/scan/<str:token>/", signin_views.scan, name="scan"),

@@ -250,6 +250,21 @@ def manual_sign_in(request, class_id):
 @login_required
 @require_POST
 @forbid_not_allowed
+def sheet_import(request, session_id):
+    session = access.get_session(request.user, session_id, write=True)
+    result = services.import_sheet(actor=request.user, session=session, text=request.POST.get("names", ""))
+    messages.success(request, _("签到表录入：新签到 %(a)s 人，已签到 %(b)s 人。") % {
+        "a": len(result.signed), "b": len(result.already)})
+    if result.unknown:
+        messages.error(request, _("不在已录取名单中：%(n)s") % {"n": "、".join(result.unknown)})
+    if result.ambiguous:
+        messages.error(request, _("重名无法区分，请逐个补签：%(n)s") % {"n": "、".join(result.ambiguous)})
+    return redirect(f"/classes/{session.klass_id}/?tab=attendance")
+
+
+@login_required
+@require_POST
+@forbid_not_allowed
 def complete(request, class_id):
     klass = access.get_class(request.user, class_id, write=True)
     result = {}

@@ -14,7 +14,7 @@ KWARG_URLS = {
     "class_id": ["detail", "session_add", "quota_set", "nominate", "complete", "manual_sign_in"],
     "enrolment_id": ["decide", "respond", "leave_request", "reflection"],
     "leave_id": ["leave_decide"], "reflection_id": ["reflection_review", "reflection_attachment"],
-    "session_id": ["sheet", "projector", "projector_code"], "certificate_id": ["certificate"],
+    "session_id": ["sheet", "sheet_import", "projector", "projector_code"], "certificate_id": ["certificate"],
     "plan_id": ["plan"], "lecturer_id": ["lecturer"], "token": ["scan"], "serial": ["verify"],
 }
 

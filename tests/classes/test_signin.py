@@ -64,3 +64,19 @@ def test_manual_sign_in_only_by_head(cast, klass, session, head):
         services.sign_in(actor=cast.liaison_a, session=session, enrolment=e, method=Attendance.Method.MANUAL)
     a, created = services.sign_in(actor=head, session=session, enrolment=e, method=Attendance.Method.MANUAL)
     assert created and a.recorded_by == head
+
+
+def test_import_paper_sheet(cast, klass, session, head):
+    from tests.factories import make_person
+
+    services.set_quota(actor=cast.officer, klass=klass, org=cast.town_a, seats=5)
+    enrol(cast, klass, cast.person_a)
+    enrol(cast, klass, cast.person_a2)
+    twin1, twin2 = make_person(cast.branch_a, "张伟"), make_person(cast.branch_a, "张伟")
+    enrol(cast, klass, twin1)
+    enrol(cast, klass, twin2)
+    result = services.import_sheet(actor=head, session=session, text="王小明\n李芳 迟到\n\n赵无名\n张伟\n王小明")
+    assert result.signed == ["王小明", "李芳"] and result.already == ["王小明"]
+    assert result.unknown == ["赵无名"] and result.ambiguous == ["张伟"]
+    assert Attendance.objects.get(enrolment__person=cast.person_a2).status == Attendance.Status.LATE
+    assert Attendance.objects.count() == 2
