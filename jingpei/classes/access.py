@@ -30,6 +30,8 @@ def open_to_scope_q(scope: Scope) -> Q:
         return Q(pk__in=[])
     above = sorted({p for prefix in scope.prefixes for p in _ancestors_and_self(prefix)})
     condition = Q(quotas__org__path__in=above) | Q(audience_orgs__path__in=above)
+    # A class with neither quotas nor audience is open to the organizer's whole subtree.
+    condition |= Q(organizer__path__in=above, quotas__isnull=True, audience_orgs__isnull=True)
     for prefix in scope.prefixes:
         condition |= Q(quotas__org__path__startswith=prefix) | Q(audience_orgs__path__startswith=prefix)
     return condition

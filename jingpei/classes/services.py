@@ -245,6 +245,10 @@ def nominate(*, actor, klass: TrainingClass, person: Person) -> Enrolment:
         if categories and not PersonCategory.objects.filter(
                 person=person, category_id__in=categories, year=klass.start_date.year).exists():
             raise DomainError(_("%(name)s 不属于本班面向的人员类别。") % {"name": person.name}, field="person")
+        audience = list(klass.audience_orgs.all())
+        if audience and not any(org.path.startswith(a.path) for a in audience):
+            raise DomainError(_("本班面向%(a)s，%(org)s 不在范围内。") % {
+                "a": "、".join(a.name for a in audience), "org": org.name}, field="person")
         has_quotas = klass.quotas.exists()
         quota = _quota_for(klass, org)
         if has_quotas and quota is None:

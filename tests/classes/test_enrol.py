@@ -84,3 +84,26 @@ def test_reject_frees_seat_for_waitlist(cast, klass, head):
     services.decide(actor=head, enrolment=es[1], approve=False)
     es[3].refresh_from_db()
     assert es[3].status == S.NOMINATED
+
+
+def test_class_without_quotas_is_open_to_organizer_subtree(cast):
+    from datetime import date
+
+    from jingpei.classes import access
+
+    klass = services.create_class(actor=cast.officer, organizer=cast.district, title="常规班", capacity=5,
+                                  start_date=date(2026, 6, 1), end_date=date(2026, 6, 2))
+    assert list(access.visible_classes(cast.liaison_b)) == [klass]
+    services.nominate(actor=cast.liaison_b, klass=klass, person=cast.person_b)
+
+
+def test_audience_orgs_limit_nominations(cast):
+    from datetime import date
+
+    from jingpei.classes import access
+
+    klass = services.create_class(actor=cast.officer, organizer=cast.district, title="老窝镇专场", capacity=5,
+                                  start_date=date(2026, 6, 1), end_date=date(2026, 6, 2), audience_orgs=[cast.town_a])
+    assert list(access.visible_classes(cast.liaison_b)) == []
+    with pytest.raises(DomainError, match="本班面向老窝镇，刘庄村党支部 不在范围内。"):
+        services.nominate(actor=cast.officer, klass=klass, person=cast.person_b)
