@@ -94,3 +94,27 @@ def test_class_from_nomination_to_verified_certificate(cast, desktop, phone):
     assert phone.is_visible("[data-testid=verify-ok]")
     assert "王小明" not in phone.content()
     shot(phone, "classes-verify")
+
+
+def test_phone_refuses_stale_code_and_head_page_fits_phone(cast, phone):
+    from jingpei.classes import signin
+    from tests.classes.conftest import enrol
+
+    head = make_user("head", role=Role.CLASS_HEAD, org=cast.town_a)
+    today = timezone.localdate()
+    klass = services.create_class(actor=cast.officer, organizer=cast.district, title="移动讲堂·老窝镇站",
+                                  start_date=today, end_date=today, capacity=30, form="mobile_lecture", head=head)
+    now = timezone.now()
+    session = services.add_session(actor=cast.officer, klass=klass, starts_at=now - timedelta(minutes=5),
+                                   ends_at=now + timedelta(hours=2), subject="扶贫产业", hours=2)
+    enrol(cast, klass, cast.person_a)
+    stale = signin.make_token(session.pk, now - timedelta(minutes=2))
+    login(phone, "trainee")
+    phone.goto(f"{phone.base}/classes/scan/{stale}/")
+    assert "二维码已过期" in phone.inner_text("[data-testid=scan-error]")
+    shot(phone, "classes-scan-expired")
+    phone.context.clear_cookies()
+    login(phone, "head")
+    phone.goto(f"{phone.base}/classes/{klass.pk}/?tab=attendance")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    shot(phone, "classes-head-phone")
