@@ -4,6 +4,7 @@
 * class heads — the classes they head, and classes organized in a ``Perm.CLASS_HEAD`` subtree;
 * liaisons (``Perm.CLASS_NOMINATE``) — classes open to their subtree (a quota or an audience
   organization inside it or above it), and in them only the enrolments of their own subtree;
+* lecturers — classes they teach a session of (no enrolments);
 * trainees — classes they are enrolled in, and their own enrolment only.
 """
 
@@ -48,6 +49,8 @@ def visible_classes(user):
     if not head.empty:
         condition |= head.q("organizer__path")
     condition |= Q(head_id=user.pk)
+    # A lecturer in the pool linked to this account sees the classes they teach in.
+    condition |= Q(pk__in=Session.objects.filter(lecturer__user_id=user.pk).values("klass_id"))
     nominate = scope_for(user, Perm.CLASS_NOMINATE)
     if not nominate.empty:
         open_ids = TrainingClass.objects.filter(open_to_scope_q(nominate)).exclude(

@@ -107,3 +107,18 @@ def test_audience_orgs_limit_nominations(cast):
     assert list(access.visible_classes(cast.liaison_b)) == []
     with pytest.raises(DomainError, match="本班面向老窝镇，刘庄村党支部 不在范围内。"):
         services.nominate(actor=cast.officer, klass=klass, person=cast.person_b)
+
+
+def test_lecturer_sees_classes_taught_but_no_roster(cast, klass, session):
+    from jingpei.classes import access
+
+    lecturer_user = make_user("prof", role=Role.LECTURER, org=cast.district)
+    lecturer = services.create_lecturer(actor=cast.officer, owner_org=cast.district, name="陈教授", subjects="乡村振兴")
+    lecturer.user = lecturer_user
+    lecturer.save()
+    assert list(access.visible_classes(lecturer_user)) == []
+    session.lecturer = lecturer
+    session.save()
+    services.nominate(actor=cast.liaison_a, klass=klass, person=cast.person_a)
+    assert list(access.visible_classes(lecturer_user)) == [klass]
+    assert not access.visible_enrolments(lecturer_user, klass).exists()
