@@ -35,11 +35,12 @@ class ClassCreateForm(StyledForm):
 
     def __init__(self, *args, orgs, plans, heads, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizer"].queryset = orgs
-        self.fields["plan"].queryset = plans
         self.fields["head"].queryset = heads
-        self.fields["audience_orgs"].queryset = orgs
-        self.fields["audience_categories"].queryset = Category.objects.filter(active=True)
+        if orgs is not None:
+            self.fields["organizer"].queryset = orgs
+            self.fields["plan"].queryset = plans
+            self.fields["audience_orgs"].queryset = orgs
+            self.fields["audience_categories"].queryset = Category.objects.filter(active=True)
 
 
 class SessionForm(StyledForm):
@@ -121,3 +122,12 @@ class LecturerForm(StyledForm):
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_org"].queryset = orgs
+
+
+class ClassEditForm(ClassCreateForm):
+    """The create form without what fixes a class's place in the plan (organizer, plan, audience)."""
+
+    def __init__(self, *args, heads, **kwargs):
+        super().__init__(*args, orgs=None, plans=None, heads=heads, **kwargs)
+        for name in ("organizer", "plan", "audience_orgs", "audience_categories"):
+            del self.fields[name]

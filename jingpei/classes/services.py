@@ -158,6 +158,37 @@ def create_class(*, actor, organizer: Organization, title: str, start_date: date
     return klass
 
 
+EDITABLE = ("title", "tier", "form", "topics", "start_date", "end_date", "place", "itinerary", "capacity", "head",
+            "full_time", "min_attendance", "require_reflection", "late_after_minutes")
+
+
+def update_class(*, actor, klass: TrainingClass, **changes) -> TrainingClass:
+    """Change a class's particulars (quick entry of a study tour's itinerary or a mobile lecture's
+    stops goes through here). Capacity can not drop below the seats already held."""
+    _require_run(actor, klass)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(_("不能修改的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    with transaction.atomic():
+        klass = _lock_class(klass)
+        if klass.status in (TrainingClass.Status.COMPLETED, TrainingClass.Status.CANCELLED):
+            raise Conflict(_("已结业或已取消的班次不能修改。"))
+        before = {f: str(getattr(klass, f)) for f in changes}
+        for field, value in changes.items():
+            setattr(klass, field, value)
+        klass.title = _text(klass.title, "title", _("班次名称"), 200)
+        klass.itinerary = _text(klass.itinerary, "itinerary", "", 5000, required=False)
+        if klass.end_date < klass.start_date:
+            raise DomainError(_("结业日期不能早于开班日期。"), field="end_date")
+        held = klass.enrolments.filter(status__in=Enrolment.SEATED).count()
+        if klass.capacity < max(held, 1):
+            raise Conflict(_("已有 %(n)s 人占用名额，容量不能少于 %(n)s。") % {"n": held}, field="capacity")
+        klass.save(update_fields=list(changes))
+        audit.record("class.update", klass, actor=actor, before=before,
+                     after={f: str(getattr(klass, f)) for f in changes}, org_path=klass.organizer.path)
+    return klass
+
+
 def set_quota(*, actor, klass: TrainingClass, org: Organization, seats: int) -> ClassQuota:
     _require_run(actor, klass)
     if not org.path.startswith(klass.organizer.path):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("classes/new/", views.class_create, name="create"),
     path("classes/mine/", views.mine, name="mine"),
     path("classes/<int:class_id>/", views.class_detail, name="detail"),
+    path("classes/<int:class_id>/edit/", views.class_edit, name="edit"),
     path("classes/<int:class_id>/sessions/new/", views.session_add, name="session_add"),
     path("classes/<int:class_id>/quotas/", views.quota_set, name="quota_set"),
     path("classes/<int:class_id>/nominate/", views.nominate, name="nominate"),

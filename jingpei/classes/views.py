@@ -95,12 +95,8 @@ def class_create(request):
     orgs = visible_orgs(request.user, Perm.CLASS_MANAGE).order_by("path")
     if not orgs.exists():
         raise PermissionDenied
-    from jingpei.accounts.models import User
-
-    form = forms.ClassCreateForm(
-        request.POST or None, orgs=orgs, plans=access.visible_plans(request.user),
-        heads=User.objects.filter(is_active=True, grants__revoked_at__isnull=True,
-                                  grants__role__in=["class_head", "training_officer"]).distinct().order_by("username"))
+    form = forms.ClassCreateForm(request.POST or None, orgs=orgs, plans=access.visible_plans(request.user),
+                                 heads=_head_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -111,6 +107,32 @@ def class_create(request):
             messages.success(request, _("班次已创建，请添加课次和各单位名额。"))
             return redirect("classes:detail", class_id=klass.pk)
     return render(request, "classes/form.html", {"form": form, "title": _("新建培训班")})
+
+
+def _head_choices():
+    from jingpei.accounts.models import User
+
+    return User.objects.filter(is_active=True, grants__revoked_at__isnull=True,
+                               grants__role__in=["class_head", "training_officer"]).distinct().order_by("username")
+
+
+@login_required
+@forbid_not_allowed
+def class_edit(request, class_id):
+    klass = access.get_class(request.user, class_id, write=True)
+    initial = {f: getattr(klass, f) for f in services.EDITABLE}
+    form = forms.ClassEditForm(request.POST or None, initial=initial, heads=_head_choices())
+    if request.method == "POST" and form.is_valid():
+        changes = {f: v for f, v in form.cleaned_data.items() if v != initial.get(f)}
+        try:
+            if changes:
+                services.update_class(actor=request.user, klass=klass, **changes)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("班次信息已保存。"))
+            return redirect(f"/classes/{klass.pk}/?tab=info")
+    return render(request, "classes/form.html", {"form": form, "title": _("修改班次 · %(t)s") % {"t": klass.title}})
 
 
 # --- the class page ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from tests.classes.conftest import enrol
 from tests.classes.leaks import MARKER, make_objects
 
 KWARG_URLS = {
-    "class_id": ["detail", "session_add", "quota_set", "nominate", "complete", "manual_sign_in"],
+    "class_id": ["detail", "edit", "session_add", "quota_set", "nominate", "complete", "manual_sign_in"],
     "enrolment_id": ["decide", "respond", "leave_request", "reflection"],
     "leave_id": ["leave_decide"], "reflection_id": ["reflection_review", "reflection_attachment"],
     "session_id": ["sheet", "sheet_import", "projector", "projector_code"], "certificate_id": ["certificate"],

@@ -94,3 +94,19 @@ def test_calendar_and_plans(cast, klass, client_as):
     r = client.post(reverse("classes:plans"), {"org": cast.district.pk, "year": 2026, "title": "重复",
                                               "total_target": 1})
     assert "召陵区 2026 年度的培训计划已存在。" in r.content.decode()
+
+
+def test_head_edits_itinerary_and_capacity_floor(cast, klass, head, client_as):
+    enrol(cast, klass, cast.person_a)
+    enrol(cast, klass, cast.person_b)
+    client = client_as(head)
+    form = client.get(reverse("classes:edit", args=[klass.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(itinerary="6月1日 梁家河\n6月2日 袁家村", head=head.pk, min_attendance="0.8")
+    r = client.post(reverse("classes:edit", args=[klass.pk]), data)
+    assert r.status_code == 302
+    klass.refresh_from_db()
+    assert klass.itinerary.endswith("袁家村")
+    r = client.post(reverse("classes:edit", args=[klass.pk]), {**data, "capacity": 1})
+    assert "已有 2 人占用名额，容量不能少于 2。" in r.content.decode()
+    assert client_as(cast.liaison_a).get(reverse("classes:edit", args=[klass.pk])).status_code == 403
