@@ -21,7 +21,7 @@ MARKER = "甲镇机密"
 
 def make_objects(cast) -> dict[str, object]:
     today = timezone.localdate()
-    head = make_user("leak_head", role=Role.CLASS_HEAD, org=cast.town_a)
+    head = make_user("classes_leak_head", role=Role.CLASS_HEAD, org=cast.town_a)
     plan = services.create_plan(actor=None, org=cast.town_a, year=today.year, title=f"{MARKER}年度计划",
                                 total_target=100)
     lecturer = services.create_lecturer(actor=None, owner_org=cast.town_a, name=f"{MARKER}专家")
@@ -33,7 +33,7 @@ def make_objects(cast) -> dict[str, object]:
                                    ends_at=now + timedelta(hours=1), subject=f"{MARKER}课", hours=2,
                                    lecturer=lecturer)
     person = make_person(cast.branch_a, f"{MARKER}人")
-    user = make_user("leak_trainee", person=person)
+    user = make_user("classes_leak_trainee", person=person)
     enrolment = services.nominate(actor=None, klass=klass, person=person)
     services.respond(actor=user, enrolment=enrolment, accept=True)
     enrolment = services.decide(actor=None, enrolment=enrolment, approve=True)
