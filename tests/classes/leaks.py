@@ -62,3 +62,7 @@ def make_objects(cast) -> dict[str, object]:
         "certificate_id": certificate, "plan_id": plan, "lecturer_id": lecturer,
         "token": signin.make_token(session.pk, timezone.now()), "serial": other_enrolment.certificate.serial,
     }
+
+# The certificate verification page is public by design: it shows a verifier the masked name, class,
+# dates, hours and issuer, and nothing more (tested in tests/classes).
+PUBLIC = {"classes:verify", "api:verify"}
