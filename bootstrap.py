@@ -81,22 +81,33 @@ def ensure_assets() -> None:
     stamp("assets", key)
 
 
-def ensure_chromium() -> None:
-    if shutil.which("chromium") or os.environ.get("JINGPEI_SKIP_BROWSER_INSTALL"):
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def ensure_system_packages(*, for_tests: bool) -> None:
+    """Debian packages the app needs: a TrueType CJK font that PDFs can embed; for the tests also
+    Chromium (browser tests) and poppler (reading generated PDFs back). Installed with apt-get when we
+    are root on Debian; otherwise say what is missing."""
+    wanted = []
+    if not FONT.exists() and not os.environ.get("JINGPEI_CJK_FONT"):
+        wanted.append("fonts-wqy-zenhei")
+    if for_tests and not shutil.which("chromium"):
+        wanted += ["chromium", "fonts-noto-cjk"]
+    if for_tests and not shutil.which("pdftotext"):
+        wanted.append("poppler-utils")
+    if not wanted or os.environ.get("JINGPEI_SKIP_SYSTEM_PACKAGES"):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing Debian's chromium and CJK fonts for the browser tests (apt-get)")
+        say(f"installing Debian packages: {' '.join(wanted)}")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=False, env=env
-        )
-    if not shutil.which("chromium"):
-        print(
-            "\n" + "!" * 78 + "\n!! chromium not found: browser tests will be SKIPPED (they fail under CI).\n"
-            "!! Install it with: sudo apt-get install chromium\n" + "!" * 78 + "\n",
-            flush=True,
-        )
+        subprocess.run(["apt-get", "install", "-y", "-qq", *wanted], check=False, env=env)
+    if not FONT.exists() and not os.environ.get("JINGPEI_CJK_FONT"):
+        say("no CJK TrueType font: PDFs (certificates, records) will fail. apt-get install fonts-wqy-zenhei,"
+            " or set JINGPEI_CJK_FONT to a .ttf/.ttc file")
+    if for_tests and not shutil.which("chromium"):
+        print("\n" + "!" * 78 + "\n!! chromium not found: browser tests will be SKIPPED (they fail under CI).\n"
+              "!! Install it with: sudo apt-get install chromium\n" + "!" * 78 + "\n", flush=True)
 
 
 def main() -> None:
@@ -109,9 +120,9 @@ def main() -> None:
     ensure_assets()
     if command == "setup":
         return
+    ensure_system_packages(for_tests=command == "test")
     if command == "demo":
         os.execv(str(BIN / "jingpei"), [str(BIN / "jingpei"), "demo", *rest])
-    ensure_chromium()
     args = rest or ["-n", os.environ.get("TEST_WORKERS", "2")]
     os.execv(str(PY), [str(PY), "-m", "pytest", *args])
 

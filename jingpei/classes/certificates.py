@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-from functools import lru_cache
 
 import segno
 from django.conf import settings
@@ -19,24 +18,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-FONT = "JingpeiCJK"
-FONT_CANDIDATES = [
-    os.environ.get("JINGPEI_CJK_FONT", ""),
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-]
-
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str:
-    for path in FONT_CANDIDATES:
-        if path and os.path.exists(path):
-            pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=0))
-            return FONT
-    raise RuntimeError("No CJK TrueType font found: apt-get install -y fonts-wqy-zenhei")
+from jingpei.core.pdf_fonts import cjk_font
 
 
 def mask_name(name: str) -> str:

@@ -3,13 +3,11 @@ them, corrections; as data for the page, as a PDF with the CJK font embedded, an
 subtree's records are zipped by a background job.
 
 reportlab embeds TrueType outlines only (not the CFF outlines of Noto CJK OTF/TTC), so the PDF uses a
-TrueType CJK font: WenQuanYi Zen Hei (Debian ``fonts-wqy-zenhei``) by default, or the file named in the
-``JINGPEI_CJK_FONT`` environment variable."""
+TrueType CJK font of ``jingpei.core.pdf_fonts``."""
 
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,17 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.core.errors import DomainError
+from jingpei.core.pdf_fonts import cjk_font
 from jingpei.ledger.compliance import person_compliance
 from jingpei.ledger.models import LedgerEntry, TrainingForm
 from jingpei.orgs.models import Person
-
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
-FONT_NAME = "JingpeiCJK"
 
 
 @dataclass
@@ -78,22 +69,6 @@ def training_record(person: Person, year: int) -> TrainingRecord:
 
 
 # --- PDF ------------------------------------------------------------------------------------------
-def font_path() -> str:
-    configured = os.environ.get("JINGPEI_CJK_FONT") or getattr(settings, "JINGPEI_CJK_FONT", "")
-    for candidate in ([configured] if configured else []) + list(FONT_CANDIDATES):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise DomainError(_("服务器未安装 TrueType 中文字体（如 fonts-wqy-zenhei），无法生成 PDF。"))
-
-
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, font_path(), subfontIndex=0))
-
-
 def record_pdf(record: TrainingRecord) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -101,12 +76,12 @@ def record_pdf(record: TrainingRecord) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
-    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=18, leading=24, alignment=1, wordWrap="CJK")
-    h2 = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=18, spaceBefore=8, wordWrap="CJK")
-    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=9.5, leading=13, wordWrap="CJK")
+    font_name = cjk_font()
+    title = ParagraphStyle("t", fontName=font_name, fontSize=18, leading=24, alignment=1, wordWrap="CJK")
+    h2 = ParagraphStyle("h", fontName=font_name, fontSize=12, leading=18, spaceBefore=8, wordWrap="CJK")
+    body = ParagraphStyle("b", fontName=font_name, fontSize=9.5, leading=13, wordWrap="CJK")
     style = TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("FONTNAME", (0, 0), (-1, -1), font_name), ("FONTSIZE", (0, 0), (-1, -1), 9),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ])
