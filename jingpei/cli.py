@@ -63,6 +63,14 @@ def main(argv: list[str] | None = None) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument("--no-serve", action="store_true", help="demo: build only, do not serve")
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="PEOPLE",
+            help="demo: also build a large synthetic city of PEOPLE people and PEOPLE/10 organisations "
+            "(up to 1,000,000 / 100,000; use PostgreSQL beyond ~100k)",
+        )
         args = parser.parse_args(argv)
         _django()
         if args.command == "worker":
@@ -76,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
             from django.core.management import call_command
 
             call_command("build_demo", if_empty=True)
+            if args.scale:
+                call_command("build_scale", people=args.scale, orgs=max(100, args.scale // 10))
             from jingpei.demo.builder import DEMO_PASSWORD
 
             print()

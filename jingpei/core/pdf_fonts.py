@@ -31,7 +31,8 @@ def font_path() -> str:
         if Path(candidate).exists():
             return candidate
     raise DomainError(
-        _("服务器未安装 TrueType 中文字体（如 fonts-wqy-zenhei），无法生成 PDF。请联系系统管理员。"), code="no_font"
+        _("服务器未安装 TrueType 中文字体（如 fonts-wqy-zenhei），无法生成 PDF。请联系系统管理员。"),
+        code="no_font",
     )
 
 

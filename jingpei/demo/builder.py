@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -224,6 +224,10 @@ def build(*, seed: int = 2018, people: int = 3000) -> dict:
     Membership.objects.bulk_create(memberships, batch_size=2000, ignore_conflicts=True)
     PersonCategory.objects.bulk_create(categories, batch_size=2000)
 
+    # Demo people have "been there" since before this year, so rules are not prorated from today.
+    Person.objects.filter(pk__in=[p.pk for p in persons]).update(
+        created_at=datetime(this_year - 3, 1, 1, tzinfo=UTC)
+    )
     accounts = create_demo_accounts(rng, by_path, district, persons)
     audit.record(
         "demo.build", district, actor=None, after={"seed": seed, "people": people, "orgs": len(orgs)}
@@ -275,3 +279,17 @@ def create_demo_accounts(rng, by_path, district, persons) -> list[tuple[str, str
             )
         )
     return made
+
+
+def build_everything(*, seed: int = 2018, people: int = 3000, log=print) -> dict:
+    """The whole demo: the district, then each capability's own demo records on top of it."""
+    from jingpei.activities.demo import build_activities_demo
+
+    result = build(seed=seed, people=people)
+    activities = build_activities_demo(seed=seed)
+    log(
+        f"远程教育 {activities['sessions']} 次（截至 4 月 3 日 {activities['sessions_by_april_3']} 次），"
+        f"{activities['active_branches']}/{activities['branches']} 个支部开展；以会代训 {activities['meetings']} 次。"
+    )
+    result["activities"] = activities
+    return result

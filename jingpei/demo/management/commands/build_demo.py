@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from jingpei.demo.builder import DEMO_PASSWORD, build
+from jingpei.demo.builder import DEMO_PASSWORD, build_everything
 from jingpei.orgs.models import Organization
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
                 self.stdout.write("演示数据已存在，跳过生成。 (demo data present)")
                 return
             raise CommandError("数据库中已有组织数据；请使用空数据库，或加 --if-empty。")
-        result = build(seed=seed, people=people)
+        result = build_everything(seed=seed, people=people, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示区已生成：{result['orgs']} 个组织，{result['branches']} 个党支部，{result['people']} 名人员。"
