@@ -1,0 +1,322 @@
+"""Every write of the academy: courses and lessons, starting a lesson, heartbeats, presence checks, and
+the one ledger credit a completed course earns."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingpei.academy import intervals, media
+from jingpei.academy.access import can_manage, learner_courses
+from jingpei.academy.models import (
+    Course,
+    Enrollment,
+    Lesson,
+    LessonKind,
+    PlaySession,
+    Progress,
+    Topic,
+)
+from jingpei.academy.rules import WatchRules
+from jingpei.core import audit
+from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.permissions import Perm
+from jingpei.core.scoping import scope_for
+from jingpei.ledger.models import TrainingForm
+from jingpei.ledger.services import credit_hours
+
+READ_CHARS_PER_MINUTE = 300  # reading time asked of a text lesson
+
+
+# --- catalogue ------------------------------------------------------------------------------------------
+def create_course(*, actor, org, title: str, year: int, credit_hours: Decimal, kind: str = "elective",
+                  description: str = "", lecturer: str = "", topics: list[str] | tuple = (),
+                  recommended: bool = False, complete_share: Decimal = Decimal("0.90"),
+                  audience=(), published: bool = True) -> Course:
+    if actor is not None and not scope_for(actor, Perm.ACADEMY_MANAGE).covers(org.path):
+        raise NotAllowed(_("您没有在该组织开设课程的权限。"))
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("请填写课程名称。"), field="title")
+    credit = Decimal(str(credit_hours))
+    if credit <= 0 or credit > 200:
+        raise DomainError(_("课程学时须大于 0 且不超过 200。"), field="credit_hours")
+    share = Decimal(str(complete_share))
+    if share <= 0 or share > 1:
+        raise DomainError(_("完成比例须在 0 到 1 之间（例如 0.9）。"), field="complete_share")
+    with transaction.atomic():
+        course = Course.objects.create(
+            org=org, title=title[:200], year=year, credit_hours=credit, kind=kind, description=description,
+            lecturer=lecturer[:100], recommended=recommended, complete_share=share, published=published,
+        )
+        names = [t.strip() for t in topics if t and t.strip()]
+        for name in names:
+            topic, _created = Topic.objects.get_or_create(name=name[:50])
+            course.topics.add(topic)
+        if audience:
+            course.audience.set(audience)
+        audit.record("academy.course.create", course, actor=actor, org_path=org.path,
+                     after={"title": course.title, "credit_hours": str(credit), "year": year, "kind": kind})
+    return course
+
+
+def _next_order(course: Course) -> int:
+    last = course.lessons.order_by("-order").values_list("order", flat=True).first()
+    return (last or 0) + 1
+
+
+def add_lesson(*, actor, course: Course, title: str, kind: str, upload=None, body: str = "",
+               reading_minutes: int | None = None) -> Lesson:
+    """Add a video, document (PDF) or text lesson. Files are checked by their bytes and size; a video's
+    duration is read from the file; a document or text asks for a reading time."""
+    if actor is not None and not can_manage(actor, course):
+        raise NotAllowed(_("您没有管理该课程的权限。"))
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_("请填写课节名称。"), field="title")
+    if kind not in LessonKind.values:
+        raise DomainError(_("未知的课节类型。"), field="kind")
+    lesson = Lesson(course=course, title=title[:200], kind=kind, order=_next_order(course))
+    if kind in (LessonKind.VIDEO, LessonKind.DOCUMENT):
+        if upload is None:
+            raise DomainError(_("请选择要上传的文件。"), field="media")
+        sniffed = media.check_upload(upload, kind)
+        lesson.content_type = sniffed.content_type
+        lesson.size = upload.size
+    if kind == LessonKind.TEXT:
+        body = (body or "").strip()
+        if not body:
+            raise DomainError(_("请填写图文课节的正文。"), field="body")
+        lesson.body = body
+    if kind != LessonKind.VIDEO:
+        minutes = reading_minutes or max(1, math.ceil(len(body) / READ_CHARS_PER_MINUTE))
+        if minutes <= 0 or minutes > 600:
+            raise DomainError(_("阅读时长须在 1 到 600 分钟之间。"), field="reading_minutes")
+        lesson.duration_seconds = minutes * 60
+    with transaction.atomic():
+        if upload is not None:
+            ext = {"video/mp4": "mp4", "video/webm": "webm", "application/pdf": "pdf"}[lesson.content_type]
+            lesson.media.save(f"lesson-{course.pk}-{lesson.order}.{ext}", File(upload), save=False)
+            if kind == LessonKind.VIDEO:
+                with lesson.media.storage.open(lesson.media.name, "rb") as stored:
+                    lesson.duration_seconds = media.video_duration(stored, lesson.content_type,
+                                                                   lesson.media.path)
+        lesson.save()
+        audit.record("academy.lesson.add", lesson, actor=actor, org_path=course.org.path,
+                     after={"title": lesson.title, "kind": kind, "seconds": lesson.duration_seconds})
+    return lesson
+
+
+# --- starting to learn -------------------------------------------------------------------------------------
+def cookie_hash(cookie: str) -> str:
+    return hashlib.sha256(("academy-play:" + (cookie or "")).encode()).hexdigest()
+
+
+def _next_check(now, rules: WatchRules):
+    return now + timedelta(seconds=secrets.choice(range(rules.presence_min_seconds,
+                                                         rules.presence_max_seconds + 1)))
+
+
+def start_lesson(*, person, lesson: Lesson, session_cookie: str) -> PlaySession:
+    """Open a lesson on this device: it becomes the person's one crediting device (any earlier device,
+    whatever lesson it plays, stops crediting). Enrols the person in the course on first start."""
+    if person is None or not learner_courses(person).filter(pk=lesson.course_id).exists():
+        raise NotAllowed(_("该课程不面向您，不能学习计时。"))
+    if not session_cookie:
+        raise DomainError(_("请先登录。"))
+    rules = WatchRules.current()
+    now = timezone.now()
+    with transaction.atomic():
+        Enrollment.objects.get_or_create(person=person, course_id=lesson.course_id)
+        progress, _created = Progress.objects.get_or_create(person=person, lesson=lesson)
+        progress.anchor_at, progress.anchor_pos, progress.last_seq = now, None, 0
+        progress.save(update_fields=["anchor_at", "anchor_pos", "last_seq", "updated_at"])
+        values = {"progress": progress, "token": secrets.token_urlsafe(24), "cookie_hash": cookie_hash(session_cookie),
+                  "started_at": now, "check_due_at": _next_check(now, rules),
+                  "check_code": f"{secrets.randbelow(10000):04d}"}
+        try:
+            with transaction.atomic():
+                play, _created = PlaySession.objects.update_or_create(person=person, defaults=values)
+        except IntegrityError:  # the same person opened two devices at the same instant: the last one wins
+            play, _created = PlaySession.objects.update_or_create(person=person, defaults=values)
+    play.progress = progress
+    return play
+
+
+# --- heartbeats -------------------------------------------------------------------------------------------
+class Status:
+    CREDITED = "credited"  # segment accepted (possibly 0 new seconds: already watched, paused)
+    ANCHORED = "anchored"  # first beat after start/seek/pause: nothing to credit yet
+    SEEK = "seek"  # position jumped (slider, doubled speed): re-anchored, nothing credited
+    LATE = "late"
+    HIDDEN = "hidden"
+    IDLE = "idle"
+    TOO_FAST = "too_fast"
+    PRESENCE = "presence_required"
+    INVALID = "invalid"
+    IGNORED = "ignored"  # out of order or repeated: nothing changes
+
+
+@dataclass
+class Beat:
+    """What the client reports. ``position`` is seconds into the video (ignored for reading lessons)."""
+
+    seq: int
+    position: float = 0.0
+    visible: bool = True
+    playing: bool = True
+    rate: float = 1.0
+    active: bool = True  # documents: scrolled or touched since the last beat
+
+
+@dataclass
+class BeatResult:
+    status: str
+    credited: int = 0
+    watched: int = 0
+    duration: int = 0
+    position: float = 0.0
+    lesson_completed: bool = False
+    course_completed: bool = False
+    check: dict | None = field(default=None)
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "credited": self.credited, "watched": self.watched,
+                "duration": self.duration, "position": self.position, "lesson_completed": self.lesson_completed,
+                "course_completed": self.course_completed, "check": self.check}
+
+
+def _play_for(token: str, session_cookie: str, *, lock: bool) -> PlaySession:
+    qs = PlaySession.objects.select_related("progress__lesson__course")
+    if lock:
+        qs = qs.select_for_update(of=("self", "progress"))
+    play = qs.filter(token=token).first()
+    if play is None:
+        raise Conflict(_("学习会话已失效（可能已在其他设备上继续学习），本页不再计时。"), code="superseded")
+    if not secrets.compare_digest(play.cookie_hash, cookie_hash(session_cookie)):
+        raise NotAllowed(_("学习会话与登录不符，请刷新页面。"))
+    return play
+
+
+def _credit_segment(progress: Progress, lesson: Lesson, beat: Beat, elapsed: float,
+                    rules: WatchRules) -> tuple[str, float, float]:
+    """The status and the timeline segment ``[start, end)`` this beat may credit (empty if none)."""
+    duration = lesson.duration_seconds
+    if lesson.kind != LessonKind.VIDEO:
+        if not beat.active:
+            return Status.IDLE, 0, 0
+        start = progress.watched_seconds  # reading time fills its timeline from the start, in order
+        return Status.CREDITED, start, min(duration, start + elapsed)
+    if progress.anchor_pos is None:
+        return Status.ANCHORED, 0, 0
+    advance = beat.position - progress.anchor_pos
+    allowed = elapsed * rules.max_rate
+    if advance < 0 or advance > allowed + rules.slack_seconds:
+        return Status.SEEK, 0, 0
+    return Status.CREDITED, progress.anchor_pos, min(beat.position, progress.anchor_pos + allowed)
+
+
+def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
+    """Credit the never-watched part of the lesson played since the previous beat, if it was honest:
+    same device, in order, on time, visible, present, at a normal rate, and a continuous advance."""
+    rules = WatchRules.current()
+    now = timezone.now()
+    with transaction.atomic():
+        play = _play_for(token, session_cookie, lock=True)
+        progress, lesson = play.progress, play.progress.lesson
+        duration = lesson.duration_seconds
+        result = BeatResult(status=Status.CREDITED, watched=progress.watched_seconds, duration=duration,
+                            position=progress.position)
+        if now >= play.check_due_at:
+            result.check = {"code": play.check_code}
+        if beat.seq <= progress.last_seq:
+            result.status = Status.IGNORED
+            return result
+        elapsed = (now - progress.anchor_at).total_seconds() if progress.anchor_at else math.inf
+        position = beat.position
+        video = lesson.kind == LessonKind.VIDEO
+        if video and not (0 <= position <= duration + 1):
+            status = Status.INVALID
+        elif not beat.visible:
+            status = Status.HIDDEN
+        elif beat.rate > rules.max_rate or beat.rate <= 0:
+            status = Status.TOO_FAST
+        elif now >= play.check_due_at + timedelta(seconds=rules.presence_grace_seconds):
+            status = Status.PRESENCE
+        elif elapsed > rules.late_seconds:  # the gap is unverifiable; continuous play resumes from here
+            status = Status.LATE
+        else:
+            status, start, end = _credit_segment(progress, lesson, beat, elapsed, rules)
+            if status == Status.CREDITED:
+                ranges, new = intervals.add(intervals.parse(progress.intervals), start, end)
+                if new:
+                    progress.intervals = intervals.dump(ranges)
+                    progress.watched_seconds += new
+                result.credited = new
+        # The next segment may start here only after a beat that was honest and still playing.
+        keeps_anchor = status in (Status.CREDITED, Status.ANCHORED, Status.SEEK, Status.LATE) and beat.playing and video
+        progress.anchor_at = now
+        progress.anchor_pos = min(position, duration) if keeps_anchor else None
+        progress.last_seq = beat.seq
+        if video and status != Status.INVALID:
+            progress.position = min(position, duration)
+        fields = ["anchor_at", "anchor_pos", "last_seq", "position", "intervals", "watched_seconds", "updated_at"]
+        if progress.completed_at is None and progress.watched_seconds >= _needed(lesson):
+            progress.completed_at = now
+            fields.append("completed_at")
+            result.lesson_completed = True
+        progress.save(update_fields=fields)
+        if result.lesson_completed:
+            result.course_completed = _complete_course_if_done(progress.person_id, lesson.course, now)
+        result.status = status
+        result.watched = progress.watched_seconds
+        result.position = progress.position
+    return result
+
+
+def _needed(lesson: Lesson) -> int:
+    return math.ceil(lesson.duration_seconds * lesson.course.complete_share)
+
+
+def _complete_course_if_done(person_id: int, course: Course, now) -> bool:
+    """When every lesson is done, mark the enrolment complete and credit the course's hours, once."""
+    lessons = course.lessons.count()
+    done = Progress.objects.filter(person_id=person_id, lesson__course=course, completed_at__isnull=False).count()
+    if lessons == 0 or done < lessons:
+        return False
+    enrollment = Enrollment.objects.select_for_update().select_related("person__primary_org").get(
+        person_id=person_id, course=course)
+    if enrollment.completed_at is not None:
+        return False
+    credit = credit_hours(
+        person=enrollment.person, hours=course.credit_hours, form=TrainingForm.ONLINE,
+        occurred_on=timezone.localdate(now), idempotency_key=f"academy-course:{course.pk}:{person_id}",
+        title=course.title, source_type="academy.course", source_id=course.pk,
+    )
+    enrollment.completed_at = now
+    enrollment.ledger_entry = credit.entry
+    enrollment.save(update_fields=["completed_at", "ledger_entry"])
+    return True
+
+
+def answer_check(*, token: str, session_cookie: str, code: str) -> PlaySession:
+    """The learner answered the presence check: schedule the next one at a new random time."""
+    rules = WatchRules.current()
+    with transaction.atomic():
+        play = _play_for(token, session_cookie, lock=True)
+        if not secrets.compare_digest(str(code or "").strip(), play.check_code):
+            raise DomainError(_("确认码不正确，请重新输入。"), field="code")
+        now = timezone.now()
+        play.check_due_at = _next_check(now, rules)
+        play.check_code = f"{secrets.randbelow(10000):04d}"
+        play.save(update_fields=["check_due_at", "check_code"])
+    return play
