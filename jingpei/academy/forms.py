@@ -29,7 +29,7 @@ class CourseForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = visible_orgs(user, Perm.ACADEMY_MANAGE).active().order_by("path")
+        self.fields["org"].queryset = visible_orgs(user, Perm.ACADEMY_MANAGE).filter(archived_at__isnull=True).order_by("path")
 
     def clean_topics(self):
         raw = self.cleaned_data["topics"].replace("，", ",").replace("、", ",")

@@ -135,8 +135,8 @@ def coverage(user) -> list[CoverageRow]:
     has_account = Q(person__user__isnull=False)
     started = Q(Exists(Enrollment.objects.filter(person_id=OuterRef("person_id"))))
     for root in scope_roots(user, Perm.ACADEMY_VIEW):
-        children = list(Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1)
-                        .active().order_by("path"))
+        children = list(Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1,
+                                                    archived_at__isnull=True).order_by("path"))
         for level, orgs in ((len(root.path), [root]), (len(root.path) + Organization.steplen, children)):
             if not orgs:
                 continue
