@@ -1,7 +1,8 @@
-"""Watched parts of a lesson's timeline: sorted, disjoint whole-second ranges, stored as ``"0-15,30-61"``.
+"""Watched parts of a lesson's timeline: sorted, disjoint integer ranges, stored as ``"0-150,300-615"``.
 
-Seconds are whole: a heartbeat's segment is shrunk inward (start rounded up, end rounded down), so
-rounding never credits a second that was not played.
+The unit is a tenth of a second (``UNITS`` a second). A heartbeat's segment is shrunk inward (start
+rounded up, end rounded down), so rounding never credits time that was not played, and loses at most a
+tenth of a second a heartbeat.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 
 Ranges = list[tuple[int, int]]
+UNITS = 10  # per second
 
 
 def parse(text: str) -> Ranges:
@@ -32,6 +34,10 @@ def total(ranges: Ranges) -> int:
 def add(ranges: Ranges, start: float, end: float) -> tuple[Ranges, int]:
     """Merge ``[start, end)`` into ``ranges``; return the new ranges and how many seconds were new."""
     a, b = math.ceil(start), math.floor(end)
+    if any(hi == math.floor(start) for _lo, hi in ranges):
+        # Playback continuing from a credited range: the unit split between the two segments was
+        # watched in full (the previous segment's part of it was left out when its end was rounded down).
+        a = math.floor(start)
     if b <= a:
         return ranges, 0
     merged: Ranges = []

@@ -113,8 +113,8 @@ class Enrollment(models.Model):
 class Progress(models.Model):
     """What one person has watched of one lesson.
 
-    ``intervals`` holds the watched parts of the lesson's timeline as sorted, disjoint whole-second
-    ranges in a compact text form (``"0-15,30-61"``): a lesson is rarely watched in more than a few
+    ``intervals`` holds the watched parts of the lesson's timeline as sorted, disjoint ranges in tenths
+    of a second, in a compact text form (``"0-150,300-615"``): a lesson is rarely watched in more than a few
     pieces, so this stays tens of bytes where a row per heartbeat would be thousands of rows.
     ``anchor_at``/``anchor_pos`` are the last heartbeat that can start a credited segment (``anchor_pos``
     is null after a hidden, late, seeking or refused heartbeat: the next one only re-anchors).

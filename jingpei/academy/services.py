@@ -257,11 +257,13 @@ def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
         else:
             status, start, end = _credit_segment(progress, lesson, beat, elapsed, rules)
             if status == Status.CREDITED:
-                ranges, new = intervals.add(intervals.parse(progress.intervals), start, end)
+                ranges, new = intervals.add(intervals.parse(progress.intervals), start * intervals.UNITS,
+                                            end * intervals.UNITS)
                 if new:
+                    before = progress.watched_seconds
                     progress.intervals = intervals.dump(ranges)
-                    progress.watched_seconds += new
-                result.credited = new
+                    progress.watched_seconds = intervals.total(ranges) // intervals.UNITS
+                    result.credited = progress.watched_seconds - before
         # The next segment may start here only after a beat that was honest and still playing.
         keeps_anchor = status in (Status.CREDITED, Status.ANCHORED, Status.SEEK, Status.LATE) and beat.playing and video
         progress.anchor_at = now

@@ -274,3 +274,44 @@ def test_cheater_never_beats_honest_time(cast, lesson, clock):
     p.at(61).beat(60, seq=1)
     assert watched(cast.person_a, lesson) <= 61 * 1.25
     assert not LedgerEntry.objects.exists()
+
+
+def test_frequent_fractional_beats_lose_almost_nothing(cast, lesson, clock):
+    p = Player(cast.person_a, lesson, clock)
+    p.at(0).beat(0)
+    for i in range(1, 61):
+        p.at(i * 1.03).beat(i * 1.03)
+    assert watched(cast.person_a, lesson) >= 61
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_beats_credit_the_segment_once(cast, lesson):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    with time_machine.travel(T0, tick=False) as traveller:
+        p = Player(cast.person_a, lesson, traveller)
+        p.at(0).beat(0)
+        traveller.move_to(T0 + timedelta(seconds=15))
+        barrier = threading.Barrier(4)
+        results = []
+
+        def send(seq):
+            barrier.wait()
+            try:
+                results.append(services.heartbeat(token=p.token, session_cookie=COOKIE,
+                                                  beat=Beat(seq=seq, position=15)).credited)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=send, args=(s,)) for s in (2, 3, 4, 5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sum(results) == 15
+    assert watched(cast.person_a, lesson) == 15
