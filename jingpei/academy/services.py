@@ -214,7 +214,8 @@ def _credit_segment(progress: Progress, lesson: Lesson, beat: Beat, elapsed: flo
     if lesson.kind != LessonKind.VIDEO:
         if not beat.active:
             return Status.IDLE, 0, 0
-        start = progress.watched_seconds  # reading time fills its timeline from the start, in order
+        # Reading time fills its timeline from the start, in order.
+        start = intervals.total(intervals.parse(progress.intervals)) / intervals.UNITS
         return Status.CREDITED, start, min(duration, start + elapsed)
     if progress.anchor_pos is None:
         return Status.ANCHORED, 0, 0
@@ -222,7 +223,7 @@ def _credit_segment(progress: Progress, lesson: Lesson, beat: Beat, elapsed: flo
     allowed = elapsed * rules.max_rate
     if advance < 0 or advance > allowed + rules.slack_seconds:
         return Status.SEEK, 0, 0
-    return Status.CREDITED, progress.anchor_pos, min(beat.position, progress.anchor_pos + allowed)
+    return Status.CREDITED, progress.anchor_pos, min(beat.position, progress.anchor_pos + allowed, duration)
 
 
 def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
@@ -260,10 +261,13 @@ def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
                 ranges, new = intervals.add(intervals.parse(progress.intervals), start * intervals.UNITS,
                                             end * intervals.UNITS)
                 if new:
-                    before = progress.watched_seconds
+                    before, units = progress.watched_seconds, intervals.total(ranges)
                     progress.intervals = intervals.dump(ranges)
-                    progress.watched_seconds = intervals.total(ranges) // intervals.UNITS
+                    progress.watched_seconds = units // intervals.UNITS
                     result.credited = progress.watched_seconds - before
+                    if progress.completed_at is None and units >= _needed_units(lesson):
+                        progress.completed_at = now
+                        result.lesson_completed = True
         # The next segment may start here only after a beat that was honest and still playing.
         keeps_anchor = status in (Status.CREDITED, Status.ANCHORED, Status.SEEK, Status.LATE) and beat.playing and video
         progress.anchor_at = now
@@ -272,11 +276,7 @@ def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
         if video and status != Status.INVALID:
             progress.position = min(position, duration)
         fields = ["anchor_at", "anchor_pos", "last_seq", "position", "intervals", "watched_seconds", "updated_at"]
-        if progress.completed_at is None and progress.watched_seconds >= _needed(lesson):
-            progress.completed_at = now
-            fields.append("completed_at")
-            result.lesson_completed = True
-        progress.save(update_fields=fields)
+        progress.save(update_fields=[*fields, "completed_at"] if result.lesson_completed else fields)
         if result.lesson_completed:
             result.course_completed = _complete_course_if_done(progress.person_id, lesson.course, now)
         result.status = status
@@ -285,8 +285,9 @@ def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
     return result
 
 
-def _needed(lesson: Lesson) -> int:
-    return math.ceil(lesson.duration_seconds * lesson.course.complete_share)
+def _needed_units(lesson: Lesson) -> int:
+    """Watched time (in interval units) that completes the lesson: its configured share."""
+    return math.ceil(lesson.duration_seconds * intervals.UNITS * lesson.course.complete_share)
 
 
 def _complete_course_if_done(person_id: int, course: Course, now) -> bool:

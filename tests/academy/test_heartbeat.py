@@ -315,3 +315,20 @@ def test_concurrent_beats_credit_the_segment_once(cast, lesson):
             t.join()
     assert sum(results) == 15
     assert watched(cast.person_a, lesson) == 15
+
+
+def test_reading_credits_only_while_visible_and_active(cast, clock):
+    from jingpei.academy.models import Lesson
+
+    course = make_course(cast.district, "图文课程", seconds=())
+    text = Lesson.objects.create(course=course, order=1, title="阅读", kind="text", body="正文", duration_seconds=60)
+    p = Player(cast.person_a, text, clock)
+    assert p.at(15).beat(0).credited == 15  # the page was open, visible and scrolled since the start
+    assert p.at(30).beat(0, active=False).status == Status.IDLE
+    assert p.at(45).beat(0, visible=False).credited == 0
+    assert p.at(60).beat(0).credited == 15
+    assert p.at(200).beat(0).status == Status.LATE
+    results = [p.at(t).beat(0) for t in (215, 230, 245)]
+    assert [r.course_completed for r in results] == [False, True, False]  # 15 x 4 >= 90% of 60 s
+    assert [r.watched for r in results] == [45, 60, 60]
+    assert LedgerEntry.objects.count() == 1
