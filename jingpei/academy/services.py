@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.academy import intervals, media
+from jingpei.academy import beatstore, intervals, media
 from jingpei.academy.access import can_manage, learner_courses
 from jingpei.academy.models import (
     Course,
@@ -195,11 +195,151 @@ class BeatResult:
                 "course_completed": self.course_completed, "check": self.check}
 
 
-def _play_for(token: str, session_cookie: str, *, lock: bool) -> PlaySession:
-    qs = PlaySession.objects.select_related("progress__lesson__course")
-    if lock:
-        qs = qs.select_for_update(of=("self", "progress"))
-    play = qs.filter(token=token).first()
+@dataclass
+class _BeatState:
+    """The one row a heartbeat reads: the play session joined to its progress, lesson and course."""
+
+    cookie_hash: str
+    check_due_at: object
+    check_code: str
+    progress_id: int
+    person_id: int
+    intervals: str
+    watched_seconds: int
+    position: float
+    anchor_at: object
+    anchor_pos: float | None
+    last_seq: int
+    completed_at: object
+    duration: int
+    kind: str
+    course_id: int
+    complete_share: Decimal
+
+
+def _beat_state(token: str, session_cookie: str) -> _BeatState:
+    row = beatstore.load(token)
+    if row is None:
+        raise Conflict(_("学习会话已失效（可能已在其他设备上继续学习），本页不再计时。"), code="superseded")
+    state = _BeatState(*row)
+    if not secrets.compare_digest(state.cookie_hash, cookie_hash(session_cookie)):
+        raise NotAllowed(_("学习会话与登录不符，请刷新页面。"))
+    return state
+
+
+def _credit_segment(state: _BeatState, beat: Beat, elapsed: float, rules: WatchRules) -> tuple[str, float, float]:
+    """The status and the timeline segment ``[start, end)`` this beat may credit (empty if none)."""
+    duration = state.duration
+    if state.kind != LessonKind.VIDEO:
+        if not beat.active:
+            return Status.IDLE, 0, 0
+        # Reading time fills its timeline from the start, in order.
+        start = intervals.total(intervals.parse(state.intervals)) / intervals.UNITS
+        return Status.CREDITED, start, min(duration, start + elapsed)
+    if state.anchor_pos is None:
+        return Status.ANCHORED, 0, 0
+    advance = beat.position - state.anchor_pos
+    allowed = elapsed * rules.max_rate
+    if advance < 0 or advance > allowed + rules.slack_seconds:
+        return Status.SEEK, 0, 0
+    return Status.CREDITED, state.anchor_pos, min(beat.position, state.anchor_pos + allowed, duration)
+
+
+def _judge(state: _BeatState, beat: Beat, now, rules: WatchRules) -> str:
+    """Why this beat may not credit, or ``CREDITED`` when it may (the segment decides how much)."""
+    if state.kind == LessonKind.VIDEO and not (0 <= beat.position <= state.duration + 1):
+        return Status.INVALID
+    if not beat.visible:
+        return Status.HIDDEN
+    if beat.rate > rules.max_rate or beat.rate <= 0:
+        return Status.TOO_FAST
+    if now >= state.check_due_at + timedelta(seconds=rules.presence_grace_seconds):
+        return Status.PRESENCE
+    elapsed = (now - state.anchor_at).total_seconds() if state.anchor_at else math.inf
+    if elapsed > rules.late_seconds:  # the gap is unverifiable; continuous play resumes from here
+        return Status.LATE
+    return Status.CREDITED
+
+
+def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
+    """Credit the never-watched part of the lesson played since the previous beat, if it was honest:
+    same device, in order, on time, visible, present, at a normal rate, and a continuous advance.
+
+    The hot path is one read and one conditional write, no explicit transaction: the write applies
+    only if the progress row is still as read (same ``last_seq`` and ``anchor_at``, which every
+    processed beat and every start changes), so of two concurrent beats one credits and the other is
+    ignored, as a row lock would have it, in half the round trips.
+    """
+    rules = WatchRules.current()
+    now = timezone.now()
+    state = _beat_state(token, session_cookie)
+    video = state.kind == LessonKind.VIDEO
+    result = BeatResult(status=Status.IGNORED, watched=state.watched_seconds, duration=state.duration,
+                        position=state.position)
+    if now >= state.check_due_at:
+        result.check = {"code": state.check_code}
+    if beat.seq <= state.last_seq:
+        return result
+    status = _judge(state, beat, now, rules)
+    changes = {"anchor_at": now, "last_seq": beat.seq, "updated_at": now}
+    watched = state.watched_seconds
+    if status == Status.CREDITED:
+        elapsed = (now - state.anchor_at).total_seconds()
+        status, start, end = _credit_segment(state, beat, elapsed, rules)
+        ranges, new = intervals.add(intervals.parse(state.intervals), start * intervals.UNITS, end * intervals.UNITS)
+        if new:
+            units = intervals.total(ranges)
+            watched = units // intervals.UNITS
+            changes.update(intervals=intervals.dump(ranges), watched_seconds=watched)
+            if state.completed_at is None and units >= _needed_units(state.duration, state.complete_share):
+                changes["completed_at"] = now
+                result.lesson_completed = True
+    # The next segment may start here only after a beat that was honest and still playing.
+    keeps_anchor = status in (Status.CREDITED, Status.ANCHORED, Status.SEEK, Status.LATE) and beat.playing and video
+    changes["anchor_pos"] = min(beat.position, state.duration) if keeps_anchor else None
+    if video and status != Status.INVALID:
+        changes["position"] = result.position = min(beat.position, state.duration)
+    written = beatstore.save(progress_id=state.progress_id, old_seq=state.last_seq, old_anchor=state.anchor_at,
+                             changes=changes)
+    if not written:  # a concurrent beat or a new start got there first
+        result.lesson_completed = False
+        return result
+    result.status, result.watched, result.credited = status, watched, watched - state.watched_seconds
+    if result.lesson_completed:
+        result.course_completed = _complete_course_if_done(state.person_id, state.course_id, now)
+    return result
+
+
+def _needed_units(duration: int, share: Decimal) -> int:
+    """Watched time (in interval units) that completes a lesson: its course's configured share."""
+    return math.ceil(duration * intervals.UNITS * share)
+
+
+def _complete_course_if_done(person_id: int, course_id: int, now) -> bool:
+    """When every lesson is done, mark the enrolment complete and credit the course's hours, once."""
+    with transaction.atomic():
+        course = Course.objects.get(pk=course_id)
+        lessons = course.lessons.count()
+        done = Progress.objects.filter(person_id=person_id, lesson__course=course, completed_at__isnull=False).count()
+        if lessons == 0 or done < lessons:
+            return False
+        enrollment = Enrollment.objects.select_for_update().select_related("person__primary_org").get(
+            person_id=person_id, course=course)
+        if enrollment.completed_at is not None:
+            return False
+        credit = credit_hours(
+            person=enrollment.person, hours=course.credit_hours, form=TrainingForm.ONLINE,
+            occurred_on=timezone.localdate(now), idempotency_key=f"academy-course:{course.pk}:{person_id}",
+            title=course.title, source_type="academy.course", source_id=course.pk,
+        )
+        enrollment.completed_at = now
+        enrollment.ledger_entry = credit.entry
+        enrollment.save(update_fields=["completed_at", "ledger_entry"])
+    return True
+
+
+def _play_for(token: str, session_cookie: str) -> PlaySession:
+    play = PlaySession.objects.select_for_update().filter(token=token).first()
     if play is None:
         raise Conflict(_("学习会话已失效（可能已在其他设备上继续学习），本页不再计时。"), code="superseded")
     if not secrets.compare_digest(play.cookie_hash, cookie_hash(session_cookie)):
@@ -207,115 +347,11 @@ def _play_for(token: str, session_cookie: str, *, lock: bool) -> PlaySession:
     return play
 
 
-def _credit_segment(progress: Progress, lesson: Lesson, beat: Beat, elapsed: float,
-                    rules: WatchRules) -> tuple[str, float, float]:
-    """The status and the timeline segment ``[start, end)`` this beat may credit (empty if none)."""
-    duration = lesson.duration_seconds
-    if lesson.kind != LessonKind.VIDEO:
-        if not beat.active:
-            return Status.IDLE, 0, 0
-        # Reading time fills its timeline from the start, in order.
-        start = intervals.total(intervals.parse(progress.intervals)) / intervals.UNITS
-        return Status.CREDITED, start, min(duration, start + elapsed)
-    if progress.anchor_pos is None:
-        return Status.ANCHORED, 0, 0
-    advance = beat.position - progress.anchor_pos
-    allowed = elapsed * rules.max_rate
-    if advance < 0 or advance > allowed + rules.slack_seconds:
-        return Status.SEEK, 0, 0
-    return Status.CREDITED, progress.anchor_pos, min(beat.position, progress.anchor_pos + allowed, duration)
-
-
-def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
-    """Credit the never-watched part of the lesson played since the previous beat, if it was honest:
-    same device, in order, on time, visible, present, at a normal rate, and a continuous advance."""
-    rules = WatchRules.current()
-    now = timezone.now()
-    with transaction.atomic():
-        play = _play_for(token, session_cookie, lock=True)
-        progress, lesson = play.progress, play.progress.lesson
-        duration = lesson.duration_seconds
-        result = BeatResult(status=Status.CREDITED, watched=progress.watched_seconds, duration=duration,
-                            position=progress.position)
-        if now >= play.check_due_at:
-            result.check = {"code": play.check_code}
-        if beat.seq <= progress.last_seq:
-            result.status = Status.IGNORED
-            return result
-        elapsed = (now - progress.anchor_at).total_seconds() if progress.anchor_at else math.inf
-        position = beat.position
-        video = lesson.kind == LessonKind.VIDEO
-        if video and not (0 <= position <= duration + 1):
-            status = Status.INVALID
-        elif not beat.visible:
-            status = Status.HIDDEN
-        elif beat.rate > rules.max_rate or beat.rate <= 0:
-            status = Status.TOO_FAST
-        elif now >= play.check_due_at + timedelta(seconds=rules.presence_grace_seconds):
-            status = Status.PRESENCE
-        elif elapsed > rules.late_seconds:  # the gap is unverifiable; continuous play resumes from here
-            status = Status.LATE
-        else:
-            status, start, end = _credit_segment(progress, lesson, beat, elapsed, rules)
-            if status == Status.CREDITED:
-                ranges, new = intervals.add(intervals.parse(progress.intervals), start * intervals.UNITS,
-                                            end * intervals.UNITS)
-                if new:
-                    before, units = progress.watched_seconds, intervals.total(ranges)
-                    progress.intervals = intervals.dump(ranges)
-                    progress.watched_seconds = units // intervals.UNITS
-                    result.credited = progress.watched_seconds - before
-                    if progress.completed_at is None and units >= _needed_units(lesson):
-                        progress.completed_at = now
-                        result.lesson_completed = True
-        # The next segment may start here only after a beat that was honest and still playing.
-        keeps_anchor = status in (Status.CREDITED, Status.ANCHORED, Status.SEEK, Status.LATE) and beat.playing and video
-        progress.anchor_at = now
-        progress.anchor_pos = min(position, duration) if keeps_anchor else None
-        progress.last_seq = beat.seq
-        if video and status != Status.INVALID:
-            progress.position = min(position, duration)
-        fields = ["anchor_at", "anchor_pos", "last_seq", "position", "intervals", "watched_seconds", "updated_at"]
-        progress.save(update_fields=[*fields, "completed_at"] if result.lesson_completed else fields)
-        if result.lesson_completed:
-            result.course_completed = _complete_course_if_done(progress.person_id, lesson.course, now)
-        result.status = status
-        result.watched = progress.watched_seconds
-        result.position = progress.position
-    return result
-
-
-def _needed_units(lesson: Lesson) -> int:
-    """Watched time (in interval units) that completes the lesson: its configured share."""
-    return math.ceil(lesson.duration_seconds * intervals.UNITS * lesson.course.complete_share)
-
-
-def _complete_course_if_done(person_id: int, course: Course, now) -> bool:
-    """When every lesson is done, mark the enrolment complete and credit the course's hours, once."""
-    lessons = course.lessons.count()
-    done = Progress.objects.filter(person_id=person_id, lesson__course=course, completed_at__isnull=False).count()
-    if lessons == 0 or done < lessons:
-        return False
-    enrollment = Enrollment.objects.select_for_update().select_related("person__primary_org").get(
-        person_id=person_id, course=course)
-    if enrollment.completed_at is not None:
-        return False
-    credit = credit_hours(
-        person=enrollment.person, hours=course.credit_hours, form=TrainingForm.ONLINE,
-        occurred_on=timezone.localdate(now), idempotency_key=f"academy-course:{course.pk}:{person_id}",
-        title=course.title, source_type="academy.course", source_id=course.pk,
-    )
-    enrollment.completed_at = now
-    enrollment.ledger_entry = credit.entry
-    enrollment.save(update_fields=["completed_at", "ledger_entry"])
-    return True
-
-
 def answer_check(*, token: str, session_cookie: str, code: str) -> PlaySession:
     """The learner answered the presence check: schedule the next one at a new random time."""
     rules = WatchRules.current()
     with transaction.atomic():
-        play = _play_for(token, session_cookie, lock=True)
+        play = _play_for(token, session_cookie)
         if not secrets.compare_digest(str(code or "").strip(), play.check_code):
             raise DomainError(_("确认码不正确，请重新输入。"), field="code")
         now = timezone.now()
