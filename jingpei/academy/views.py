@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -120,8 +121,7 @@ def lesson_player(request, lesson_id: int):
     config = {
         "learner": learner, "kind": lesson.kind, "duration": lesson.duration_seconds,
         "heartbeatMs": int(rules.heartbeat_seconds * 1000), "idleMs": rules.idle_seconds * 1000,
-        "startUrl": f"/academy/lessons/{lesson.pk}/start",
-        "myUrl": "/academy/my/",
+        "startUrl": reverse("academy:start", kwargs={"lesson_id": lesson.pk}),
     }
     return render(request, "academy/player.html", {
         "lesson": lesson, "course": lesson.course, "progress": progress, "learner": learner,
@@ -142,8 +142,9 @@ def lesson_start(request, lesson_id: int):
         return _error(exc)
     progress = play.progress
     return JsonResponse({"token": play.token, "position": progress.position, "watched": progress.watched_seconds,
-                         "duration": lesson.duration_seconds, "beatUrl": f"/academy/play/{play.token}/beat",
-                         "checkUrl": f"/academy/play/{play.token}/check"})
+                         "duration": lesson.duration_seconds,
+                         "beatUrl": reverse("academy:beat", kwargs={"token": play.token}),
+                         "checkUrl": reverse("academy:check", kwargs={"token": play.token})})
 
 
 def _json_body(request) -> dict:

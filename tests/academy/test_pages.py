@@ -192,3 +192,14 @@ def test_trainee_without_grants_gets_no_department_pages(cast, client_as):
     client = client_as(cast.trainee)
     assert client.get("/academy/coverage/").status_code == 403
     assert client.get("/academy/coverage/export.xlsx").status_code == 403
+
+
+def test_presence_check_endpoint(cast, course, client_as):
+    client = client_as(cast.trainee)
+    started = client.post(f"/academy/lessons/{course.lessons.get().pk}/start").json()
+    wrong = post_json(client, started["checkUrl"], {"code": "nope"})
+    assert wrong.status_code == 400 and wrong.json()["error"]["message"] == "确认码不正确，请重新输入。"
+    before = PlaySession.objects.get()
+    assert post_json(client, started["checkUrl"], {"code": before.check_code}).json() == {"status": "ok"}
+    after = PlaySession.objects.get()
+    assert (after.check_code, after.check_due_at) != (before.check_code, before.check_due_at)  # next check rescheduled
