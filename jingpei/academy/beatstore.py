@@ -9,6 +9,7 @@ while queries are being logged (DEBUG, query-count tests), take the same stateme
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 
 from jingpei.academy.models import PlaySession, Progress
@@ -53,7 +54,13 @@ def _prepared(name: str, params: list):
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     connection.ensure_connection()
-    cursor = ServerBindingCursor(connection.connection)
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django leaves psycopg's statement preparation off (prepare_threshold None), which also
+        # ignores prepare=True. Django's own cursors bind client-side and never prepare whatever the
+        # threshold, so a threshold no query reaches enables exactly the explicit prepare=True below.
+        raw.prepare_threshold = 2**31 - 1
+    cursor = ServerBindingCursor(raw)
     try:
         cursor.execute(_statement(name), params, prepare=True)
         return cursor.fetchone() if cursor.description else cursor.rowcount
@@ -62,7 +69,9 @@ def _prepared(name: str, params: list):
 
 
 def _native() -> bool:
-    return connection.vendor == "postgresql" and not connection.queries_logged  # logged: through the ORM
+    # Behind a transaction-mode pooler (pgbouncer) prepared statements break: ACADEMY_PREPARED_STATEMENTS=False.
+    return (connection.vendor == "postgresql" and not connection.queries_logged  # logged: through the ORM
+            and getattr(settings, "ACADEMY_PREPARED_STATEMENTS", True))
 
 
 def load(token: str) -> tuple | None:
