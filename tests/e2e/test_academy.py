@@ -102,3 +102,31 @@ def test_scripted_cheater_earns_no_more_than_honest_time(cast, phone, clips, fas
     assert progress.watched_seconds < 10
     assert not LedgerEntry.objects.exists()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_department_sees_coverage_and_exports(cast, desktop, phone):
+    from tests.academy.helpers import make_course
+
+    course = make_course(cast.district, "壮大村集体经济的路径", kind="elective", recommended=True)
+    services.start_lesson(person=cast.person_a, lesson=course.lessons.get(), session_cookie="c")
+    login(desktop, "officer")
+    desktop.goto(desktop.base + "/academy/coverage/")
+    assert desktop.get_by_test_id("coverage-row").count() == 3  # 召陵区, 老窝镇, 万金镇
+    assert "壮大村集体经济的路径" in desktop.get_by_test_id("course-row").first.inner_text()
+    with desktop.expect_download() as download:
+        desktop.click("text=导出 Excel")
+    assert download.value.suggested_filename == "academy-coverage.xlsx"
+    desktop.click("text=未开始学习名单")
+    names = desktop.get_by_test_id("not-started-row").all_inner_texts()
+    assert any("李芳" in n for n in names) and not any("王小明" in n for n in names)
+    shot(desktop, "academy-coverage-desktop")
+    login(phone, "liaison_b")
+    phone.goto(phone.base + "/academy/coverage/")
+    text = phone.inner_text("main")
+    assert "万金镇" in text and "老窝镇" not in text and "王小明" not in text
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "academy-coverage-phone")
+    phone.goto(phone.base + "/academy/?recommended=1")
+    assert "壮大村集体经济的路径" in phone.inner_text("main")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "academy-catalog-phone")
