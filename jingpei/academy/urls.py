@@ -17,5 +17,6 @@ urlpatterns = [
     path("academy/play/<str:token>/check", views.presence_check, name="check"),
     path("academy/coverage/", views.coverage, name="coverage"),
     path("academy/coverage/not-started/", views.not_started, name="not_started"),
-    path("academy/coverage/export.xlsx", views.export_xlsx, name="export"),
+    path("academy/coverage/export/", views.export_xlsx, name="export"),
+    path("academy/coverage/export/<uuid:job_id>.xlsx", views.export_file, name="export_file"),
 ]

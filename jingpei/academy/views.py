@@ -7,7 +7,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,8 @@ from jingpei.academy.forms import CourseForm, LessonForm
 from jingpei.academy.models import CourseKind, LessonKind, Progress
 from jingpei.academy.rules import WatchRules
 from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.jobs import enqueue
+from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere
 
@@ -241,13 +243,24 @@ def not_started(request):
 
 
 @login_required
+@require_POST
 def export_xlsx(request):
+    """Start the Excel export as a background job and show its progress."""
     try:
         _staff(request)
     except NotAllowed as exc:
         return _forbidden_page(request, exc)
-    response = HttpResponse(exports.workbook(request.user),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''academy-coverage.xlsx"
-    return response
+    job = enqueue(exports.JOB_NAME, user=request.user, title=_("导出网络学院学习统计"), user_id=request.user.pk)
+    return redirect("job", job_id=job.pk)
 
+
+@login_required
+def export_file(request, job_id):
+    """The workbook of one's own finished export job (figures as scoped when it ran)."""
+    job = Job.objects.filter(pk=job_id, created_by=request.user, name=exports.JOB_NAME,
+                             status=Job.Status.DONE).first()
+    path = exports.export_path(job_id) if job else None
+    if path is None or not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename="academy-coverage.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

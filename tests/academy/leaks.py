@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from jingpei.academy import services
 from jingpei.academy.models import Lesson, LessonKind
+from jingpei.core.models import Job
 
 
 def make_objects(cast) -> dict[str, object]:
@@ -14,4 +15,6 @@ def make_objects(cast) -> dict[str, object]:
     lesson = Lesson.objects.create(course=course, order=1, title="甲镇机密课节", kind=LessonKind.TEXT,
                                    body="甲镇机密正文", duration_seconds=60)
     play = services.start_lesson(person=cast.person_a, lesson=lesson, session_cookie="cookie-of-a")
-    return {"course_id": course, "lesson_id": lesson, "token": play.token}
+    job = Job.objects.create(name="academy.export", title="甲镇机密导出", created_by=cast.liaison_a,
+                             status=Job.Status.DONE, result={"url": "", "label": "甲镇机密"})
+    return {"course_id": course, "lesson_id": lesson, "token": play.token, "job_id": job}

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from jingpei.academy import services
 from jingpei.academy.models import Enrollment, PlaySession, Progress
+from jingpei.core.models import Job
 from jingpei.ledger.models import LedgerEntry
 from tests.academy.helpers import make_course
 from tests.academy.leaks import make_objects
@@ -158,11 +159,17 @@ def test_coverage_pages_query_count_is_flat(cast, course, client_as):
     assert len(many) == len(few)
 
 
-def test_export_is_scoped(cast, course, client_as):
+def test_export_is_scoped(cast, course, client_as, django_capture_on_commit_callbacks):
     services.start_lesson(person=cast.person_a, lesson=course.lessons.get(), session_cookie="c")
-    response = client_as(cast.liaison_b).get("/academy/coverage/export.xlsx")
+    client = client_as(cast.liaison_b)
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs when the request commits
+        started = client.post("/academy/coverage/export/")
+    assert started.status_code == 302 and started["Location"].startswith("/jobs/")
+    job = Job.objects.get(name="academy.export")
+    assert job.status == "done", job.error
+    response = client.get(job.result["url"])
     assert response.status_code == 200
-    wb = load_workbook(io.BytesIO(response.content))
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     text = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row)
     assert "赵秘密" in text and "万金镇" in text
     assert "王小明" not in text and "李芳" not in text and "老窝镇" not in text
@@ -191,7 +198,7 @@ def test_outsider_sees_nothing_of_township_a(cast, client_as):
 def test_trainee_without_grants_gets_no_department_pages(cast, client_as):
     client = client_as(cast.trainee)
     assert client.get("/academy/coverage/").status_code == 403
-    assert client.get("/academy/coverage/export.xlsx").status_code == 403
+    assert client.post("/academy/coverage/export/").status_code == 403
 
 
 def test_presence_check_endpoint(cast, course, client_as):
@@ -203,3 +210,12 @@ def test_presence_check_endpoint(cast, course, client_as):
     assert post_json(client, started["checkUrl"], {"code": before.check_code}).json() == {"status": "ok"}
     after = PlaySession.objects.get()
     assert (after.check_code, after.check_due_at) != (before.check_code, before.check_due_at)  # next check rescheduled
+
+
+def test_export_file_belongs_to_its_owner(cast, client_as, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as(cast.liaison_a).post("/academy/coverage/export/")
+    url = Job.objects.get().result["url"]
+    assert client.get(url).status_code == 200
+    client.force_login(cast.liaison_b)
+    assert client.get(url).status_code == 404

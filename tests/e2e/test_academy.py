@@ -113,9 +113,11 @@ def test_department_sees_coverage_and_exports(cast, desktop, phone):
     desktop.goto(desktop.base + "/academy/coverage/")
     assert desktop.get_by_test_id("coverage-row").count() == 3  # 召陵区, 老窝镇, 万金镇
     assert "壮大村集体经济的路径" in desktop.get_by_test_id("course-row").first.inner_text()
+    desktop.click("text=导出 Excel")
     with desktop.expect_download() as download:
-        desktop.click("text=导出 Excel")
+        desktop.click("text=下载 Excel")
     assert download.value.suggested_filename == "academy-coverage.xlsx"
+    desktop.goto(desktop.base + "/academy/coverage/")
     desktop.click("text=未开始学习名单")
     names = desktop.get_by_test_id("not-started-row").all_inner_texts()
     assert any("李芳" in n for n in names) and not any("王小明" in n for n in names)
