@@ -219,3 +219,17 @@ def test_export_file_belongs_to_its_owner(cast, client_as, client, django_captur
     assert client.get(url).status_code == 200
     client.force_login(cast.liaison_b)
     assert client.get(url).status_code == 404
+
+
+def test_resume_point_is_offered_on_another_device(cast, course, client_as, client):
+    lesson = course.lessons.get()
+    phone = client_as(cast.trainee)
+    with time_machine.travel(T0, tick=False) as clock:
+        url = phone.post(f"/academy/lessons/{lesson.pk}/start").json()["beatUrl"]
+        post_json(phone, url, {"seq": 1, "position": 0, "visible": True})
+        clock.move_to(T0 + timedelta(seconds=12))
+        post_json(phone, url, {"seq": 2, "position": 12, "visible": True})
+    client.logout()
+    client.force_login(cast.trainee)  # a second browser: a new session
+    resumed = client.post(f"/academy/lessons/{lesson.pk}/start").json()
+    assert resumed["position"] == 12 and resumed["watched"] == 12
