@@ -17,8 +17,7 @@ def _academy_routes():
         for sub in getattr(pattern, "url_patterns", []):
             if getattr(sub, "app_name", None) == "academy" or getattr(pattern, "app_name", None) == "academy":
                 yield str(sub.pattern)
-    for route in ("api/v1/academy/courses", "api/v1/academy/courses/{course_id}", "api/v1/academy/my"):
-        yield route
+    yield from ("api/v1/academy/courses", "api/v1/academy/courses/{course_id}", "api/v1/academy/my")
 
 
 def _fill(route: str, objs: dict) -> str:
