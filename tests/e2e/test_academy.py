@@ -49,7 +49,14 @@ def test_watching_a_demo_video_earns_credit_on_my_study(cast, desktop, clips, fa
     page.click("#academy-play")
     page.wait_for_function("document.getElementById('academy-video').currentTime > 1", timeout=10000)
     shot(page, "academy-player-desktop")
-    page.wait_for_selector("text=课程已完成，学时已记入学时档案", timeout=25000)
+    done = "text=课程已完成，学时已记入学时档案"
+    for _ in range(3):  # on a loaded machine a beat may be refused as late: re-watching earns what was missed
+        page.wait_for_function("document.getElementById('academy-video').ended", timeout=25000)
+        page.wait_for_timeout(1500)  # the beat sent on "ended" has been answered
+        if page.locator(done).count():
+            break
+        page.click("#academy-play")
+    page.wait_for_selector(done, timeout=5000)
     watched = int(page.get_by_test_id("watched-seconds").inner_text())
     assert 4 <= watched <= 5
     page.goto(page.base + "/academy/my/")
