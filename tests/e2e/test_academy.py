@@ -56,6 +56,7 @@ def test_watching_a_demo_video_earns_credit_on_my_study(cast, desktop, clips, fa
         if page.locator(done).count():
             break
         page.click("#academy-play")
+        page.wait_for_function("!document.getElementById('academy-video').ended")
     page.wait_for_selector(done, timeout=5000)
     watched = int(page.get_by_test_id("watched-seconds").inner_text())
     assert 4 <= watched <= 5
