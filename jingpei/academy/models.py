@@ -95,8 +95,10 @@ class Lesson(models.Model):
 class Enrollment(models.Model):
     """A person taking a course: made when they first open one of its lessons."""
 
-    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="academy_enrollments")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    # Both lookups are served by the composite indexes below: no separate foreign-key indexes to maintain.
+    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="academy_enrollments",
+                               db_index=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments", db_index=False)
     started_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     ledger_entry = models.ForeignKey("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
@@ -120,8 +122,11 @@ class Progress(models.Model):
     is null after a hidden, late, seeking or refused heartbeat: the next one only re-anchors).
     """
 
-    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="academy_progress")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    # Every heartbeat rewrites this row: the foreign keys get no indexes of their own (the unique
+    # (person, lesson) and the (lesson, person) index serve both lookups), so fewer indexes to maintain.
+    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="academy_progress",
+                               db_index=False)
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress", db_index=False)
     intervals = models.TextField(default="", blank=True)
     watched_seconds = models.PositiveIntegerField(default=0)
     position = models.FloatField(default=0)  # resume point, any device
