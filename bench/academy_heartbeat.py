@@ -124,7 +124,7 @@ def build(people: int) -> int:
     return Person.objects.filter(name__startswith="压测").order_by("id").values_list("id", flat=True).first()
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+def wait_for(url: str, seconds: float = 120) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
