@@ -85,12 +85,15 @@ FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
 def ensure_system_packages(*, for_tests: bool) -> None:
-    """Debian packages the app needs: a TrueType CJK font that PDFs can embed; for the tests also
+    """Debian packages the app needs: a TrueType CJK font that PDFs can embed, ffmpeg for the demo
+    videos (and reading WebM durations); for the tests also
     Chromium (browser tests) and poppler (reading generated PDFs back). Installed with apt-get when we
     are root on Debian; otherwise say what is missing."""
     wanted = []
     if not FONT.exists() and not os.environ.get("JINGPEI_CJK_FONT"):
         wanted.append("fonts-wqy-zenhei")
+    if not shutil.which("ffmpeg"):
+        wanted.append("ffmpeg")  # the demo academy's videos are made here, not downloaded
     if for_tests and not shutil.which("chromium"):
         wanted += ["chromium", "fonts-noto-cjk"]
     if for_tests and not shutil.which("pdftotext"):

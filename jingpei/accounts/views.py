@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from jingpei.accounts import services
 from jingpei.accounts.forms import LoginForm, PasswordChangeForm
+from jingpei.accounts.middleware import SESSION_FLAG
 from jingpei.core.errors import DomainError
 
 
@@ -16,6 +17,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.get_user().must_change_password:
+            self.request.session[SESSION_FLAG] = True
+        return response
 
 
 @login_required
@@ -32,6 +39,7 @@ def password_change(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             update_session_auth_hash(request, request.user)
+            request.session.pop(SESSION_FLAG, None)
             messages.success(request, _("密码已修改。"))
             return redirect("home")
     return render(request, "accounts/password.html", {"form": form})

@@ -292,4 +292,20 @@ def build_everything(*, seed: int = 2018, people: int = 3000, log=print) -> dict
         f"{activities['active_branches']}/{activities['branches']} 个支部开展；以会代训 {activities['meetings']} 次。"
     )
     result["activities"] = activities
+    result["courses"] = _academy_demo(log)
     return result
+
+
+def _academy_demo(log) -> int:
+    """Online courses whose videos ffmpeg makes on this machine; without ffmpeg the demo goes on
+    without them and says how to add them later."""
+    import shutil
+
+    from jingpei.academy.demo import build as build_courses
+
+    if not shutil.which("ffmpeg"):
+        log("未找到 ffmpeg，跳过网络学院演示课程（安装 ffmpeg 后运行 jingpei build_academy_demo）。")
+        return 0
+    courses = build_courses(Organization.objects.get(name="召陵区", kind="district"))
+    log(f"网络学院演示课程 {len(courses)} 门。")
+    return len(courses)
