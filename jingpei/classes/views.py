@@ -62,7 +62,7 @@ def _back(request, fallback: str):
 def class_list(request):
     qs = access.visible_classes(request.user)
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year.isdigit() and 1900 <= int(year) <= 2100:
         qs = qs.filter(start_date__year=int(year))
     for field in ("tier", "form", "status"):
         if request.GET.get(field):
@@ -79,8 +79,10 @@ def class_calendar(request):
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        if not 1900 <= year <= 2100:
+            raise ValueError(year)
         first = date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404 from None
     prev_month = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
     next_month = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from jingpei.core.errors import DomainError
 
@@ -18,8 +19,17 @@ class StyledForm(forms.Form):
         self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
+# The largest value a 32-bit database integer holds: a number typed larger is a form error, never an
+# overflow deep in the database driver (a 500).
+MAX_INTEGER = 2_147_483_647
+
+
 def style_fields(form: forms.BaseForm) -> None:
     for field in form.fields.values():
+        if isinstance(field, forms.IntegerField) and field.max_value is None:
+            field.max_value = MAX_INTEGER
+            field.validators.append(MaxValueValidator(MAX_INTEGER))
+            field.widget.attrs.setdefault("max", MAX_INTEGER)
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"

@@ -73,8 +73,8 @@ class PersonForm(StyledForm):
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(required=False)
-    org = forms.IntegerField(required=False)
-    category = forms.IntegerField(required=False)
+    org = forms.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
+    category = forms.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
     year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
     archived = forms.BooleanField(required=False)
 

@@ -11,3 +11,12 @@ def test_api_errors_follow_the_language(client_as, cast):
     resp = client.get(f"/api/v1/people/{cast.person_b.pk}", HTTP_ACCEPT_LANGUAGE="en")
     assert resp.status_code == 404
     assert resp.json()["error"]["message"] == "Not found, or not yours to see."
+
+
+def test_huge_numbers_are_form_errors_not_server_errors(client_as, cast):
+    client = client_as(cast.officer)
+    resp = client.get("/people/", {"org": "99999999999999999999"})
+    assert resp.status_code == 200
+    resp = client.get("/classes/", {"year": "99999999999999999999"})
+    assert resp.status_code == 200
+    assert client.get("/classes/calendar/", {"month": "99999999-01"}).status_code == 404
