@@ -468,6 +468,15 @@ class _Builder:
         return klass
 
 
+def describe(result: dict) -> str:
+    """One line for the demo builder's log."""
+    if result.get("skipped"):
+        return "培训班演示数据已存在，跳过。"
+    return (f"培训班 {result['classes']} 个（已结业 {result['finished']} 个），师资 {result['lecturers']} 人；"
+            f"年度计划完成 {result['person_times']}/{PLAN_TARGET} 人次；结业 {result['completed']} 人次，"
+            f"证书 {result['certificates']} 份。")
+
+
 @transaction.atomic
 def build_classes_demo(*, seed: int = 2018, district_name: str = "召陵区", today: date | None = None) -> dict:
     """The demo district's training year (see the module docstring); refuses to run twice."""

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from jingpei.classes.demo import build_classes_demo
+from jingpei.classes.demo import build_classes_demo, describe
 
 
 class Command(BaseCommand):
@@ -16,9 +16,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         result = build_classes_demo(seed=seed, district_name=district)
         if result.get("skipped"):
-            self.stdout.write("培训班演示数据已存在，跳过。")
+            self.stdout.write(describe(result))
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"培训班：{result['classes']} 个班次（已结业 {result['finished']} 个），师资 {result['lecturers']} 人；"
-            f"计划完成 {result['person_times']}/2000 人次；结业 {result['completed']} 人次，证书 {result['certificates']} 份；"
-            f"用时 {time.perf_counter() - started:.1f} 秒。"))
+        self.stdout.write(self.style.SUCCESS(f"{describe(result)}用时 {time.perf_counter() - started:.1f} 秒。"))
