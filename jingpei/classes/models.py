@@ -145,7 +145,7 @@ class TrainingClass(models.Model):
 
     @property
     def ledger_form(self) -> str:
-        return LEDGER_FORM[self.form]
+        return LEDGER_FORM[ClassForm(self.form)]
 
     def total_hours(self) -> Decimal:
         return (self.sessions.aggregate(t=Sum("hours"))["t"] or Decimal("0")).quantize(Decimal("0.1"))

@@ -559,10 +559,12 @@ def _serial(klass: TrainingClass, n: int) -> str:
     return f"JP{klass.end_date.year}-{klass.pk:05d}-{n:04d}-{tail}"
 
 
-def complete_class(*, actor, klass: TrainingClass, today: date | None = None, base_url: str = "") -> CompletionResult:
+def complete_class(*, actor, klass: TrainingClass, today: date | None = None, base_url: str = "",
+                   inline_pdfs: bool = True) -> CompletionResult:
     """Apply the completion rule to every approved trainee: who completes is credited the hours they
     attended (once, through the ledger) and issued a certificate at once. ``base_url`` (the site's
-    address as the head reached it) makes the certificate's QR code an absolute link."""
+    address as the head reached it) makes the certificate's QR code an absolute link. With
+    ``inline_pdfs=False`` (bulk callers such as the demo) every PDF is left to the background job."""
     from jingpei.classes.certificates import verification_url
 
     _require_run(actor, klass)
@@ -609,7 +611,7 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
         audit.record("class.complete", klass, actor=actor,
                      after={"completed": len(result.completed), "not_completed": len(result.not_completed)},
                      org_path=klass.organizer.path)
-        if len(issued) > INLINE_CERTIFICATES:
+        if issued and (len(issued) > INLINE_CERTIFICATES or not inline_pdfs):
             result.job = enqueue("classes.render_certificates", user=actor if getattr(actor, "pk", None) else None,
                                  title=_("生成结业证书：%(t)s") % {"t": klass.title}, class_id=klass.pk)
         else:
