@@ -250,6 +250,8 @@ def meeting_new(request):
     people = _meeting_people(request.user, request.POST.getlist("attendee_ids"))
     sheet_errors: list[str] = []
     data = request.POST.copy() if request.method == "POST" else None
+    if request.method == "POST" and request.POST.get("action") == "import" and not request.FILES.get("sheet"):
+        sheet_errors = [_("请先选择签到表文件（.xlsx、.xls 或 .csv），再点“导入”。")]
     if request.method == "POST" and request.FILES.get("sheet"):
         try:
             result = imports.read_attendance_sheet(actor=request.user, upload=request.FILES["sheet"])

@@ -9,6 +9,6 @@ def navigation(request):
         return {}
     roles = user_roles(user)
     return {
-        "nav_items": items_for(user),
+        "nav_items": items_for(user, request.path),
         "user_role_labels": [Role(r).label for r in Role.values if r in roles],
     }

@@ -24,3 +24,33 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+
+
+class ChosenLanguageMiddleware:
+    """Chinese unless the user chose another language (the cookie ``/i18n/setlang/`` sets).
+
+    Replaces Django's LocaleMiddleware, which would follow the browser's Accept-Language: many office
+    PCs run English-locale browsers, and a Chinese official must not land in an English interface.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        patch_vary = response.headers.get("Vary", "")
+        if "Cookie" not in patch_vary:
+            response.headers["Vary"] = f"{patch_vary}, Cookie" if patch_vary else "Cookie"
+        return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from importlib import import_module
 
 from django.apps import apps
@@ -40,8 +41,8 @@ def all_items() -> tuple[NavItem, ...]:
     return tuple(sorted(items, key=lambda i: i.order))
 
 
-def items_for(user) -> list[dict]:
-    shown = []
+def items_for(user, path: str = "") -> list[dict[str, Any]]:
+    shown: list[dict[str, Any]] = []
     for item in all_items():
         if item.perm and not has_perm_anywhere(user, item.perm):
             continue
@@ -51,5 +52,9 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        shown.append({"label": item.label, "url": url, "icon": item.icon})
+        shown.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
+    # The one item for the page: the longest link that the current path starts with.
+    matches = [i for i in shown if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return shown

@@ -292,6 +292,11 @@ def build_everything(*, seed: int = 2018, people: int = 3000, log=print) -> dict
         f"{activities['active_branches']}/{activities['branches']} 个支部开展；以会代训 {activities['meetings']} 次。"
     )
     result["activities"] = activities
+    from jingpei.classes.demo import build_classes_demo, describe
+
+    classes = build_classes_demo(seed=seed)
+    log(describe(classes))
+    result["classes"] = classes
     result["courses"] = _academy_demo(log)
     return result
 

@@ -60,6 +60,7 @@ def detail(request, org_id):
                 len(org.path), queries.Q(org__path__startswith=org.path)
             ).get(org.path, 0),
             "can_manage": _can_manage(request.user, org),
+        "can_see_people": scope_for(request.user, Perm.PERSON_VIEW).covers(org.path),
         },
     )
 

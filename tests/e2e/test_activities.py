@@ -72,7 +72,7 @@ def test_officer_records_a_meeting_by_picking_people(cast, phone):
     phone.locator(f"[data-add-person='{cast.person_b.pk}']").click()
     assert phone.locator("#chosen input[name=attendee_ids]:checked").count() == 2
     shot(phone, "activities-meeting-form")
-    phone.locator("button[name=action][value=save]").click()
+    phone.locator("button.btn-danger[name=action][value=save]").click()
     phone.wait_for_load_state("networkidle")
     assert "参会人员（2 人）" in phone.content()
     phone.goto(phone.base + "/activities/meetings/")
