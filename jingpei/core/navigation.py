@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
