@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "jingpei.surveys",
     "jingpei.funds",
     "jingpei.reports",
+    "jingpei.roster",
     "jingpei.demo",
 ]
 
