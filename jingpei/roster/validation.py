@@ -64,7 +64,7 @@ class OrgIndex:
                 _("找不到组织“%(v)s”，请填写系统中的组织全称或完整路径（如 召陵区/老窝镇/朱集村）。") % {"v": label},
                 field="org")
         if len(found) > 1:
-            example = self.full_names[found[0][1]]
+            example = self.full_names[min((len(p), p) for _i, p, _n in found)[1]]
             raise DomainError(
                 _("组织名称“%(v)s”对应 %(n)d 个组织，请填写完整路径（如 %(e)s）。")
                 % {"v": label, "n": len(found), "e": example}, field="org")

@@ -76,3 +76,219 @@ def crypto_check(body17: str) -> str:
     from stdnum.cn import ric
 
     return ric.calc_check_digit(body17[:17] + "0")
+
+
+def _wrong_check_digit(number: str) -> str:
+    return number[:-1] + ("0" if number[-1] != "0" else "1")
+
+
+def test_every_bad_row_is_reported_by_row_column_and_message_and_nothing_is_written(cast, categories):
+    make_org(cast.town_a, "新庄村", "village")
+    make_org(cast.village_a, "新庄村", "village")  # the same name elsewhere in the township
+    good = valid_id(date(1980, 5, 17))
+    bad_digit = _wrong_check_digit(valid_id())
+    bad_date_body = "41110419801332" + "123"
+    bad_date = bad_date_body + crypto_check(bad_date_body)
+    female = valid_id(date(1979, 4, 1), male=False)
+    dup = valid_id()
+    existing_b = cast.person_b.reveal_id_number()
+    rows = [
+        row("好人", good, "朱集村"),                                                           # 3
+        row("校验错", bad_digit, "朱集村", seq=2),                                              # 4
+        row("日期错", bad_date, "朱集村", seq=3),                                               # 5
+        row("性别错", female, "朱集村", seq=4, gender="男", birth="1979-04-02"),                 # 6
+        row("", valid_id(), "朱集村", seq=5),                                                  # 7
+        row("缺组织", valid_id(), "", seq=6),                                                  # 8
+        row("无此组织", valid_id(), "召陵区/老窝镇/不存在村", seq=7),                              # 9
+        row("重名组织", valid_id(), "新庄村", seq=8),                                           # 10
+        row("类别错", valid_id(), "朱集村", seq=9, categories="党员、致富能手"),                   # 11
+        row("重复甲", dup, "朱集村", seq=10),                                                  # 12
+        row("重复乙", dup, "朱集村", seq=11),                                                  # 13
+        row("数字号", 411104198005170016, "朱集村", seq=12),                                   # 14
+        row("电话错", valid_id(), "朱集村", seq=13, phone="12345"),                             # 15
+        row("民族错", valid_id(), "朱集村", seq=14, ethnicity="火星族"),                         # 16
+        row("面貌错", valid_id(), "朱集村", seq=15, political="积极分子"),                        # 17
+        row("日期格式", valid_id(), "朱集村", seq=16, birth="去年"),                             # 18
+        row("他镇人", existing_b, "朱集村", seq=17),                                            # 19
+        row("旧地区码", valid_id(region="999999"), "朱集村", seq=18),                            # 20
+    ]
+    before = Person.objects.count()
+    imp = validated(cast.liaison_a, xlsx(rows, text_columns=()))
+    assert Person.objects.count() == before  # checking writes nothing
+    found = problems(imp)
+    assert (imp.counts["new"], imp.counts["rejected"], imp.counts["warnings"]) == (3, 15, 1), found
+    expected = [
+        (4, "公民身份号码", f"身份证号 {bad_digit} 的校验位不正确（应为 {bad_digit and _right_digit(bad_digit)}），请核对是否有数字录错。"),
+        (5, "公民身份号码", f"身份证号 {bad_date} 中的出生日期 19801332 不是有效日期，请核对第 7–14 位。"),
+        (6, "性别", "性别与身份证号不一致：身份证号第 17 位表示“女”。"),
+        (6, "出生年月", "出生日期与身份证号不一致：身份证号中为 1979-04-01。"),
+        (7, "姓名", "请填写姓名。"),
+        (8, "所在单位", "请填写所在组织。"),
+        (9, "所在单位", "找不到组织“召陵区/老窝镇/不存在村”，请填写系统中的组织全称或完整路径（如 召陵区/老窝镇/朱集村）。"),
+        (10, "所在单位", "组织名称“新庄村”对应 2 个组织，请填写完整路径（如 召陵区/老窝镇/新庄村）。"),
+        (11, "人员类别", "人员类别“致富能手”不存在，可填写：驻村第一书记、党员。"),
+        (13, "公民身份号码", "身份证号与第 12 行重复，同一人只能出现一次，请删除或合并重复的行。"),
+        (14, "公民身份号码", "身份证号被 Excel 存成了数字，后几位已丢失。请把该列设置为“文本”格式后重新填写。"),
+        (15, "联系电话", "手机号 12345 格式不正确，应为 11 位手机号或固定电话。"),
+        (16, "民族", "民族“火星族”不是 56 个民族的名称之一，请填写如“汉族”“回族”。"),
+        (17, "政治面貌", "政治面貌“积极分子”无法识别，可填写：中共党员、中共预备党员、共青团员、民主党派、群众。"),
+        (18, "出生年月", "出生日期“去年”无法识别，请填写如 1975-03-08、1975/3/8 或 1975年3月8日。"),
+        (19, "身份证号", f"身份证号 {cast.person_b.id_masked} 已登记在您管理范围以外的组织，您不能导入或修改该人员，请联系上级组织部门。"),
+    ]
+    assert sorted(found) == sorted(expected)
+    assert problems(imp, "warning") == [
+        (20, "公民身份号码", "身份证号的地区码 999999 不在行政区划代码表中（可能为旧码或补登户籍），请确认。")]
+
+
+def _right_digit(number: str) -> str:
+    return crypto_check(number)
+
+
+def test_officer_sees_person_of_b_as_registered_but_liaison_a_cannot_touch_them(cast):
+    """The officer covers both townships; for liaison_a the same person is outside the scope."""
+    number = cast.person_b.reveal_id_number()
+    imp = validated(cast.liaison_a, xlsx([row("赵秘密", number, "朱集村")]), on_duplicate="update")
+    assert imp.counts["rejected"] == 1
+    assert "赵秘密" not in str(problems(imp)) and "万金镇" not in str(problems(imp))
+    imp = validated(cast.officer, xlsx([row("赵秘密", number, "刘庄村党支部", political="群众", position="")]),
+                    on_duplicate="update")
+    assert imp.counts["unchanged"] == 1
+
+
+def test_liaison_cannot_import_into_the_sibling_township(cast):
+    imp = validated(cast.liaison_b, xlsx([row("外人", valid_id(), "召陵区/老窝镇/朱集村")]))
+    assert problems(imp) == [(3, "所在单位", "找不到组织“召陵区/老窝镇/朱集村”，请填写系统中的组织全称或完整路径（如 召陵区/老窝镇/朱集村）。")]
+    assert imp.counts["new"] == 0
+
+
+def test_a_visible_organisation_without_import_permission_is_refused(cast):
+    """The officer's district sees 老窝镇; a liaison of 朱集村 sees only the village: the parent
+    organisation named in a path is outside their import grant."""
+    from jingpei.core.permissions import Role
+    from tests.factories import make_user
+
+    user = make_user("village_liaison", role=Role.LIAISON, org=cast.village_a)
+    imp = validated(user, xlsx([row("某人", valid_id(), "朱集村")]))
+    assert imp.counts["new"] == 1
+    user2 = make_user("secretary_plus", role=Role.BRANCH_SECRETARY, org=cast.town_a)
+    with pytest.raises(NotAllowed):
+        services.start_import(actor=user2, upload=xlsx([row("某人", valid_id(), "朱集村")]))
+
+
+def test_duplicates_against_registered_people_skip_or_update(cast, categories):
+    number = cast.person_a.reveal_id_number()
+    changed = row("王小明", number, "召陵区/老窝镇/朱集村", phone="13911112222", position="村党支部书记",
+                  categories="党员")
+    imp = committed(cast.liaison_a, xlsx([changed]), on_duplicate="skip")
+    assert imp.counts["skipped"] == 1 and imp.counts["updated"] == 0
+    cast.person_a.refresh_from_db()
+    assert cast.person_a.position == "" and cast.person_a.primary_org == cast.branch_a
+
+    imp = committed(cast.liaison_a, xlsx([changed]), on_duplicate="update")
+    assert imp.counts["updated"] == 1
+    person = Person.objects.get(pk=cast.person_a.pk)
+    assert person.position == "村党支部书记" and person.reveal_phone() == "13911112222"
+    assert person.primary_org == cast.village_a
+    memberships = list(Membership.objects.filter(person=person).values_list("org_id", "is_primary"))
+    assert memberships == [(cast.village_a.pk, True)]
+    assert list(PersonCategory.objects.filter(person=person).values_list("category__name", "year")) == [("党员", 2026)]
+    change = AuditLog.objects.get(action="person.import.update", object_id=str(person.pk))
+    assert change.before["position"] == "" and change.after["position"] == "村党支部书记"
+    assert change.after["phone"] == "139****2222" and change.after["categories"]["ids"] == [categories["党员"].pk]
+
+
+def test_the_same_file_twice_changes_nothing_the_second_time(cast, categories):
+    rows = [row(f"人员{i}", valid_id(), "朱集村", seq=i, categories="党员") for i in range(5)]
+    upload = xlsx(rows)
+    first = committed(cast.liaison_a, upload, on_duplicate="update")
+    assert first.counts["new"] == 5
+    people, audits = Person.objects.count(), AuditLog.objects.filter(action__startswith="person.").count()
+    upload.seek(0)
+    second = committed(cast.liaison_a, upload, on_duplicate="update")
+    assert second.counts["new"] == 0 and second.counts["unchanged"] == 5 and second.counts["updated"] == 0
+    assert second.file_sha256 == first.file_sha256
+    assert Person.objects.count() == people
+    assert AuditLog.objects.filter(action__startswith="person.").count() == audits
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), OperationalError("server closed the connection unexpectedly")])
+def test_a_failure_half_way_leaves_everything_as_before(cast, monkeypatch, error):
+    monkeypatch.setattr(services, "BATCH", 2)
+    rows = [row(f"人员{i}", valid_id(), "朱集村", seq=i) for i in range(5)]
+    rows.append(row("王小明", cast.person_a.reveal_id_number(), "朱集村", position="新职务"))
+    imp = validated(cast.liaison_a, xlsx(rows), on_duplicate="update")
+    assert imp.counts["new"] == 5 and imp.counts["updated"] == 1
+    state = (Person.objects.count(), Membership.objects.count(), AuditLog.objects.count())
+    calls = {"n": 0}
+    original = services.BatchWriter.write
+
+    def failing(self, checked):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the first batch is already written when this one fails
+            raise error
+        return original(self, checked)
+
+    monkeypatch.setattr(services.BatchWriter, "write", failing)
+    services.request_commit(actor=cast.liaison_a, roster_import=imp)
+    with pytest.raises(type(error)):
+        services.commit_import(roster_import=imp)
+    assert calls["n"] == 2
+    assert (Person.objects.count(), Membership.objects.count(), AuditLog.objects.count()) == state
+    assert Person.objects.get(pk=cast.person_a.pk).position == ""
+    imp.refresh_from_db()
+    assert imp.status == RosterImport.Status.FAILED and imp.error
+    # Once the cause is gone the same import can be committed.
+    monkeypatch.setattr(services.BatchWriter, "write", original)
+    services.request_commit(actor=cast.liaison_a, roster_import=imp)
+    imp.refresh_from_db()
+    imp = services.commit_import(roster_import=imp)
+    assert imp.counts["new"] == 5 and Person.objects.count() == state[0] + 5
+
+
+def test_an_import_cannot_be_committed_twice(cast):
+    imp = committed(cast.liaison_a, xlsx([row("某人", valid_id(), "朱集村")]))
+    with pytest.raises(Conflict):
+        services.request_commit(actor=cast.liaison_a, roster_import=imp)
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", True), ("utf-8", False), ("gbk", False)])
+def test_csv_in_utf8_with_or_without_bom_and_gbk(cast, encoding, bom):
+    number = valid_id()
+    upload = csv_file([row("欧阳娜", number, "召陵区/老窝镇/朱集村", political="中共预备党员")], encoding=encoding, bom=bom)
+    imp = committed(cast.liaison_a, upload)
+    assert imp.file_format == "csv" and imp.counts["new"] == 1, problems(imp)
+    person = Person.objects.get(id_hash=crypto.blind_index(number, "id_number"))
+    assert person.name == "欧阳娜" and person.political_status == "cpc_prob"
+
+
+def test_xls_files_are_read(cast):
+    pytest.importorskip("xlwt")
+    number = valid_id(date(1975, 3, 8))
+    imp = committed(cast.liaison_a, xls([row("马超", number, "朱集村", birth="1975年3月8日")]))
+    assert imp.file_format == "xls" and imp.counts["new"] == 1, problems(imp)
+
+
+def test_mapping_must_name_required_columns_once(cast):
+    imp = services.start_import(actor=cast.liaison_a, upload=xlsx([row("某人", valid_id(), "朱集村")]))
+    assert imp.mapping == {"name": 1, "id_number": 2, "gender": 3, "birth_date": 4, "ethnicity": 5, "phone": 6,
+                           "political_status": 7, "position": 8, "rank_level": 9, "org": 10, "categories": 11}
+    with pytest.raises(DomainError) as exc:
+        services.configure_import(actor=cast.liaison_a, roster_import=imp, mapping={"name": 1, "id_number": 2},
+                                  on_duplicate="skip", category_year=2026)
+    assert exc.value.message == "请为必填项选择对应的列：所在组织。"
+    with pytest.raises(DomainError) as exc:
+        services.configure_import(actor=cast.liaison_a, roster_import=imp, on_duplicate="skip", category_year=2026,
+                                  mapping={"name": 1, "id_number": 2, "org": 10, "position": 10})
+    assert exc.value.message == "同一列不能对应两个项目：所在单位。"
+
+
+def test_unsupported_and_empty_files_are_refused(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(DomainError) as exc:
+        services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
+    assert exc.value.message == "只支持 .xlsx、.xls 和 .csv 文件，请另存为这几种格式后再上传。"
+    with pytest.raises(DomainError) as exc:
+        services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.csv", b"\n\n"))
+    assert exc.value.message == "文件中没有数据，请检查是否选错了文件或工作表。"
+    assert not RosterImport.objects.exists()
