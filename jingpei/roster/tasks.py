@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jingpei.core.jobs import PROGRESS_EVERY_SECONDS, JobContext, task
 from jingpei.core.models import Job
-from jingpei.roster import exports, services
+from jingpei.roster import services
 from jingpei.roster.models import RosterExport, RosterImport
 
 
@@ -35,7 +35,7 @@ def commit_roster(ctx: JobContext, *, import_id: int) -> dict:
 @task("roster.export")
 def export_roster(ctx: JobContext, *, export_id: int) -> dict:
     export = RosterExport.objects.get(pk=export_id)
-    exports.write_export(export=export, progress=ctx.progress)
+    services.write_export(export=export, progress=ctx.progress)
     return {"url": reverse("roster:export-download", args=[export.pk]), "label": _("下载导出文件")}
 
 

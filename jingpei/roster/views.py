@@ -116,8 +116,9 @@ def _send(path: Path, filename: str) -> FileResponse:
 
 
 def _export_filters(request) -> dict:
-    """The /people/ list's own GET parameters: q, org, category, year."""
-    params = request.GET if request.method == "GET" else request.POST
+    """The /people/ list's own GET parameters: q, org, category, year (the confirm form posts back
+    to the same query string)."""
+    params = request.GET
     org = get_org(request.user, params["org"]) if params.get("org") else None
 
     def number(name):
