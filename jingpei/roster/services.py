@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,6 +31,7 @@ from jingpei.orgs.models import Membership, Organization, Person, PersonCategory
 from jingpei.orgs.services import _apply_phone, person_snapshot
 from jingpei.roster import exports
 from jingpei.roster.columns import BY_KEY, REQUIRED, guess_mapping
+from jingpei.roster.inserts import insert_rows
 from jingpei.roster.models import ImportRow, RosterExport, RosterImport
 from jingpei.roster.readers import detect_format, find_header, is_blank, open_table
 from jingpei.roster.validation import NEW, OUTCOMES, REJECTED, UPDATED, Checked, RowChecker, classify
@@ -245,6 +247,9 @@ def _mark_failed(imp: RosterImport, message: str) -> None:
 
 
 # --- bulk writes ----------------------------------------------------------------------------------
+PERSON_COLUMNS = ("name", "gender", "ethnicity", "birth_date", "id_cipher", "id_hash", "id_masked", "phone_cipher",
+                  "phone_hash", "phone_masked", "political_status", "position", "rank_level", "pinyin", "initials",
+                  "archived_at")
 UPDATE_FIELDS = ["name", "pinyin", "initials", "ethnicity", "phone_cipher", "phone_hash", "phone_masked",
                  "political_status", "position", "rank_level", "primary_org", "updated_at"]
 
@@ -260,53 +265,56 @@ class BatchWriter:
         self.low_path, self.high_path = "", ""
 
     def write(self, checked: list[Checked]) -> None:
-        audits: list[AuditLog] = []
+        audits: list[dict] = []
+        self.now = timezone.now()
         self._create([c for c in checked if c.outcome == NEW], audits)
         self._update([c for c in checked if c.outcome == UPDATED], audits)
-        AuditLog.objects.bulk_create(audits, batch_size=BATCH)
+        insert_rows(AuditLog, audits)
 
-    def _audit(self, action: str, person: Person, path: str, before=None, after=None) -> AuditLog:
+    def _audit(self, action: str, person, path: str, before=None, after=None) -> dict:
         self.low_path = min(self.low_path or path, path)
         self.high_path = max(self.high_path, path)
-        return AuditLog(actor=self.actor, actor_name=self.actor_name, ip=self.ip, action=action,
-                        object_type="orgs.person", object_id=str(person.pk), object_repr=person.name[:200],
-                        org_path=path, before=before, after=after)
+        return {"at": self.now, "actor": self.actor.pk if self.actor else None, "actor_name": self.actor_name,
+                "ip": self.ip, "action": action, "object_type": "orgs.person", "object_id": str(person.pk),
+                "object_repr": person.name[:200], "org_path": path, "before": before, "after": after}
 
-    def _create(self, rows: list[Checked], audits: list[AuditLog]) -> None:
+    def _create(self, rows: list[Checked], audits: list[dict]) -> None:
         if not rows:
             return
         people = []
         for c in rows:
             r = c.clean
-            person = Person(
+            # The fields exactly as orgs.services.create_person computes them (identity as in
+            # _apply_identity, phone through _apply_phone itself, pinyin through search_keys).
+            person = SimpleNamespace(
                 name=r.name, gender=r.gender, ethnicity=r.ethnicity or "汉族", birth_date=r.birth_date,
                 political_status=r.political_status or PoliticalStatus.NONE, position=r.position,
-                rank_level=r.rank_level, primary_org_id=r.org_id,
-                # the identity fields exactly as orgs.services._apply_identity sets them
-                id_cipher=crypto.encrypt(r.id_number), id_hash=r.id_hash,
-                id_masked=crypto.mask_id_number(r.id_number),
+                rank_level=r.rank_level, primary_org_id=r.org_id, id_cipher=crypto.encrypt(r.id_number),
+                id_hash=r.id_hash, id_masked=crypto.mask_id_number(r.id_number), archived_at=None,
             )
             _apply_phone(person, r.phone or "")
             person.pinyin, person.initials = search_keys(r.name)
             people.append(person)
-        Person.objects.bulk_create(people, batch_size=BATCH)
-        Membership.objects.bulk_create(
-            [Membership(person_id=p.pk, org_id=p.primary_org_id, is_primary=True) for p in people],
-            batch_size=BATCH)
-        PersonCategory.objects.bulk_create(
-            [PersonCategory(person_id=p.pk, category_id=cat, year=self.year)
-             for p, c in zip(people, rows, strict=True) for cat in (c.clean.category_ids or ())],
-            batch_size=BATCH)
+        insert_rows(Person, [
+            {f: getattr(p, f) for f in PERSON_COLUMNS} | {"primary_org": p.primary_org_id, "created_at": self.now,
+                                                         "updated_at": self.now}
+            for p in people])
+        ids = dict(Person.objects.filter(id_hash__in=[p.id_hash for p in people]).values_list("id_hash", "id"))
+        for p in people:
+            p.pk = ids[p.id_hash]
+        insert_rows(Membership, [{"person": p.pk, "org": p.primary_org_id, "is_primary": True,
+                                  "created_at": self.now} for p in people])
+        insert_rows(PersonCategory, [{"person": p.pk, "category": cat, "year": self.year}
+                                     for p, c in zip(people, rows, strict=True) for cat in (c.clean.category_ids or ())])
         for p, c in zip(people, rows, strict=True):
             after = person_snapshot(p)
             if c.clean.category_ids:
                 after["categories"] = {"year": self.year, "ids": list(c.clean.category_ids)}
             audits.append(self._audit("person.import.create", p, c.clean.org_path, after=after))
 
-    def _update(self, rows: list[Checked], audits: list[AuditLog]) -> None:
+    def _update(self, rows: list[Checked], audits: list[dict]) -> None:
         if not rows:
             return
-        now = timezone.now()
         moved, recategorised = [], []
         for c in rows:
             person, changes = c.person, c.changes
@@ -322,7 +330,7 @@ class BatchWriter:
             if "primary_org_id" in changes:
                 person.primary_org_id = changes["primary_org_id"]
                 moved.append(person.pk)
-            person.updated_at = now
+            person.updated_at = self.now
             b, a = audit.diff(before, person_snapshot(person))
             if "category_ids" in changes:
                 recategorised.append(c)

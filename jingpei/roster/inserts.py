@@ -1,0 +1,39 @@
+"""Multi-row INSERTs without the ORM's per-object work.
+
+``bulk_create`` builds a model instance per row and, on SQLite, splits a batch into statements of at
+most 999 parameters (49 people each). An import writes 100k people with their memberships, categories
+and audit rows, so it sends one parameterised INSERT per table and batch through ``executemany``
+instead; each value still goes through its field's ``get_db_prep_save`` (JSON, dates, foreign keys), so
+what lands in the table is what the ORM would have written. Fields a row leaves out get their
+default (auto-now fields: now), so a column added to a model later does not break the import.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+
+
+def _default(field):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return timezone.now()
+    return field.get_default()
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    if not rows:
+        return
+    given = {model._meta.get_field(name).attname for name in rows[0]}
+    missing = {f.name: _default(f) for f in model._meta.concrete_fields
+               if not f.primary_key and f.attname not in given}
+    if missing:
+        rows = [row | missing for row in rows]
+    names = list(rows[0])
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names come from the model, values are parameters)
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+    preps = [f.get_db_prep_save for f in fields]
+    params = [[prep(row[name], connection) for prep, name in zip(preps, names, strict=True)] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
