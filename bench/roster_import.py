@@ -13,7 +13,14 @@ import time
 from pathlib import Path
 
 from roster_common import (
-    QueryCounter, arguments, build_district, peak_rss_mb, report, roster_rows, setup_django, write_file,
+    QueryCounter,
+    arguments,
+    build_district,
+    peak_rss_mb,
+    report,
+    roster_rows,
+    setup_django,
+    write_file,
 )
 
 

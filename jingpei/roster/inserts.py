@@ -10,8 +10,10 @@ default (auto-now fields: now), so a column added to a model later does not brea
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
+
+CONVERTED = {"JSONField", "DateTimeField", "DateField", "DecimalField", "UUIDField", "TimeField", "DurationField"}
 
 
 def _default(field):
@@ -33,7 +35,14 @@ def insert_rows(model, rows: list[dict]) -> None:
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names come from the model, values are parameters)
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
-    preps = [f.get_db_prep_save for f in fields]
-    params = [[prep(row[name], connection) for prep, name in zip(preps, names, strict=True)] for row in rows]
+    # Only values the drivers cannot take as they are go through the field (about 0.015 ms a call).
+    convert = [(i, f.get_db_prep_save) for i, f in enumerate(fields) if f.get_internal_type() in CONVERTED]
+    real = connections[DEFAULT_DB_ALIAS]  # not the proxy: its attribute look-ups add up over 100k rows
+    params = []
+    for row in rows:
+        values = [row[name] for name in names]
+        for i, prep in convert:
+            values[i] = prep(values[i], real)
+        params.append(values)
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
