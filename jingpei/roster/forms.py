@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingpei.core.forms import StyledForm
+from jingpei.core.forms import StyledForm, style_fields
 from jingpei.roster.columns import COLUMNS
 from jingpei.roster.models import RosterImport
 
@@ -42,8 +42,8 @@ class MappingForm(StyledForm):
             self.fields[f"col_{column.key}"] = forms.ChoiceField(
                 label=column.header, choices=choices, required=column.required, help_text=column.note)
         self.order_fields([f"col_{c.key}" for c in COLUMNS] + ["on_duplicate", "category_year"])
-        for name in ("on_duplicate",):
-            self.fields[name].widget.attrs["class"] = "form-check-input"
+        style_fields(self)  # the column fields were added after StyledForm styled the declared ones
+        self.fields["on_duplicate"].widget.attrs["class"] = "form-check-input"
 
     def mapping(self) -> dict[str, int | None]:
         return {c.key: self.cleaned_data.get(f"col_{c.key}") or None for c in COLUMNS}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingpei.core import crypto
 from jingpei.core.models import Job
 
 
@@ -66,7 +69,8 @@ class ImportRow(models.Model):
     roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="rows")
     row = models.PositiveIntegerField(_("行号"))
     rejected = models.BooleanField(default=True)
-    values = models.JSONField(default=list)
+    # The row's original cells hold ID and phone numbers: encrypted like Person's numbers.
+    values_cipher = models.TextField(blank=True)
     problems = models.JSONField(default=list)  # [{"column": header, "message": ..., "level": "error"|"warning"}]
 
     class Meta:
@@ -75,6 +79,14 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roster_import_id}:{self.row}"
+
+    @property
+    def values(self) -> list:
+        return json.loads(crypto.decrypt(self.values_cipher) or "[]")
+
+    @values.setter
+    def values(self, cells: list) -> None:
+        self.values_cipher = crypto.encrypt(json.dumps(cells, ensure_ascii=False))
 
 
 class RosterExport(models.Model):

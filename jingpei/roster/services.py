@@ -5,6 +5,7 @@ thousand rows per statement, and commits a whole file in ONE transaction or not 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -177,10 +178,23 @@ def _run(imp: RosterImport, *, write: bool, progress: Progress) -> Counter:
     return counts
 
 
+_ID_NUMBER = re.compile(r"\b\d{17}[\dX]\b")
+
+
+def _masked(problems: list[dict]) -> list[dict]:
+    """Messages name the ID number at fault; kept in the database they show it masked (the row's
+    cells, encrypted, keep the full number for the rejected-rows file)."""
+    return [p | {"message": _ID_NUMBER.sub(lambda m: crypto.mask_id_number(m.group()), p["message"])}
+            for p in problems]
+
+
 def _keep_problem_rows(imp: RosterImport, checked: list[Checked]) -> None:
-    rows = [ImportRow(roster_import=imp, row=c.row, rejected=c.outcome == REJECTED,
-                      values=[_jsonable(v) for v in c.values], problems=c.problems)
-            for c in checked if c.problems]
+    rows = []
+    for c in checked:
+        if c.problems:
+            row = ImportRow(roster_import=imp, row=c.row, rejected=c.outcome == REJECTED, problems=_masked(c.problems))
+            row.values = [_jsonable(v) for v in c.values]
+            rows.append(row)
     ImportRow.objects.bulk_create(rows, batch_size=BATCH)
 
 
@@ -233,6 +247,9 @@ def commit_import(*, roster_import: RosterImport, progress: Progress = _no_progr
             counts = _run(imp, write=True, progress=progress)
             imp.counts, imp.status, imp.committed_at = _as_counts(counts), RosterImport.Status.COMMITTED, timezone.now()
             imp.save(update_fields=["counts", "status", "committed_at"])
+            # The uploaded file holds every number in clear: once its rows are in, it goes (the
+            # rejected rows stay, encrypted, for the user to download and fix).
+            transaction.on_commit(lambda: (storage_dir("imports") / imp.stored_name).unlink(missing_ok=True))
     except IntegrityError:
         _mark_failed(imp, _("导入期间有其他操作登记了相同身份证号的人员，本次导入已全部撤销，请重新校验后再导入。"))
         raise DomainError(_("导入期间数据发生变化，本次导入已全部撤销，请重新校验后再导入。")) from None

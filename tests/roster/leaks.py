@@ -12,7 +12,8 @@ def make_objects(cast) -> dict[str, object]:
         mapping={"name": 0, "id_number": 1, "org": 2}, category_year=2026,
         status=RosterImport.Status.VALIDATED, counts={"rejected": 1, "total": 1},
     )
-    ImportRow.objects.create(roster_import=imp, row=2, values=["甲镇机密", "1", "老窝镇"],
-                             problems=[{"column": "姓名", "message": "甲镇机密", "level": "error"}])
+    row = ImportRow(roster_import=imp, row=2, problems=[{"column": "姓名", "message": "甲镇机密", "level": "error"}])
+    row.values = ["甲镇机密", "1", "老窝镇"]
+    row.save()
     export = RosterExport.objects.create(created_by=cast.liaison_a, filters={"q": "甲镇机密"}, rows=1)
     return {"import_id": imp, "export_id": export}

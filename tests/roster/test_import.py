@@ -118,8 +118,8 @@ def test_every_bad_row_is_reported_by_row_column_and_message_and_nothing_is_writ
     found = problems(imp)
     assert (imp.counts["new"], imp.counts["rejected"], imp.counts["warnings"]) == (3, 15, 1), found
     expected = [
-        (4, "公民身份号码", f"身份证号 {bad_digit} 的校验位不正确（应为 {bad_digit and _right_digit(bad_digit)}），请核对是否有数字录错。"),
-        (5, "公民身份号码", f"身份证号 {bad_date} 中的出生日期 19801332 不是有效日期，请核对第 7–14 位。"),
+        (4, "公民身份号码", f"身份证号 {crypto.mask_id_number(bad_digit)} 的校验位不正确（应为 {crypto_check(bad_digit)}），请核对是否有数字录错。"),
+        (5, "公民身份号码", f"身份证号 {crypto.mask_id_number(bad_date)} 中的出生日期 19801332 不是有效日期，请核对第 7–14 位。"),
         (6, "性别", "性别与身份证号不一致：身份证号第 17 位表示“女”。"),
         (6, "出生年月", "出生日期与身份证号不一致：身份证号中为 1979-04-01。"),
         (7, "姓名", "请填写姓名。"),
@@ -138,10 +138,6 @@ def test_every_bad_row_is_reported_by_row_column_and_message_and_nothing_is_writ
     assert sorted(found) == sorted(expected)
     assert problems(imp, "warning") == [
         (20, "公民身份号码", "身份证号的地区码 999999 不在行政区划代码表中（可能为旧码或补登户籍），请确认。")]
-
-
-def _right_digit(number: str) -> str:
-    return crypto_check(number)
 
 
 def test_officer_sees_person_of_b_as_registered_but_liaison_a_cannot_touch_them(cast):
@@ -292,3 +288,20 @@ def test_unsupported_and_empty_files_are_refused(cast):
         services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.csv", b"\n\n"))
     assert exc.value.message == "文件中没有数据，请检查是否选错了文件或工作表。"
     assert not RosterImport.objects.exists()
+
+
+def test_numbers_are_not_kept_in_clear(cast, django_capture_on_commit_callbacks):
+    from jingpei.roster.models import ImportRow
+
+    bad = _wrong_check_digit(valid_id())
+    imp = validated(cast.liaison_a, xlsx([row("甲", bad, "朱集村"), row("乙", valid_id(), "朱集村", seq=2)]))
+    stored = ImportRow.objects.get(roster_import=imp)
+    assert bad not in stored.values_cipher and bad not in str(stored.problems)
+    assert stored.values[2] == bad  # for the rejected-rows file, decrypted on the way out
+    path = services.storage_dir("imports") / imp.stored_name
+    assert path.exists()
+    services.request_commit(actor=cast.liaison_a, roster_import=imp)
+    imp.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.commit_import(roster_import=imp)
+    assert not path.exists()  # the uploaded file, all numbers in clear, is gone once imported
