@@ -21,6 +21,10 @@ from jingpei.roster.columns import header_score
 
 FORMATS = ("xlsx", "xls", "csv")
 HEADER_SEARCH_ROWS = 10
+# python-calamine loads a whole sheet (about 1.2 KB a row of 12 cells): fine up to some 100k rows, not
+# for a million. Larger .xlsx files are streamed with openpyxl's read-only mode instead (flat memory,
+# slower parsing — still far from the import's bottleneck). An .xls holds at most 65,536 rows.
+STREAM_XLSX_ABOVE_BYTES = 8 * 1024 * 1024
 _MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0": "xls"}
 
 
@@ -47,11 +51,36 @@ class Table:
     total: int = 0
     encoding: str = ""
 
+    @property
+    def streamed(self) -> bool:
+        return self.format == "xlsx" and self.path.stat().st_size > STREAM_XLSX_ABOVE_BYTES
+
     def rows(self) -> Iterator[list]:
         if self.format == "csv":
             yield from self._csv_rows()
+        elif self.streamed:
+            yield from self._streamed_rows()
         else:
             yield from self._sheet().iter_rows()
+
+    def _streamed_rows(self) -> Iterator[list]:
+        book = self._openpyxl()
+        try:
+            sheet = book.worksheets[0]
+            self.first_row = sheet.min_row or 1
+            for cells in sheet.iter_rows(values_only=True):
+                yield list(cells)
+        finally:
+            book.close()
+
+    def _openpyxl(self):
+        import openpyxl
+
+        try:
+            return openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise DomainError(_("无法读取该 Excel 文件（%(e)s），请确认文件未损坏、未加密。") % {"e": exc},
+                              field="file") from None
 
     def _sheet(self):
         try:
@@ -78,6 +107,10 @@ def open_table(path: Path, fmt: str) -> Table:
     table = Table(path=Path(path), format=fmt)
     if fmt == "csv":
         table.encoding, table.total = _csv_encoding_and_lines(table.path)
+    elif table.streamed:
+        book = table._openpyxl()
+        table.total = book.worksheets[0].max_row or 0
+        book.close()
     else:
         table._sheet()  # opens once to fail early on a broken file and learn the size
     return table

@@ -305,3 +305,14 @@ def test_numbers_are_not_kept_in_clear(cast, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         services.commit_import(roster_import=imp)
     assert not path.exists()  # the uploaded file, all numbers in clear, is gone once imported
+
+
+def test_large_xlsx_files_are_streamed_with_the_same_result(cast, monkeypatch):
+    from jingpei.roster import readers
+
+    monkeypatch.setattr(readers, "STREAM_XLSX_ABOVE_BYTES", 0)
+    number, bad = valid_id(date(1975, 3, 8)), _wrong_check_digit(valid_id())
+    imp = committed(cast.liaison_a, xlsx([row("马超", number, "朱集村", birth=27461), row("错", bad, "朱集村", seq=2)]))
+    assert imp.header_row == 2 and imp.counts["new"] == 1 and imp.counts["rejected"] == 1
+    assert [(r, c) for r, c, _m in problems(imp)] == [(4, "公民身份号码")]
+    assert Person.objects.get(id_hash=crypto.blind_index(number, "id_number")).birth_date == date(1975, 3, 8)
