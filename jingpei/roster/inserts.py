@@ -2,10 +2,10 @@
 
 ``bulk_create`` builds a model instance per row and, on SQLite, splits a batch into statements of at
 most 999 parameters (49 people each). An import writes 100k people with their memberships, categories
-and audit rows, so it sends one parameterised INSERT per table and batch (``executemany`` on
-SQLite, one multi-row VALUES on PostgreSQL)
-instead; each value still goes through its field's ``get_db_prep_save`` (JSON, dates, foreign keys), so
-what lands in the table is what the ORM would have written. Fields a row leaves out get their
+and audit rows, so it sends instead one parameterised INSERT per table and batch (``executemany`` on
+SQLite, multi-row VALUES on PostgreSQL); each value still goes through its field's
+``get_db_prep_save`` (JSON, dates, foreign keys), so what lands in the table is what the ORM would have
+written. Fields a row leaves out get their
 default (auto-now fields: now), so a column added to a model later does not break the import.
 """
 
