@@ -2,8 +2,8 @@
 
 ``bulk_create`` builds a model instance per row and, on SQLite, splits a batch into statements of at
 most 999 parameters (49 people each). An import writes 100k people with their memberships, categories
-and audit rows, so it sends instead one parameterised INSERT per table and batch (``executemany`` on
-SQLite, multi-row VALUES on PostgreSQL); each value still goes through its field's
+and audit rows, so it sends instead one statement per table and batch (``COPY`` on PostgreSQL, an
+``executemany`` INSERT elsewhere); each value still goes through its field's
 ``get_db_prep_save`` (JSON, dates, foreign keys), so what lands in the table is what the ORM would have
 written. Fields a row leaves out get their
 default (auto-now fields: now), so a column added to a model later does not break the import.
@@ -46,14 +46,12 @@ def insert_rows(model, rows: list[dict]) -> None:
             values[i] = prep(values[i], real)
         params.append(values)
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.executemany(sql, params)  # in-process: no round trip per row
-            return
-        # A client/server database would pay a round trip per row with executemany: send one
-        # multi-row VALUES per chunk instead (PostgreSQL takes at most 65,535 parameters).
-        head = sql[: sql.index(" VALUES ")]
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        per = max(1, 65535 // len(fields))
-        for start in range(0, len(params), per):
-            chunk = params[start : start + per]
-            cursor.execute(f"{head} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row])
+        if connection.vendor == "postgresql":
+            # COPY: no SQL text to build, the rows stream in PostgreSQL's copy format. (Multi-row
+            # VALUES with Django's client-side binding spent ~0.5 ms a row quoting parameters.)
+            columns = ", ".join(quote(f.column) for f in fields)
+            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for values in params:
+                    copy.write_row(values)
+        else:
+            cursor.executemany(sql, params)  # SQLite runs in-process: no round trip per row
