@@ -42,8 +42,8 @@ def detect_format(filename: str, head: bytes) -> str:
 
 @dataclass
 class Table:
-    """Rows of one sheet. ``first_row`` is the sheet row number (1-based, as Excel shows it) of the
-    first row ``rows()`` yields; ``total`` counts rows (an estimate for CSV)."""
+    """Rows of one sheet, from its row 1 (both Excel readers yield leading blank rows), so a row's
+    number as Excel shows it is its index + ``first_row``; ``total`` counts rows (an estimate for CSV)."""
 
     path: Path
     format: str
@@ -67,7 +67,6 @@ class Table:
         book = self._openpyxl()
         try:
             sheet = book.worksheets[0]
-            self.first_row = sheet.min_row or 1
             for cells in sheet.iter_rows(values_only=True):
                 yield list(cells)
         finally:
@@ -88,8 +87,7 @@ class Table:
         except (CalamineError, ValueError, OSError) as exc:
             raise DomainError(_("无法读取该 Excel 文件（%(e)s），请确认文件未损坏、未加密。") % {"e": exc},
                               field="file") from None
-        self.first_row = sheet.start[0] + 1 if sheet.start else 1
-        self.total = sheet.height
+        self.total = sheet.height  # rows are yielded from the sheet's row 1, leading blank rows included
         return sheet
 
     def _csv_rows(self) -> Iterator[list]:

@@ -316,3 +316,27 @@ def test_large_xlsx_files_are_streamed_with_the_same_result(cast, monkeypatch):
     assert imp.header_row == 2 and imp.counts["new"] == 1 and imp.counts["rejected"] == 1
     assert [(r, c) for r, c, _m in problems(imp)] == [(4, "公民身份号码")]
     assert Person.objects.get(id_hash=crypto.blind_index(number, "id_number")).birth_date == date(1975, 3, 8)
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_row_numbers_are_the_sheet_rows_when_the_table_starts_lower_and_further_right(cast, monkeypatch, streamed):
+    import io
+
+    import openpyxl
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingpei.roster import readers
+
+    if streamed:
+        monkeypatch.setattr(readers, "STREAM_XLSX_ABOVE_BYTES", 0)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for r, cells in enumerate([["姓名", "身份证号", "所在组织"], ["好人", valid_id(), "朱集村"], ["", valid_id(), "朱集村"]],
+                              start=3):
+        for c, value in enumerate(cells, start=2):
+            sheet.cell(row=r, column=c, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    imp = validated(cast.liaison_a, SimpleUploadedFile("偏移.xlsx", out.getvalue()))
+    assert imp.header_row == 3
+    assert problems(imp) == [(5, "姓名", "请填写姓名。")]
