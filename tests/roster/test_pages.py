@@ -154,3 +154,27 @@ def test_export_by_the_officer_reveals_numbers_and_is_audited(cast, client_as, d
     entry = AuditLog.objects.get(action="roster.export.reveal", object_id=str(export.pk))
     assert entry.actor == cast.officer and entry.after["filters"]["org"] == cast.town_a.pk
     assert entry.org_path == cast.town_a.path
+
+
+def test_export_keeps_to_the_export_grant_and_reveals_only_where_allowed(cast, client_as,
+                                                                         django_capture_on_commit_callbacks):
+    """Sees the whole district (class head) but may export only township A (liaison); may see full
+    numbers in A only (officer of A) while exporting the district (liaison of the district)."""
+    from jingpei.accounts import services as accounts
+    from jingpei.core.permissions import Role
+    from tests.factories import make_user
+
+    mixed = make_user("mixed", role=Role.CLASS_HEAD, org=cast.district)
+    accounts.grant_role(actor=None, user=mixed, role=Role.LIAISON, org=cast.town_a)
+    _export_obj, rows = _export(client_as(mixed), django_capture_on_commit_callbacks)
+    assert sorted(r[0] for r in rows[1:]) == ["李芳", "王小明"]
+    assert rows[1][1].count("*") == 10  # masked
+
+    partial = make_user("partial", role=Role.LIAISON, org=cast.district)
+    accounts.grant_role(actor=None, user=partial, role=Role.TRAINING_OFFICER, org=cast.town_a)
+    export, rows = _export(client_as(partial), django_capture_on_commit_callbacks)
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"李芳", "王小明", "赵秘密"}
+    assert by_name["王小明"][1] == cast.person_a.reveal_id_number()
+    assert by_name["赵秘密"][1] == cast.person_b.id_masked
+    assert export.revealed == 2
