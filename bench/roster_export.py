@@ -76,31 +76,36 @@ def main() -> None:
     populate(args.rows)
     lines = []
     for label, user in (("masked (liaison)", liaison), ("unmasked, audited (officer)", officer)):
-        export = RosterExport.objects.create(created_by=user, filters={"year": 2026})
-        before, peak = rss_mb(), [0.0]
+        # Best of two runs each, interleaved: the machine is shared and its load swings.
+        ours, baseline, growth = [], [], []
+        for _attempt in range(2):
+            export = RosterExport.objects.create(created_by=user, filters={"year": 2026})
+            before, peak = rss_mb(), [0.0]
 
-        def sample(done, total=None, peak=peak):
-            peak[0] = max(peak[0], rss_mb())
+            def sample(done, total=None, peak=peak):
+                peak[0] = max(peak[0], rss_mb())
 
-        started = time.perf_counter()
-        services.write_export(export=export, progress=sample)
-        ours = time.perf_counter() - started
-        rows = export.rows
+            started = time.perf_counter()
+            services.write_export(export=export, progress=sample)
+            ours.append(time.perf_counter() - started)
+            growth.append(max(peak[0] - before, 0))
+            rows = export.rows
 
-        # Baseline: the same cells, already prepared, written by xlsxwriter in constant-memory mode.
-        qs = exports.export_queryset(user, year=2026)
-        prepared = list(islice(exports.export_rows(qs, year=2026, stats={"rows": 0, "revealed": 0}), 20000))
-        book = xlsxwriter.Workbook(str(scratch / "baseline.xlsx"), {"constant_memory": True})
-        sheet = book.add_worksheet()
-        started = time.perf_counter()
-        sheet.write_row(0, 0, exports.HEADERS)
-        for n, cells in enumerate(islice(cycle(prepared), rows), start=1):
-            sheet.write_row(n, 0, cells)
-        book.close()
-        baseline = time.perf_counter() - started
+            # Baseline: the same cells, already prepared, written by xlsxwriter in constant-memory mode.
+            qs = exports.export_queryset(user, year=2026)
+            prepared = list(islice(exports.export_rows(qs, year=2026, stats={"rows": 0, "revealed": 0}), 20000))
+            book = xlsxwriter.Workbook(str(scratch / "baseline.xlsx"), {"constant_memory": True})
+            sheet = book.add_worksheet()
+            started = time.perf_counter()
+            sheet.write_row(0, 0, exports.HEADERS)
+            for n, cells in enumerate(islice(cycle(prepared), rows), start=1):
+                sheet.write_row(n, 0, cells)
+            book.close()
+            baseline.append(time.perf_counter() - started)
         lines += [
-            (f"export {label} rows/s", f"{rows / ours:,.0f}", f"{rows / baseline:,.0f}", f"{baseline / ours:.2f}"),
-            (f"export {label} memory growth (MB)", f"{max(peak[0] - before, 0):.0f}", "", ""),
+            (f"export {label} rows/s", f"{rows / min(ours):,.0f}", f"{rows / min(baseline):,.0f}",
+             f"{min(baseline) / min(ours):.2f}"),
+            (f"export {label} memory growth (MB)", f"{max(growth):.0f}", "", ""),
         ]
     print(f"{connection.vendor}, {args.rows} people")
     report(lines)
