@@ -252,6 +252,8 @@ def commit_import(*, roster_import: RosterImport, progress: Progress = _no_progr
             # The uploaded file holds every number in clear: once its rows are in, it goes (the
             # rejected rows stay, encrypted, for the user to download and fix).
             transaction.on_commit(lambda: (storage_dir("imports") / imp.stored_name).unlink(missing_ok=True))
+    except Conflict:
+        raise  # not ours to commit (already committed, or never claimed): leave its status alone
     except IntegrityError:
         _mark_failed(imp, _("导入期间有其他操作登记了相同身份证号的人员，本次导入已全部撤销，请重新校验后再导入。"))
         raise DomainError(_("导入期间数据发生变化，本次导入已全部撤销，请重新校验后再导入。")) from None

@@ -340,3 +340,11 @@ def test_row_numbers_are_the_sheet_rows_when_the_table_starts_lower_and_further_
     imp = validated(cast.liaison_a, SimpleUploadedFile("偏移.xlsx", out.getvalue()))
     assert imp.header_row == 3
     assert problems(imp) == [(5, "姓名", "请填写姓名。")]
+
+
+def test_running_the_commit_again_leaves_a_committed_import_alone(cast):
+    imp = committed(cast.liaison_a, xlsx([row("某人", valid_id(), "朱集村")]))
+    with pytest.raises(Conflict):
+        services.commit_import(roster_import=imp)  # e.g. a job run twice
+    imp.refresh_from_db()
+    assert imp.status == RosterImport.Status.COMMITTED
