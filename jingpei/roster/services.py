@@ -167,7 +167,8 @@ def _run(imp: RosterImport, *, write: bool, progress: Progress) -> Counter:
             if first != c.row:
                 c.reject(checker.column("id_number"),
                          _("身份证号与第 %(r)d 行重复，同一人只能出现一次，请删除或合并重复的行。") % {"r": first})
-        classify(checked, actor=actor, on_duplicate=imp.on_duplicate, category_year=imp.category_year)
+        classify(checked, actor=actor, on_duplicate=imp.on_duplicate, category_year=imp.category_year,
+                 id_column=checker.column("id_number"))
         if writer:
             writer.write(checked)
         _keep_problem_rows(imp, checked)

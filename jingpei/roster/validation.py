@@ -226,7 +226,8 @@ EXISTING_FIELDS = ("id", "name", "gender", "birth_date", "ethnicity", "phone_has
                    "initials", "archived_at")
 
 
-def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: int) -> None:
+def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: int,
+             id_column: str = BY_KEY["id_number"].header) -> None:
     """Decide each clean row's outcome against the registered people: three queries a batch at most
     (the people, their organisations, their categories of the year), none when all are new."""
     clean = [c for c in batch if c.clean is not None]
@@ -249,7 +250,7 @@ def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: i
             checked.outcome = NEW
             continue
         if person.pk not in manageable:
-            checked.reject(BY_KEY["id_number"].header, _(
+            checked.reject(id_column, _(
                 "身份证号 %(m)s 已登记在您管理范围以外的组织，您不能导入或修改该人员，请联系上级组织部门。")
                 % {"m": person.id_masked})
             continue

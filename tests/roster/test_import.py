@@ -133,7 +133,7 @@ def test_every_bad_row_is_reported_by_row_column_and_message_and_nothing_is_writ
         (16, "民族", "民族“火星族”不是 56 个民族的名称之一，请填写如“汉族”“回族”。"),
         (17, "政治面貌", "政治面貌“积极分子”无法识别，可填写：中共党员、中共预备党员、共青团员、民主党派、群众。"),
         (18, "出生年月", "出生日期“去年”无法识别，请填写如 1975-03-08、1975/3/8 或 1975年3月8日。"),
-        (19, "身份证号", f"身份证号 {cast.person_b.id_masked} 已登记在您管理范围以外的组织，您不能导入或修改该人员，请联系上级组织部门。"),
+        (19, "公民身份号码", f"身份证号 {cast.person_b.id_masked} 已登记在您管理范围以外的组织，您不能导入或修改该人员，请联系上级组织部门。"),
     ]
     assert sorted(found) == sorted(expected)
     assert problems(imp, "warning") == [
