@@ -210,7 +210,7 @@ def person_snapshot(person: Person) -> dict:
     return data
 
 
-def _clean_person_name(name: str) -> str:
+def clean_person_name(name: str) -> str:
     name = "".join((name or "").split()) if _is_chinese(name) else " ".join((name or "").split())
     if not name:
         raise DomainError(_("请填写姓名。"), field="name")
@@ -250,7 +250,7 @@ def _apply_identity(person: Person, id_number: str, gender: str | None, birth_da
     return parsed.warnings
 
 
-def _apply_phone(person: Person, phone: str) -> None:
+def apply_phone(person: Person, phone: str) -> None:
     phone = validate_phone(phone)
     person.phone_cipher = crypto.encrypt(phone)
     person.phone_hash = crypto.blind_index(phone, "phone")
@@ -324,7 +324,7 @@ def create_person(
         if org.archived:
             raise DomainError(_("组织“%(org)s”已归档。") % {"org": org.name}, field="primary_org")
     person = Person(
-        name=_clean_person_name(name),
+        name=clean_person_name(name),
         ethnicity=ethnicity,
         political_status=political_status,
         position=position.strip(),
@@ -334,7 +334,7 @@ def create_person(
     person.pinyin, person.initials = search_keys(person.name)
     with transaction.atomic():
         warnings = _apply_identity(person, id_number, gender, birth_date)
-        _apply_phone(person, phone)
+        apply_phone(person, phone)
         try:
             with transaction.atomic():
                 person.save()
@@ -376,7 +376,7 @@ def update_person(
         before = person_snapshot(person)
         warnings: list[str] = []
         if "name" in fields:
-            person.name = _clean_person_name(fields.pop("name"))
+            person.name = clean_person_name(fields.pop("name"))
             person.pinyin, person.initials = search_keys(person.name)
         gender, birth = fields.pop("gender", None), fields.pop("birth_date", None)
         if (
@@ -391,7 +391,7 @@ def update_person(
             if birth and birth != current.birth_date:
                 raise DomainError(_("出生日期与身份证号不一致。"), field="birth_date")
         if phone is not None:
-            _apply_phone(person, phone)
+            apply_phone(person, phone)
         for key, value in fields.items():
             setattr(person, key, value.strip() if isinstance(value, str) else value)
         if primary_org is not None or other_orgs is not None:

@@ -29,7 +29,7 @@ from jingpei.core.pinyin import search_keys
 from jingpei.core.scoping import has_perm_anywhere
 from jingpei.orgs.choices import PoliticalStatus
 from jingpei.orgs.models import Membership, Organization, Person, PersonCategory
-from jingpei.orgs.services import _apply_phone, person_snapshot
+from jingpei.orgs.services import apply_phone, person_snapshot
 from jingpei.roster import exports
 from jingpei.roster.columns import BY_KEY, REQUIRED, guess_mapping
 from jingpei.roster.inserts import insert_rows
@@ -307,14 +307,14 @@ class BatchWriter:
         for c in rows:
             r = c.clean
             # The fields exactly as orgs.services.create_person computes them (identity as in
-            # _apply_identity, phone through _apply_phone itself, pinyin through search_keys).
+            # _apply_identity, phone through apply_phone itself, pinyin through search_keys).
             person = SimpleNamespace(
                 name=r.name, gender=r.gender, ethnicity=r.ethnicity or "汉族", birth_date=r.birth_date,
                 political_status=r.political_status or PoliticalStatus.NONE, position=r.position,
                 rank_level=r.rank_level, primary_org_id=r.org_id, id_cipher=crypto.encrypt(r.id_number),
                 id_hash=r.id_hash, id_masked=crypto.mask_id_number(r.id_number), archived_at=None,
             )
-            _apply_phone(person, r.phone or "")
+            apply_phone(person, r.phone or "")
             person.pinyin, person.initials = search_keys(r.name)
             people.append(person)
         insert_rows(Person, [
@@ -348,7 +348,7 @@ class BatchWriter:
                 if key in changes:
                     setattr(person, key, changes[key])
             if "phone" in changes:
-                _apply_phone(person, changes["phone"])
+                apply_phone(person, changes["phone"])
             if "primary_org_id" in changes:
                 person.primary_org_id = changes["primary_org_id"]
                 moved.append(person.pk)

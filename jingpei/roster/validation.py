@@ -22,7 +22,7 @@ from jingpei.core.scoping import scope_for
 from jingpei.orgs.choices import Gender
 from jingpei.orgs.idnumbers import parse_id_number, validate_phone
 from jingpei.orgs.models import Category, Membership, Organization, Person, PersonCategory
-from jingpei.orgs.services import _clean_person_name
+from jingpei.orgs.services import clean_person_name
 from jingpei.roster import cleaning
 from jingpei.roster.columns import BY_KEY
 
@@ -164,7 +164,7 @@ class RowChecker:
             except DomainError as exc:
                 errors.append({"column": self.column(key), "message": exc.message, "level": "error"})
 
-        attempt("name", lambda v: _clean_person_name(cleaning.text(v)))
+        attempt("name", lambda v: clean_person_name(cleaning.text(v)))
         attempt("id_number", lambda v: parse_id_number(cleaning.id_number_text(v)))
         attempt("gender", cleaning.gender)
         attempt("birth_date", cleaning.birth_date)
