@@ -24,16 +24,21 @@ _ASCII_QUERY = re.compile(r"^[a-zA-Z]+$")
 
 
 @lru_cache(maxsize=65536)
+def _char_options(char: str, style: Style) -> tuple[str, ...]:
+    """Every reading of one character, the library's usual one first. Cached per character: a roster
+    of 100k names has only a few thousand distinct characters, so a name costs a few dict lookups."""
+    if not ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"):
+        return (char.lower(),)
+    usual = pinyin(char, style=style, errors=_keep_as_letters)[0][0].lower()
+    every = pinyin(char, style=style, heteronym=True, errors=_keep_as_letters)[0]
+    return (usual, *sorted({p.lower() for p in every if p and p.lower() != usual}))
+
+
+@lru_cache(maxsize=65536)
 def _readings(text: str, style: Style) -> tuple[str, ...]:
-    per_char = pinyin(text, style=style, heteronym=True, errors=_keep_as_letters)
-    options = [sorted({p.lower() for p in choices if p}) or [""] for choices in per_char]
-    combos = []
-    for combo in itertools.islice(itertools.product(*options), MAX_READINGS):
-        combos.append("".join(combo))
-    # The library's preferred reading first, so it survives the cap.
-    preferred = "".join(p[0].lower() for p in pinyin(text, style=style, errors=_keep_as_letters))
-    ordered = [preferred] + [c for c in combos if c != preferred]
-    return tuple(ordered[:MAX_READINGS])
+    options = [_char_options(ch, style) for ch in text if not ch.isspace()]
+    # The product starts with every character's usual reading, so the usual reading survives the cap.
+    return tuple("".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_READINGS))
 
 
 def search_keys(text: str) -> tuple[str, str]:
