@@ -54,6 +54,8 @@ def people_list(request):
         "error": error,
         "categories": Category.objects.filter(active=True),
         "can_create": not scope_for(request.user, Perm.PERSON_MANAGE).empty,
+        "can_import": not scope_for(request.user, Perm.PERSON_IMPORT).empty,
+        "can_export": not scope_for(request.user, Perm.PERSON_EXPORT).empty,
         "hx_target": "#people-results",
     }
     template = (
