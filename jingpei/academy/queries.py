@@ -12,7 +12,7 @@ from django.utils import timezone
 from jingpei.academy.access import learner_courses, staff_courses_q, stats_people
 from jingpei.academy.models import Course, CourseKind, Enrollment, Lesson, Progress
 from jingpei.core.permissions import Perm
-from jingpei.ledger.models import LedgerEntry
+from jingpei.ledger.models import LedgerEntry, TrainingForm
 from jingpei.orgs.access import scope_roots
 from jingpei.orgs.models import Organization
 from jingpei.orgs.queries import subtree_people_counts
@@ -61,10 +61,15 @@ class MyStudy:
         return min(100, int(100 * self.year_hours / self.year_target)) if self.year_target else 100
 
 
+# The forms the online-study rule counts (the ledger's preset: 5 h a month, 60 a year of online study).
+ONLINE_FORMS = (TrainingForm.ONLINE, TrainingForm.EXTERNAL)
+
+
 def ledger_hours(person_id: int, start: date, end: date) -> Decimal:
-    """All credited hours of the person in ``[start, end)`` (every form, reversals included)."""
-    total = LedgerEntry.objects.filter(person_id=person_id, occurred_on__gte=start, occurred_on__lt=end).aggregate(
-        s=Sum("hours"))["s"]
+    """Online-study hours credited to the person in ``[start, end)`` (reversals included)."""
+    total = LedgerEntry.objects.filter(
+        person_id=person_id, occurred_on__gte=start, occurred_on__lt=end, form__in=ONLINE_FORMS
+    ).aggregate(s=Sum("hours"))["s"]
     return total or Decimal("0")
 
 
