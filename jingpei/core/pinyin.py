@@ -41,12 +41,26 @@ def _readings(text: str, style: Style) -> tuple[str, ...]:
     return tuple("".join(combo) for combo in itertools.islice(itertools.product(*options), MAX_READINGS))
 
 
+# Keys must fit the narrowest columns that hold them (Person.pinyin / Person.initials).
+FULL_MAX = 300
+INITIALS_MAX = 80
+
+
+def _joined(readings: tuple[str, ...], limit: int) -> str:
+    """`` r1 r2 …`` with as many whole readings as fit in ``limit`` (the usual reading first, always)."""
+    key = ""
+    for reading in readings:
+        candidate = f"{key} {reading}"
+        if len(candidate) > limit and key:
+            break
+        key = candidate
+    return key[:limit]
+
+
 def search_keys(text: str) -> tuple[str, str]:
     """Return (full-pinyin key, initials key) for ``text``, each like ``" zhaolingqu shaolingqu"``."""
     text = (text or "").strip()
-    full = " " + " ".join(_readings(text, Style.NORMAL))
-    initials = " " + " ".join(_readings(text, Style.FIRST_LETTER))
-    return full, initials
+    return _joined(_readings(text, Style.NORMAL), FULL_MAX), _joined(_readings(text, Style.FIRST_LETTER), INITIALS_MAX)
 
 
 def is_pinyin_query(query: str) -> bool:

@@ -164,3 +164,11 @@ def test_secondary_membership_makes_the_person_visible_there(client_as, cast):
         services.remove_membership(actor=cast.officer, person=cast.person_a, org=cast.branch_a)
     services.remove_membership(actor=cast.officer, person=cast.person_a, org=cast.branch_b)
     assert [p["name"] for p in client_as(cast.liaison_b).get("/api/v1/people/").json()["items"]] == ["赵秘密"]
+
+
+def test_search_keys_fit_their_columns_whatever_the_name():
+    from jingpei.core.pinyin import search_keys
+
+    full, initials = search_keys("中国共产党漯河市召陵区委员会组织部干部教育培训中心" * 3)
+    assert len(full) <= 300 and len(initials) <= 80
+    assert full.startswith(" zhongguogongchandang") and initials.startswith(" zggcd")
