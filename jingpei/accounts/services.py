@@ -106,33 +106,29 @@ def revoke_grant(*, actor: Actor, grant: Grant) -> Grant:
     return grant
 
 
-def change_password(*, user: User, old_password: str, new_password: str) -> None:
-    if not user.check_password(old_password):
-        raise DomainError(_("原密码不正确。"), field="old_password")
+def _set_password(user: User, new_password: str, *, field: str, must_change: bool, action: str, actor: Actor) -> None:
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), field="new_password") from None
+        raise DomainError(" ".join(exc.messages), field=field) from None
     with transaction.atomic():
         user.set_password(new_password)
-        user.must_change_password = False
+        user.must_change_password = must_change
         user.save(update_fields=["password", "must_change_password"])
-        audit.record("user.password", user, actor=user)
+        audit.record(action, user, actor=actor)
+
+
+def change_password(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise DomainError(_("原密码不正确。"), field="old_password")
+    _set_password(user, new_password, field="new_password", must_change=False, action="user.password", actor=user)
 
 
 def reset_password(*, actor: Actor, user: User, new_password: str) -> None:
     """An administrator sets a new password; the user must change it at next login."""
     if actor is not None and scope_for(actor, Perm.ACCOUNT_MANAGE).empty:
         raise NotAllowed(_("您没有重置密码的权限。"))
-    try:
-        validate_password(new_password, user)
-    except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), field="password") from None
-    with transaction.atomic():
-        user.set_password(new_password)
-        user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
-        audit.record("user.reset_password", user, actor=actor)
+    _set_password(user, new_password, field="password", must_change=True, action="user.reset_password", actor=actor)
 
 
 def set_active(*, actor: Actor, user: User, active: bool) -> None:
