@@ -174,3 +174,9 @@ def test_counts_of_the_outsider_are_their_own(client_as, cast):
     ]
     api = client_as(cast.liaison_b).get("/api/v1/people/").json()
     assert api["count"] == 1 and api["items"][0]["name"] == "赵秘密"
+
+
+def test_out_of_range_ids_are_404_not_server_errors(client_as, cast):
+    client = client_as(cast.officer)
+    for path in ("/people/99999999999999999999/", "/orgs/99999999999999999999/", "/api/v1/people/99999999999999999999"):
+        assert client.get(path).status_code == 404, path

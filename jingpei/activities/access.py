@@ -12,16 +12,10 @@ from django.utils.translation import gettext as _
 
 from jingpei.activities.models import BranchSession, Meeting, SessionPhoto
 from jingpei.core.errors import NotAllowed
+from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.orgs.models import Organization
-
-
-def _as_int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def _view_scope(user):
@@ -47,7 +41,7 @@ def can_manage_meeting(user, organizer: Organization) -> bool:
 def get_activity_org(user, org_id) -> Organization:
     """Any organisation of the user's activity scope (404 otherwise)."""
     try:
-        org = Organization.objects.get(pk=_as_int(org_id), archived_at__isnull=True)
+        org = Organization.objects.get(pk=id_or_404(org_id), archived_at__isnull=True)
     except Organization.DoesNotExist:
         raise Http404 from None
     if not can_view_path(user, org.path):
@@ -87,7 +81,7 @@ def visible_sessions(user):
 
 def get_session(user, session_id, *, write: bool = False) -> BranchSession:
     try:
-        session = BranchSession.objects.select_related("branch").get(pk=_as_int(session_id))
+        session = BranchSession.objects.select_related("branch").get(pk=id_or_404(session_id))
     except BranchSession.DoesNotExist:
         raise Http404 from None
     if not can_view_path(user, session.branch.path):
@@ -99,7 +93,7 @@ def get_session(user, session_id, *, write: bool = False) -> BranchSession:
 
 def get_photo(user, photo_id) -> SessionPhoto:
     try:
-        photo = SessionPhoto.objects.select_related("session__branch").get(pk=_as_int(photo_id))
+        photo = SessionPhoto.objects.select_related("session__branch").get(pk=id_or_404(photo_id))
     except SessionPhoto.DoesNotExist:
         raise Http404 from None
     if not can_view_path(user, photo.session.branch.path):
@@ -117,7 +111,7 @@ def visible_meetings(user):
 
 def get_meeting(user, meeting_id, *, write: bool = False) -> Meeting:
     try:
-        meeting = Meeting.objects.select_related("organizer").get(pk=_as_int(meeting_id))
+        meeting = Meeting.objects.select_related("organizer").get(pk=id_or_404(meeting_id))
     except Meeting.DoesNotExist:
         raise Http404 from None
     path = meeting.organizer.path

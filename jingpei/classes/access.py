@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from jingpei.classes.models import AnnualPlan, Certificate, Enrolment, Lecturer, Session, TrainingClass
 from jingpei.core.errors import NotAllowed
+from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import Scope, scope_for
 
@@ -72,16 +73,10 @@ def can_run(user, klass: TrainingClass) -> bool:
     return can_manage(user, klass) or scope_for(user, Perm.CLASS_HEAD).covers(klass.organizer.path)
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
 
 def get_class(user, class_id, *, write: bool = False) -> TrainingClass:
     """The class if ``user`` may see it (404 otherwise); with ``write``, 403 unless they may run it."""
-    klass = visible_classes(user).select_related("organizer", "head", "plan").filter(pk=_int(class_id)).first()
+    klass = visible_classes(user).select_related("organizer", "head", "plan").filter(pk=id_or_404(class_id)).first()
     if klass is None:
         raise Http404
     if write and not can_run(user, klass):
@@ -90,7 +85,7 @@ def get_class(user, class_id, *, write: bool = False) -> TrainingClass:
 
 
 def get_session(user, session_id, *, write: bool = False) -> Session:
-    session = Session.objects.select_related("klass", "lecturer").filter(pk=_int(session_id)).first()
+    session = Session.objects.select_related("klass", "lecturer").filter(pk=id_or_404(session_id)).first()
     if session is None:
         raise Http404
     get_class(user, session.klass_id, write=write)
@@ -111,7 +106,7 @@ def visible_enrolments(user, klass: TrainingClass):
 
 def get_enrolment(user, enrolment_id, *, write: bool = False) -> Enrolment:
     enrolment = Enrolment.objects.select_related("klass", "klass__organizer", "person", "org").filter(
-        pk=_int(enrolment_id)).first()
+        pk=id_or_404(enrolment_id)).first()
     if enrolment is None:
         raise Http404
     klass = get_class(user, enrolment.klass_id)
@@ -125,14 +120,14 @@ def get_enrolment(user, enrolment_id, *, write: bool = False) -> Enrolment:
 def own_enrolment(user, enrolment_id) -> Enrolment:
     """An enrolment of the logged-in trainee (404 for anyone else's)."""
     enrolment = Enrolment.objects.select_related("klass", "klass__organizer", "person").filter(
-        pk=_int(enrolment_id), person_id=getattr(user, "person_id", None) or -1).first()
+        pk=id_or_404(enrolment_id), person_id=getattr(user, "person_id", None) or -1).first()
     if enrolment is None:
         raise Http404
     return enrolment
 
 
 def get_certificate(user, certificate_id) -> Certificate:
-    cert = Certificate.objects.select_related("enrolment", "klass").filter(pk=_int(certificate_id)).first()
+    cert = Certificate.objects.select_related("enrolment", "klass").filter(pk=id_or_404(certificate_id)).first()
     if cert is None:
         raise Http404
     if cert.enrolment.person_id == getattr(user, "person_id", None):
@@ -147,7 +142,7 @@ def visible_plans(user):
 
 
 def get_plan(user, plan_id, *, write: bool = False) -> AnnualPlan:
-    plan = visible_plans(user).select_related("org").filter(pk=_int(plan_id)).first()
+    plan = visible_plans(user).select_related("org").filter(pk=id_or_404(plan_id)).first()
     if plan is None:
         raise Http404
     return plan
@@ -160,7 +155,7 @@ def visible_lecturers(user):
 
 
 def get_lecturer(user, lecturer_id) -> Lecturer:
-    lecturer = visible_lecturers(user).filter(pk=_int(lecturer_id)).first()
+    lecturer = visible_lecturers(user).filter(pk=id_or_404(lecturer_id)).first()
     if lecturer is None:
         raise Http404
     return lecturer

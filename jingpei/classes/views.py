@@ -19,6 +19,7 @@ from jingpei.classes import access, forms, queries, services
 from jingpei.classes.certificates import mask_name, render_sign_in_sheet
 from jingpei.classes.models import Attendance, Certificate, Enrolment, LeaveRequest, Reflection, TrainingClass
 from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere, scope_for
 from jingpei.orgs.access import visible_orgs, visible_people
@@ -243,7 +244,7 @@ def enrolment_respond(request, enrolment_id):
 @require_POST
 @forbid_not_allowed
 def leave_decide(request, leave_id):
-    leave = LeaveRequest.objects.select_related("enrolment").filter(pk=access._int(leave_id)).first()
+    leave = LeaveRequest.objects.select_related("enrolment").filter(pk=id_or_404(leave_id)).first()
     if leave is None:
         raise Http404
     access.get_enrolment(request.user, leave.enrolment_id, write=True)
@@ -259,8 +260,8 @@ def leave_decide(request, leave_id):
 @forbid_not_allowed
 def manual_sign_in(request, class_id):
     klass = access.get_class(request.user, class_id, write=True)
-    session = klass.sessions.filter(pk=access._int(request.POST.get("session"))).first()
-    enrolment = klass.enrolments.filter(pk=access._int(request.POST.get("enrolment"))).select_related("person").first()
+    session = klass.sessions.filter(pk=id_or_404(request.POST.get("session"))).first()
+    enrolment = klass.enrolments.filter(pk=id_or_404(request.POST.get("enrolment"))).select_related("person").first()
     if session is None or enrolment is None:
         raise Http404
     method = Attendance.Method.SHEET if request.POST.get("method") == "sheet" else Attendance.Method.MANUAL
@@ -309,7 +310,7 @@ def complete(request, class_id):
 @require_POST
 @forbid_not_allowed
 def reflection_review(request, reflection_id):
-    reflection = Reflection.objects.select_related("enrolment").filter(pk=access._int(reflection_id)).first()
+    reflection = Reflection.objects.select_related("enrolment").filter(pk=id_or_404(reflection_id)).first()
     if reflection is None:
         raise Http404
     access.get_enrolment(request.user, reflection.enrolment_id, write=True)
@@ -321,7 +322,7 @@ def reflection_review(request, reflection_id):
 
 @login_required
 def reflection_attachment(request, reflection_id):
-    reflection = Reflection.objects.select_related("enrolment").filter(pk=access._int(reflection_id)).first()
+    reflection = Reflection.objects.select_related("enrolment").filter(pk=id_or_404(reflection_id)).first()
     if reflection is None or not reflection.attachment:
         raise Http404
     if reflection.enrolment.person_id != request.user.person_id:

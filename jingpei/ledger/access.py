@@ -9,17 +9,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jingpei.core.errors import NotAllowed
+from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import Scope, scope_for
 from jingpei.ledger.models import Exemption, ImportBatch, LedgerEntry, RequirementRule
 from jingpei.orgs.models import Organization, Person
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def person_in_scope(person: Person, scope: Scope) -> bool:
@@ -36,7 +30,7 @@ def get_ledger_person(user, person_id, *, write: bool = False) -> Person:
     """The person whose hours ``user`` may read (their own, or in their LEDGER_VIEW scope); with
     ``write``, 403 unless the user may also correct them."""
     try:
-        person = Person.objects.select_related("primary_org").get(pk=_int(person_id))
+        person = Person.objects.select_related("primary_org").get(pk=id_or_404(person_id))
     except Person.DoesNotExist:
         raise Http404 from None
     own = getattr(user, "person_id", None) == person.pk
@@ -49,7 +43,7 @@ def get_ledger_person(user, person_id, *, write: bool = False) -> Person:
 
 def get_entry(user, entry_id, *, write: bool = False) -> LedgerEntry:
     try:
-        entry = LedgerEntry.objects.select_related("person").get(pk=_int(entry_id))
+        entry = LedgerEntry.objects.select_related("person").get(pk=id_or_404(entry_id))
     except LedgerEntry.DoesNotExist:
         raise Http404 from None
     get_ledger_person(user, entry.person_id, write=write)
@@ -59,7 +53,7 @@ def get_entry(user, entry_id, *, write: bool = False) -> LedgerEntry:
 def get_subtree(user, org_id) -> Organization:
     """An organisation whose subtree's compliance ``user`` may read."""
     try:
-        org = Organization.objects.get(pk=_int(org_id))
+        org = Organization.objects.get(pk=id_or_404(org_id))
     except Organization.DoesNotExist:
         raise Http404 from None
     if not scope_for(user, Perm.LEDGER_VIEW).covers(org.path):
@@ -106,7 +100,7 @@ def can_manage_rule(user, rule: RequirementRule | None) -> bool:
 
 def get_rule(user, rule_id, *, write: bool = False) -> RequirementRule:
     try:
-        rule = visible_rules(user).get(pk=_int(rule_id))
+        rule = visible_rules(user).get(pk=id_or_404(rule_id))
     except RequirementRule.DoesNotExist:
         raise Http404 from None
     if write and not can_manage_rule(user, rule):
@@ -116,7 +110,7 @@ def get_rule(user, rule_id, *, write: bool = False) -> RequirementRule:
 
 def get_exemption(user, exemption_id, *, write: bool = False) -> Exemption:
     try:
-        exemption = Exemption.objects.select_related("person", "rule").get(pk=_int(exemption_id))
+        exemption = Exemption.objects.select_related("person", "rule").get(pk=id_or_404(exemption_id))
     except Exemption.DoesNotExist:
         raise Http404 from None
     get_ledger_person(user, exemption.person_id, write=write)
@@ -125,7 +119,7 @@ def get_exemption(user, exemption_id, *, write: bool = False) -> Exemption:
 
 def get_import(user, batch_id) -> ImportBatch:
     try:
-        batch = ImportBatch.objects.select_related("org").get(pk=_int(batch_id))
+        batch = ImportBatch.objects.select_related("org").get(pk=id_or_404(batch_id))
     except ImportBatch.DoesNotExist:
         raise Http404 from None
     if not scope_for(user, Perm.LEDGER_MANAGE).covers(batch.org.path):
