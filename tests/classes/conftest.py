@@ -21,9 +21,10 @@ def head(cast):
 
 @pytest.fixture
 def klass(cast, head):
+    # From yesterday: a session that began minutes ago stays inside the class just after midnight.
     today = timezone.localdate()
     klass = services.create_class(
-        actor=cast.officer, organizer=cast.district, title="乡村振兴专题培训班", start_date=today,
+        actor=cast.officer, organizer=cast.district, title="乡村振兴专题培训班", start_date=today - timedelta(days=1),
         end_date=today, capacity=10, tier="special", head=head, place="区委党校")
     services.set_quota(actor=cast.officer, klass=klass, org=cast.town_a, seats=3)
     services.set_quota(actor=cast.officer, klass=klass, org=cast.town_b, seats=3)
