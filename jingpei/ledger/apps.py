@@ -8,3 +8,6 @@ class LedgerConfig(AppConfig):
 
     def ready(self):
         from jingpei.ledger import jobs  # noqa: F401  registers the ledger's background tasks
+        from jingpei.ledger import signals
+
+        signals.connect()
