@@ -15,7 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from jingpei.core import audit
 from jingpei.ledger import services, standing
 from jingpei.ledger.compliance import Counts, _bucket, people_for_rule, subtree_summary
-from jingpei.ledger.models import ComplianceDirty, ComplianceFact, ComplianceState, Exemption, LedgerEntry, RequirementRule
+from jingpei.ledger.models import (
+    ComplianceDirty,
+    ComplianceFact,
+    ComplianceState,
+    Exemption,
+    LedgerEntry,
+    RequirementRule,
+)
 from jingpei.orgs.models import Category, Organization, Person, PersonCategory
 from tests.factories import make_person
 
