@@ -47,6 +47,7 @@ from jingpei.orgs.models import Organization, Person, PersonCategory
 
 LOCK = "ledger.standing"
 STEP = Organization.steplen
+REFRESH_LIMIT = 5000  # people a summary folds in before reading; more (a big import) is left to the job
 BUCKETS = {Status.MET: "met", Status.ON_TRACK: "on_track", Status.NOT_STARTED: "on_track", Status.BEHIND: "behind",
            Status.WILL_MISS: "behind", Status.MISSED: "behind", Status.EXEMPT: "exempt"}
 
@@ -78,10 +79,12 @@ def mark_dirty(person_ids) -> None:
 def mark_stale() -> None:
     """A rule or the organisation tree changed: summaries take the exact path until the rebuild (enqueued
     when the caller's transaction commits) has run."""
+    from django.utils.translation import gettext as _
+
     from jingpei.core.jobs import enqueue
 
     if ComplianceState.objects.filter(pk=1, stale=False).update(stale=True):
-        enqueue("ledger.standing", title="学时达标统计重建")
+        enqueue("ledger.standing", title=_("学时达标统计重建"))
 
 
 # --- shared evaluation pieces ---------------------------------------------------------------------------
@@ -401,7 +404,8 @@ def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
         return None
     pending = 0
     if rows[0][4]:
-        if refresh_dirty(wait=False) == -1:
+        done = refresh_dirty(wait=False, limit=REFRESH_LIMIT)
+        if done == -1 or done >= REFRESH_LIMIT:  # busy, or a big batch: the job folds in the rest
             pending = ComplianceDirty.objects.count()
         rows = _read(root)
         if not rows or rows[0][2]:
