@@ -130,9 +130,17 @@ def build(*, people: int, orgs: int, entries: int, chunk: int = 1_000_000) -> No
         c.execute("SET session_replication_role = DEFAULT")
         timed("ledger indexes", lambda: [c.execute(sql) for sql in recreate])
         timed("analyze", lambda: c.execute("ANALYZE"))
+    build_rollups(connection)
+
+
+def build_rollups(connection) -> None:
+    """Presets and the month rollups from the raw ledger (indexes created after the load)."""
+    from django.core.management import call_command
+
     from jingpei.ledger import presets
     from jingpei.ledger.services import rebuild_rollups
 
+    call_command("migrate", verbosity=0)
     presets.install()
     with connection.cursor() as c:
         c.execute("SET maintenance_work_mem = '1GB'")
@@ -159,5 +167,9 @@ if __name__ == "__main__":
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--orgs", type=int, default=10_000)
     parser.add_argument("--entries", type=int, default=5_000_000)
+    parser.add_argument("--only-rollups", action="store_true", help="keep the people and ledger; rebuild the rollups")
     args = parser.parse_args()
-    build(people=args.people, orgs=args.orgs, entries=args.entries)
+    if args.only_rollups:
+        build_rollups(setup())
+    else:
+        build(people=args.people, orgs=args.orgs, entries=args.entries)
