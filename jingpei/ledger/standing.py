@@ -222,6 +222,8 @@ def rebuild(as_of: date | None = None) -> dict:
     live = _live(rules, as_of)
     with transaction.atomic(), connection.cursor() as cursor:
         xact_lock(LOCK)
+        if _pg():  # the per (person, form, year) and per (organisation, rule, status) aggregates stay in memory
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         # The marks seen now are the ones this build answers for; later marks survive it.
         cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
         cursor.execute(f"CREATE TEMP TABLE ledger_dirty_seen AS SELECT person_id, version FROM {dirty}")  # noqa: S608
