@@ -63,8 +63,8 @@ def hand_written(cursor, rules, root, as_of, *, raw: bool):
             cursor.fetchall()
 
 
-COUNTS_SQL = ("SELECT org_path, rule_id, category_id, bucket, n FROM ledger_compliancecount "
-              "WHERE (org_path = %s OR parent_path = %s) AND n > 0")
+COUNTS_SQL = ("SELECT org_path, rule_id, category_id, met, on_track, behind, exempt FROM ledger_compliancecount "
+              "WHERE org_path = %s OR parent_path = %s")
 
 
 def raw_group_by(cursor, root, as_of):

@@ -298,23 +298,25 @@ class ComplianceFact(models.Model):
 
 
 class ComplianceCount(models.Model):
-    """People of a WHOLE subtree (``org_path`` and below) per rule, category (0 = all) and status bucket
-    (met / on_track / behind / exempt): a subtree summary reads its root's rows and its children's."""
+    """People of a WHOLE subtree (``org_path`` and below) per rule and category (0 = all), by status
+    (met / on track / behind / exempt): a subtree summary reads its root's row and its children's."""
 
     org_path = models.CharField(max_length=255)
     parent_path = models.CharField(max_length=255)
     rule_id = models.IntegerField()
     category_id = models.IntegerField()
-    bucket = models.CharField(max_length=10)
-    n = models.IntegerField()
+    met = models.IntegerField(default=0)
+    on_track = models.IntegerField(default=0)
+    behind = models.IntegerField(default=0)
+    exempt = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org_path", "rule_id", "category_id", "bucket"],
+        constraints = [models.UniqueConstraint(fields=["org_path", "rule_id", "category_id"],
                                                name="ledger_count_unique")]
         indexes = [models.Index(fields=["parent_path"], name="ledger_count_parent_idx")]
 
     def __str__(self) -> str:
-        return f"{self.org_path} {self.rule_id} {self.category_id} {self.bucket} {self.n}"
+        return f"{self.org_path} {self.rule_id} {self.category_id} {self.met}/{self.on_track}/{self.behind}/{self.exempt}"
 
 
 class ComplianceDirty(models.Model):

@@ -14,7 +14,7 @@ counts of its WHOLE subtree by rule, category and status, so a subtree summary r
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_CEILING
@@ -48,8 +48,9 @@ from jingpei.orgs.models import Organization, Person, PersonCategory
 LOCK = "ledger.standing"
 STEP = Organization.steplen
 REFRESH_LIMIT = 5000  # people a summary folds in before reading; more (a big import) is left to the job
-BUCKETS = {Status.MET: "met", Status.ON_TRACK: "on_track", Status.NOT_STARTED: "on_track", Status.BEHIND: "behind",
-           Status.WILL_MISS: "behind", Status.MISSED: "behind", Status.EXEMPT: "exempt"}
+# Column of ComplianceCount (met, on_track, behind, exempt) each status counts in.
+COLUMN = {Status.MET: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 1, Status.BEHIND: 2, Status.WILL_MISS: 2,
+          Status.MISSED: 2, Status.EXEMPT: 3}
 
 
 def _pg() -> bool:
@@ -205,9 +206,12 @@ def _depths_sql(max_depth: int) -> str:
     return " UNION ALL ".join(f"SELECT {d} AS d" for d in range(1, max_depth + 1))
 
 
-def _bucket_sql(col: str) -> str:
-    return (f"CASE {col} WHEN 'met' THEN 'met' WHEN 'on_track' THEN 'on_track' WHEN 'not_started' THEN 'on_track' "
-            f"WHEN 'exempt' THEN 'exempt' ELSE 'behind' END")
+def _status_sums(col: str) -> str:
+    """met, on_track, behind, exempt as four SUMs over the statuses in ``col``."""
+    return (f"SUM(CASE WHEN {col} = 'met' THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {col} IN ('on_track', 'not_started') THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {col} IN ('behind', 'will_miss', 'missed') THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {col} = 'exempt' THEN 1 ELSE 0 END)")
 
 
 def rebuild(as_of: date | None = None) -> dict:
@@ -255,14 +259,14 @@ def rebuild(as_of: date | None = None) -> dict:
         max_depth = Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 1
         prefix, parent = f"substr(f.org_path, 1, {STEP} * d.d)", f"substr(f.org_path, 1, {STEP} * d.d - {STEP})"
         cursor.execute(
-            f"INSERT INTO {count} (org_path, parent_path, rule_id, category_id, bucket, n) "  # noqa: S608
-            f"SELECT {prefix}, {parent}, f.rule_id, 0, {_bucket_sql('f.status')}, COUNT(*) "
+            f"INSERT INTO {count} (org_path, parent_path, rule_id, category_id, met, on_track, behind, exempt) "  # noqa: S608
+            f"SELECT {prefix}, {parent}, f.rule_id, 0, {_status_sums('f.status')} "
             f"FROM {fact} f JOIN ({_depths_sql(max_depth)}) d ON {STEP} * d.d <= length(f.org_path) "
-            f"GROUP BY {prefix}, {parent}, f.rule_id, {_bucket_sql('f.status')} "
-            f"UNION ALL SELECT {prefix}, {parent}, f.rule_id, pc.category_id, {_bucket_sql('f.status')}, COUNT(*) "
+            f"GROUP BY {prefix}, {parent}, f.rule_id "
+            f"UNION ALL SELECT {prefix}, {parent}, f.rule_id, pc.category_id, {_status_sums('f.status')} "
             f"FROM {fact} f JOIN {pcat} pc ON pc.person_id = f.person_id AND pc.year = %s "
             f"JOIN ({_depths_sql(max_depth)}) d ON {STEP} * d.d <= length(f.org_path) "
-            f"GROUP BY {prefix}, {parent}, f.rule_id, pc.category_id, {_bucket_sql('f.status')}",
+            f"GROUP BY {prefix}, {parent}, f.rule_id, pc.category_id",
             [as_of.year],
         )
         counts = cursor.rowcount
@@ -314,15 +318,15 @@ def refresh_dirty(*, wait: bool = True, limit: int = 5000) -> int:
         ids = [pid for pid, _v in marks]
         new = _evaluate_people(ids, state.as_of)
         old = list(ComplianceFact.objects.filter(person_id__in=ids))
-        deltas: Counter = Counter()
+        deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         for f, sign in [(f, -1) for f in old] + [(f, 1) for f in new]:
             cats = [0] + [int(x) for x in f.categories.strip(",").split(",") if x]
             for path in _ancestors(f.org_path):
                 for cat in cats:
-                    deltas[(path, path[:-STEP], f.rule_id, cat, BUCKETS[f.status])] += sign
+                    deltas[(path, path[:-STEP], f.rule_id, cat)][COLUMN[f.status]] += sign
         ComplianceFact.objects.filter(person_id__in=ids).delete()
         ComplianceFact.objects.bulk_create(new, batch_size=1000)
-        _bump_counts(cursor, {k: v for k, v in deltas.items() if v})
+        _bump_counts(cursor, {k: v for k, v in deltas.items() if any(v)})
         cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
         cursor.execute("CREATE TEMP TABLE ledger_dirty_seen (person_id bigint, version bigint)")
         for start in range(0, len(marks), 500):
@@ -350,17 +354,21 @@ def _evaluate_people(ids: list[int], as_of: date) -> list[ComplianceFact]:
 
 
 def _bump_counts(cursor, deltas: dict) -> None:
+    """Add the deltas to the count rows (created when missing), in key order: no deadlock between two
+    refreshes' upserts."""
     if not deltas:
         return
     table = ComplianceCount._meta.db_table
     rows = sorted(deltas.items())
+    cols = ("met", "on_track", "behind", "exempt")
+    update = ", ".join(f"{col} = {table}.{col} + excluded.{col}" for col in cols)
     for start in range(0, len(rows), 500):
         chunk = rows[start : start + 500]
         cursor.execute(
-            f"INSERT INTO {table} (org_path, parent_path, rule_id, category_id, bucket, n) VALUES "  # noqa: S608
-            f"{', '.join(['(%s, %s, %s, %s, %s, %s)'] * len(chunk))} ON CONFLICT (org_path, rule_id, category_id, "
-            f"bucket) DO UPDATE SET n = {table}.n + excluded.n",
-            [v for key, n in chunk for v in (*key, n)],
+            f"INSERT INTO {table} (org_path, parent_path, rule_id, category_id, {', '.join(cols)}) VALUES "  # noqa: S608
+            f"{', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(chunk))} ON CONFLICT (org_path, rule_id, "
+            f"category_id) DO UPDATE SET {update}",
+            [v for key, n in chunk for v in (*key, *n)],
         )
 
 
@@ -391,8 +399,8 @@ def _read(root: Organization):
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.as_of, s.built_at, s.stale, s.version, EXISTS (SELECT 1 FROM {dirty}), "  # noqa: S608
-            f"k.org_path, k.rule_id, k.category_id, k.bucket, k.n FROM {state} s LEFT JOIN {count} k "
-            f"ON (k.org_path = %s OR k.parent_path = %s) AND k.n > 0 WHERE s.id = 1",
+            f"k.org_path, k.rule_id, k.category_id, k.met, k.on_track, k.behind, k.exempt "
+            f"FROM {state} s LEFT JOIN {count} k ON k.org_path = %s OR k.parent_path = %s WHERE s.id = 1",
             [root.path, root.path],
         )
         return cursor.fetchall()
@@ -421,33 +429,28 @@ def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
         built_at = timezone.make_aware(built_at, UTC)
     rules = [r for r in _rules((version, built_at)) if rule_ids is None or r.pk in rule_ids]
     by_rule: dict[int, c.RuleSummary] = {r.pk: c.RuleSummary(r, period_for(r, as_of)) for r in rules}
-    direct: dict[int, c.Counts] = defaultdict(c.Counts)
-    for *_s, path, rule_id, category_id, bucket, n in rows:
+    children: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    root_path = root.path
+    for *_s, path, rule_id, category_id, met, on_track, behind, exempt in rows:
         s = by_rule.get(rule_id)
-        if s is None or path is None:
+        if s is None or not (met or on_track or behind or exempt):
             continue
-        if path == root.path:
-            target = s.total if category_id == 0 else s.by_category[category_id]
-            _add(target, bucket, n)
-            if category_id == 0:
-                _add(direct[rule_id], bucket, n)
-        elif category_id == 0:
-            _add(s.by_child[path], bucket, n)
-            _add(direct[rule_id], bucket, -n)
-    for rule_id, rest in direct.items():  # people placed on the root itself, not in a child
-        if rest.covered or rest.exempt:
-            by_rule[rule_id].by_child[root.path].add(rest)
+        counts = c.Counts(met + on_track + behind, met, on_track, behind, exempt)
+        if path == root_path:
+            if category_id:
+                s.by_category[category_id] = counts
+            else:
+                s.total = counts
+        elif not category_id:
+            s.by_child[path] = counts
+            sums = children[rule_id]
+            sums[0] += met
+            sums[1] += on_track
+            sums[2] += behind
+            sums[3] += exempt
+    for rule_id, s in by_rule.items():  # people placed on the root itself, not in a child
+        met, on_track, behind, exempt = (t - k for t, k in zip(
+            (s.total.met, s.total.on_track, s.total.behind, s.total.exempt), children[rule_id], strict=True))
+        if met or on_track or behind or exempt:
+            s.by_child[root_path] = c.Counts(met + on_track + behind, met, on_track, behind, exempt)
     return Materialised(list(by_rule.values()), as_of, built_at, pending)
-
-
-def _add(counts: c.Counts, bucket: str, n: int) -> None:
-    if bucket == "exempt":
-        counts.exempt += n
-        return
-    counts.covered += n
-    if bucket == "met":
-        counts.met += n
-    elif bucket == "on_track":
-        counts.on_track += n
-    else:
-        counts.behind += n
