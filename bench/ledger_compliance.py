@@ -13,6 +13,7 @@ import argparse
 import statistics
 import time
 from datetime import date
+from decimal import Decimal
 
 from ledger_scale import setup
 
@@ -97,6 +98,7 @@ def main():
     parser.add_argument("--full-raw", action="store_true",
                         help="also the whole summary hand-written over the raw ledger (8 GROUP BYs)")
     parser.add_argument("--exact", action="store_true", help="also time the exact path (minutes at 1M people)")
+    parser.add_argument("--dirty", type=int, default=0, help="then credit N people and time the next summary")
     parser.add_argument("--rebuild", action="store_true", help="(re)materialise first and time it")
     args = parser.parse_args()
     connection = setup()
@@ -154,6 +156,21 @@ def main():
                 mine = {s.rule.pk: (s.total.covered, s.total.met, s.total.behind, s.total.exempt) for s in fast.summaries}
                 print(f"    exact totals == materialised totals: {totals == mine}", flush=True)
         print(f"    ({label}: {sum(s.total.covered for s in fast.summaries):,} person-rule pairs covered)", flush=True)
+    if args.dirty:
+        # N people credited since the build: the next summary folds them in first (Python, per person).
+        from jingpei.ledger.services import CreditItem, credit_many
+        from jingpei.orgs.models import Person
+
+        ids = list(Person.objects.filter(primary_org__path__startswith=district.path).order_by("?")
+                   .values_list("id", flat=True)[: args.dirty])
+        stamp = time.time_ns()
+        credit_many([CreditItem(i, Decimal("1.5"), "online", args.as_of, f"bench-dirty:{stamp}:{i}") for i in ids])
+        start = time.perf_counter()
+        standing.summary(district)
+        folded = time.perf_counter() - start
+        clean = best(lambda: standing.summary(district), 5)
+        print(f"{'summary, whole district, with ' + str(args.dirty) + ' dirty people folded in':62} {folded:9.3f} "
+              f"{clean:9.5f} {folded / clean:8.0f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from jingpei.orgs.models import Organization, Person, PersonCategory
 
 LOCK = "ledger.standing"
 STEP = Organization.steplen
-REFRESH_LIMIT = 5000  # people a summary folds in before reading; more (a big import) is left to the job
+REFRESH_LIMIT = 500  # people a summary folds in before reading; more (a big import) is left to the job
 # Column of ComplianceCount (met, on_track, behind, exempt) each status counts in.
 COLUMN = {Status.MET: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 1, Status.BEHIND: 2, Status.WILL_MISS: 2,
           Status.MISSED: 2, Status.EXEMPT: 3}
