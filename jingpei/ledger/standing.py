@@ -167,11 +167,12 @@ def _status_sql(rule, period: Period, as_of: date, k: int) -> tuple[str, list, i
     return sql, [required, floor, a, required, b], required
 
 
-def _category_list_sql() -> str:
+def _category_lists_sql() -> str:
+    """(person_id, cats): the categories each person holds in a year, as ",3,5," (one pass, joined below)."""
     pcat = PersonCategory._meta.db_table
-    agg = ("string_agg(CAST(pc.category_id AS text), ',' ORDER BY pc.category_id)" if _pg()
-           else "group_concat(pc.category_id, ',')")
-    return f"COALESCE((SELECT ',' || {agg} || ',' FROM {pcat} pc WHERE pc.person_id = p.id AND pc.year = %s), '')"  # noqa: S608
+    agg = ("string_agg(CAST(category_id AS text), ',' ORDER BY category_id)" if _pg()
+           else "group_concat(category_id, ',')")
+    return f"SELECT person_id, ',' || {agg} || ',' AS cats FROM {pcat} WHERE year = %s GROUP BY person_id"  # noqa: S608
 
 
 def _special_facts(live, as_of: date, caps, rule_cats) -> list[ComplianceFact]:
@@ -239,6 +240,8 @@ def rebuild(as_of: date | None = None) -> dict:
             if _pg():
                 cursor.execute("CREATE INDEX ON ledger_earned (person_id)")
                 cursor.execute("ANALYZE ledger_earned")
+        cursor.execute("DROP TABLE IF EXISTS ledger_cats")
+        cursor.execute(f"CREATE TEMP TABLE ledger_cats AS {_category_lists_sql()}", [as_of.year])
         everyone = SimpleNamespace(path="")
         for k, (rule, period) in enumerate(live):
             cats = rule_cats.get(rule.pk, set())
@@ -247,14 +250,16 @@ def rebuild(as_of: date | None = None) -> dict:
             status_sql, stparams, required = _status_sql(rule, period, as_of, k)
             cursor.execute(
                 f"INSERT INTO {fact} (person_id, rule_id, org_path, categories, required, earned, status) "  # noqa: S608
-                f"SELECT p.id, %s, o.path, {_category_list_sql()}, %s, COALESCE(e.e{k}, 0), {status_sql} "
+                f"SELECT p.id, %s, o.path, COALESCE(pcs.cats, ''), %s, COALESCE(e.e{k}, 0), {status_sql} "
                 f"FROM {person} p JOIN {org} o ON o.id = p.primary_org_id "
-                f"LEFT JOIN ledger_earned e ON e.person_id = p.id WHERE {where} AND NOT {special}",
-                [rule.pk, as_of.year, required, *stparams, *wparams, *sparams],
+                f"LEFT JOIN ledger_earned e ON e.person_id = p.id LEFT JOIN ledger_cats pcs ON pcs.person_id = p.id "
+                f"WHERE {where} AND NOT {special}",
+                [rule.pk, required, *stparams, *wparams, *sparams],
             )
         specials = _special_facts(live, as_of, caps, rule_cats)
         ComplianceFact.objects.bulk_create(specials, batch_size=1000)
         cursor.execute("DROP TABLE IF EXISTS ledger_earned")
+        cursor.execute("DROP TABLE IF EXISTS ledger_cats")
         cursor.execute(f"DELETE FROM {count}")  # noqa: S608  (readers keep the old counts until commit)
         max_depth = Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 1
         prefix, parent = f"substr(f.org_path, 1, {STEP} * d.d)", f"substr(f.org_path, 1, {STEP} * d.d - {STEP})"
