@@ -171,7 +171,7 @@ def monthly_hours(person: Person, year: int) -> list[dict]:
 
 
 # --- a subtree ------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Counts:
     covered: int = 0
     met: int = 0

@@ -273,7 +273,7 @@ class ComplianceState(models.Model):
     as_of = models.DateField()
     built_at = models.DateTimeField()
     stale = models.BooleanField(default=False)
-    version = models.IntegerField(default=0)  # bumped by every full build (caches of rules key on it)
+    build = models.BigIntegerField(default=0)  # a new unique number per full build: per-process caches key on it
 
     def __str__(self) -> str:
         return f"{self.as_of} {'stale' if self.stale else 'fresh'}"
@@ -302,9 +302,9 @@ class ComplianceCount(models.Model):
     (met / on track / behind / exempt): a subtree summary reads its root's row and its children's."""
 
     org_path = models.CharField(max_length=255)
-    parent_path = models.CharField(max_length=255)
+    parent_path = models.CharField(max_length=255)  # only on category 0 rows (the children scan); '' otherwise
     rule_id = models.IntegerField()
-    category_id = models.IntegerField()
+    category_id = models.IntegerField()  # 0 = all people; -2 = people placed on this organisation itself
     met = models.IntegerField(default=0)
     on_track = models.IntegerField(default=0)
     behind = models.IntegerField(default=0)

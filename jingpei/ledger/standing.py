@@ -14,9 +14,10 @@ counts of its WHOLE subtree by rule, category and status, so a subtree summary r
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_CEILING
 from types import SimpleNamespace
 
@@ -47,6 +48,10 @@ from jingpei.orgs.models import Organization, Person, PersonCategory
 
 LOCK = "ledger.standing"
 STEP = Organization.steplen
+# category_id of the rows counting the people placed on the organisation itself (not in a child). Only
+# the all-categories rows carry parent_path: the by-category and direct rows are read through org_path
+# (when that organisation is the root), so the parent's scan of its children's rows does not read them.
+DIRECT = -2
 REFRESH_LIMIT = 500  # people a summary folds in before reading; more (a big import) is left to the job
 # Column of ComplianceCount (met, on_track, behind, exempt) each status counts in.
 COLUMN = {Status.MET: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 1, Status.BEHIND: 2, Status.WILL_MISS: 2,
@@ -264,24 +269,28 @@ def rebuild(as_of: date | None = None) -> dict:
         max_depth = Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 1
         prefix, parent = f"substr(f.org_path, 1, {STEP} * d.d)", f"substr(f.org_path, 1, {STEP} * d.d - {STEP})"
         cursor.execute(
+            # ordered by parent: a summary's children rows then sit in a few pages
             f"INSERT INTO {count} (org_path, parent_path, rule_id, category_id, met, on_track, behind, exempt) "  # noqa: S608
-            f"SELECT {prefix}, {parent}, f.rule_id, 0, {_status_sums('f.status')} "
+            f"SELECT * FROM (SELECT {prefix} AS o, {parent} AS p, f.rule_id, 0, {_status_sums('f.status')} "
             f"FROM {fact} f JOIN ({_depths_sql(max_depth)}) d ON {STEP} * d.d <= length(f.org_path) "
             f"GROUP BY {prefix}, {parent}, f.rule_id "
-            f"UNION ALL SELECT {prefix}, {parent}, f.rule_id, pc.category_id, {_status_sums('f.status')} "
+            f"UNION ALL SELECT {prefix}, '', f.rule_id, pc.category_id, {_status_sums('f.status')} "
             f"FROM {fact} f JOIN {pcat} pc ON pc.person_id = f.person_id AND pc.year = %s "
             f"JOIN ({_depths_sql(max_depth)}) d ON {STEP} * d.d <= length(f.org_path) "
-            f"GROUP BY {prefix}, {parent}, f.rule_id, pc.category_id",
+            f"GROUP BY {prefix}, f.rule_id, pc.category_id "
+            f"UNION ALL SELECT f.org_path, '', f.rule_id, {DIRECT}, {_status_sums('f.status')} FROM {fact} f "
+            f"GROUP BY f.org_path, f.rule_id) u ORDER BY p, o",
             [as_of.year],
         )
         counts = cursor.rowcount
+        if _pg():
+            cursor.execute(f"ANALYZE {count}")
         cursor.execute(f"SELECT COUNT(*) FROM {fact}")  # noqa: S608
         facts = cursor.fetchone()[0]
         _forget_seen(cursor)
         cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
-        state, _ = ComplianceState.objects.get_or_create(pk=1, defaults={"as_of": as_of, "built_at": timezone.now()})
-        ComplianceState.objects.filter(pk=1).update(as_of=as_of, built_at=timezone.now(), stale=False,
-                                                    version=state.version + 1)
+        ComplianceState.objects.update_or_create(pk=1, defaults={
+            "as_of": as_of, "built_at": timezone.now(), "stale": False, "build": time.time_ns()})
     return {"as_of": as_of.isoformat(), "facts": facts, "counts": counts, "special": len(specials)}
 
 
@@ -328,7 +337,8 @@ def refresh_dirty(*, wait: bool = True, limit: int = 5000) -> int:
             cats = [0] + [int(x) for x in f.categories.strip(",").split(",") if x]
             for path in _ancestors(f.org_path):
                 for cat in cats:
-                    deltas[(path, path[:-STEP], f.rule_id, cat)][COLUMN[f.status]] += sign
+                    deltas[(path, "" if cat else path[:-STEP], f.rule_id, cat)][COLUMN[f.status]] += sign
+            deltas[(f.org_path, "", f.rule_id, DIRECT)][COLUMN[f.status]] += sign
         ComplianceFact.objects.filter(person_id__in=ids).delete()
         ComplianceFact.objects.bulk_create(new, batch_size=1000)
         _bump_counts(cursor, {k: v for k, v in deltas.items() if any(v)})
@@ -386,36 +396,51 @@ class Materialised:
     pending: int  # dirty people not folded in (another refresh held the lock)
 
 
-_rules_cache: dict[tuple, list[RequirementRule]] = {}
+@dataclass(frozen=True)
+class _Build:
+    as_of: date
+    built_at: datetime
+    rules: list[RequirementRule]
 
 
-def _rules(key: tuple) -> list[RequirementRule]:
-    # A rule change makes the state stale and the rebuild gives it a new (version, built_at): that keys
-    # the cache, so the fast path reads the rules from the database once per build, not per summary.
-    if key not in _rules_cache:
-        _rules_cache.clear()
-        _rules_cache[key] = list(RequirementRule.objects.switched_on().select_related("org"))
-    return _rules_cache[key]
+_builds: dict[int, _Build] = {}
 
 
-def _read(root: Organization):
+def _build(number: int) -> _Build:
+    # Each full build has a new number (and a rule change makes the state stale until the next build), so
+    # its date, time and switched-on rules are read once per build and process, not per summary.
+    if number not in _builds:
+        state = ComplianceState.objects.get(pk=1)
+        _builds.clear()
+        _builds[number] = _Build(state.as_of, state.built_at,
+                                 list(RequirementRule.objects.switched_on().select_related("org")))
+    return _builds[number]
+
+
+def _read(root: Organization) -> list[tuple]:
+    """One statement: first the state row (build number, stale, any dirty person: category -1), then the
+    count rows of the root and its children."""
     count, dirty, state = (ComplianceCount._meta.db_table, ComplianceDirty._meta.db_table,
                            ComplianceState._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.as_of, s.built_at, s.stale, s.version, EXISTS (SELECT 1 FROM {dirty}), "  # noqa: S608
-            f"k.org_path, k.rule_id, k.category_id, k.met, k.on_track, k.behind, k.exempt "
-            f"FROM {state} s LEFT JOIN {count} k ON k.org_path = %s OR k.parent_path = %s WHERE s.id = 1",
+            f"SELECT '', s.build, -1, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
+            f"CASE WHEN EXISTS (SELECT 1 FROM {dirty}) THEN 1 ELSE 0 END, 0, 0 FROM {state} s WHERE s.id = 1 "
+            f"UNION ALL SELECT org_path, rule_id, category_id, met, on_track, behind, exempt FROM {count} "
+            f"WHERE org_path = %s OR parent_path = %s",
             [root.path, root.path],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    if rows and rows[0][2] != -1:  # the state row leads in practice; never rely on it blindly
+        rows.sort(key=lambda r: r[2] != -1)
+    return rows if rows and rows[0][2] == -1 else []
 
 
 def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
     """The subtree summary from the materialised counts (dirty people folded in first), or None when
     there is no fresh materialisation (then the caller takes the exact path)."""
     rows = _read(root)
-    if not rows or rows[0][2]:
+    if not rows or rows[0][3]:
         return None
     pending = 0
     if rows[0][4]:
@@ -423,39 +448,28 @@ def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
         if done == -1 or done >= REFRESH_LIMIT:  # busy, or a big batch: the job folds in the rest
             pending = ComplianceDirty.objects.count()
         rows = _read(root)
-        if not rows or rows[0][2]:
+        if not rows or rows[0][3]:
             return None
-    as_of, built_at, _stale, version = rows[0][:4]
-    if isinstance(as_of, str):  # SQLite answers raw SQL dates as text
-        as_of = date.fromisoformat(as_of)
-    if isinstance(built_at, str):
-        built_at = datetime.fromisoformat(built_at)
-    if timezone.is_naive(built_at):
-        built_at = timezone.make_aware(built_at, UTC)
-    rules = [r for r in _rules((version, built_at)) if rule_ids is None or r.pk in rule_ids]
-    by_rule: dict[int, c.RuleSummary] = {r.pk: c.RuleSummary(r, period_for(r, as_of)) for r in rules}
-    children: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    build = _build(rows[0][1])
+    Counts, RuleSummary = c.Counts, c.RuleSummary
+    by_rule = {r.pk: RuleSummary(r, period_for(r, build.as_of)) for r in build.rules
+               if rule_ids is None or r.pk in rule_ids}
+    child_maps = {pk: s.by_child for pk, s in by_rule.items()}
     root_path = root.path
-    for *_s, path, rule_id, category_id, met, on_track, behind, exempt in rows:
-        s = by_rule.get(rule_id)
-        if s is None or not (met or on_track or behind or exempt):
+    for path, rule_id, category_id, met, on_track, behind, exempt in rows[1:]:
+        if category_id == 0 and path != root_path:  # a child: the bulk of the rows
+            children = child_maps.get(rule_id)
+            if children is not None and (met or on_track or behind or exempt):
+                children[path] = Counts(met + on_track + behind, met, on_track, behind, exempt)
             continue
-        counts = c.Counts(met + on_track + behind, met, on_track, behind, exempt)
-        if path == root_path:
-            if category_id:
-                s.by_category[category_id] = counts
-            else:
-                s.total = counts
-        elif not category_id:
-            s.by_child[path] = counts
-            sums = children[rule_id]
-            sums[0] += met
-            sums[1] += on_track
-            sums[2] += behind
-            sums[3] += exempt
-    for rule_id, s in by_rule.items():  # people placed on the root itself, not in a child
-        met, on_track, behind, exempt = (t - k for t, k in zip(
-            (s.total.met, s.total.on_track, s.total.behind, s.total.exempt), children[rule_id], strict=True))
-        if met or on_track or behind or exempt:
-            s.by_child[root_path] = c.Counts(met + on_track + behind, met, on_track, behind, exempt)
-    return Materialised(list(by_rule.values()), as_of, built_at, pending)
+        s = by_rule.get(rule_id)
+        if s is None or path != root_path or not (met or on_track or behind or exempt):
+            continue
+        counts = Counts(met + on_track + behind, met, on_track, behind, exempt)
+        if category_id == 0:
+            s.total = counts
+        elif category_id == DIRECT:  # people placed on the root itself
+            s.by_child[root_path] = counts
+        else:
+            s.by_category[category_id] = counts
+    return Materialised(list(by_rule.values()), build.as_of, build.built_at, pending)
