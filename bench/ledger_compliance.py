@@ -65,7 +65,7 @@ def hand_written(cursor, rules, root, as_of, *, raw: bool):
 
 
 COUNTS_SQL = ("SELECT org_path, rule_id, category_id, met, on_track, behind, exempt FROM ledger_compliancecount "
-              "WHERE org_path = %s OR parent_path = %s")
+              "WHERE (org_path = %s OR parent_path = %s) AND (met <> 0 OR on_track <> 0 OR behind <> 0 OR exempt <> 0)")
 
 
 def raw_group_by(cursor, root, as_of):

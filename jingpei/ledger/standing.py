@@ -19,6 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING
+from itertools import groupby
+from operator import itemgetter
 from types import SimpleNamespace
 
 from django.db import connection, transaction
@@ -422,14 +424,13 @@ def _read(root: Organization) -> list[tuple]:
     count rows of the root and its children."""
     count, dirty, state = (ComplianceCount._meta.db_table, ComplianceDirty._meta.db_table,
                            ComplianceState._meta.db_table)
+    sql = (f"SELECT '', s.build, -1, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
+           f"CASE WHEN EXISTS (SELECT 1 FROM {dirty}) THEN 1 ELSE 0 END, 0, 0 FROM {state} s WHERE s.id = 1 "
+           f"UNION ALL SELECT org_path, rule_id, category_id, met, on_track, behind, exempt "
+           f"FROM {count} WHERE (org_path = %s OR parent_path = %s) "
+           f"AND (met <> 0 OR on_track <> 0 OR behind <> 0 OR exempt <> 0)")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT '', s.build, -1, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
-            f"CASE WHEN EXISTS (SELECT 1 FROM {dirty}) THEN 1 ELSE 0 END, 0, 0 FROM {state} s WHERE s.id = 1 "
-            f"UNION ALL SELECT org_path, rule_id, category_id, met, on_track, behind, exempt FROM {count} "
-            f"WHERE org_path = %s OR parent_path = %s",
-            [root.path, root.path],
-        )
+        cursor.execute(sql, [root.path, root.path])
         rows = cursor.fetchall()
     if rows and rows[0][2] != -1:  # the state row leads in practice; never rely on it blindly
         rows.sort(key=lambda r: r[2] != -1)
@@ -451,25 +452,27 @@ def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
         if not rows or rows[0][3]:
             return None
     build = _build(rows[0][1])
-    Counts, RuleSummary = c.Counts, c.RuleSummary
-    by_rule = {r.pk: RuleSummary(r, period_for(r, build.as_of)) for r in build.rules
+    Counts = c.Counts
+    by_rule = {r.pk: c.RuleSummary(r, period_for(r, build.as_of)) for r in build.rules
                if rule_ids is None or r.pk in rule_ids}
-    child_maps = {pk: s.by_child for pk, s in by_rule.items()}
     root_path = root.path
-    for path, rule_id, category_id, met, on_track, behind, exempt in rows[1:]:
-        if category_id == 0 and path != root_path:  # a child: the bulk of the rows
-            children = child_maps.get(rule_id)
-            if children is not None and (met or on_track or behind or exempt):
-                children[path] = Counts(met + on_track + behind, met, on_track, behind, exempt)
-            continue
+    # Rows: (path, rule, category, met, on_track, behind, exempt). The children's rows (the bulk)
+    # are turned into Counts per rule with C-level loops (sort, groupby, zip, map).
+    own = [r for r in rows if r[0] == root_path]
+    children = sorted([r for r in rows if r[0] != root_path and r[2] != -1], key=itemgetter(1))
+    for rule_id, group in groupby(children, itemgetter(1)):
         s = by_rule.get(rule_id)
-        if s is None or path != root_path or not (met or on_track or behind or exempt):
+        if s is not None:
+            paths, _r, _c, *cols = zip(*group, strict=True)
+            s.by_child.update(zip(paths, map(Counts, *cols), strict=True))
+    for _path, rule_id, category_id, *cols in own:
+        s = by_rule.get(rule_id)
+        if s is None:
             continue
-        counts = Counts(met + on_track + behind, met, on_track, behind, exempt)
         if category_id == 0:
-            s.total = counts
+            s.total = Counts(*cols)
         elif category_id == DIRECT:  # people placed on the root itself
-            s.by_child[root_path] = counts
+            s.by_child[root_path] = Counts(*cols)
         else:
-            s.by_category[category_id] = counts
+            s.by_category[category_id] = Counts(*cols)
     return Materialised(list(by_rule.values()), build.as_of, build.built_at, pending)
