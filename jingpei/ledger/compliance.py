@@ -171,16 +171,20 @@ def monthly_hours(person: Person, year: int) -> list[dict]:
 
 
 # --- a subtree ------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Counts:
-    covered: int = 0
+    """People by status; ``covered`` (everyone not exempt) is derived, so it can never disagree."""
+
     met: int = 0
     on_track: int = 0
     behind: int = 0
     exempt: int = 0
 
+    @property
+    def covered(self) -> int:
+        return self.met + self.on_track + self.behind
+
     def add(self, other: Counts) -> None:
-        self.covered += other.covered
         self.met += other.met
         self.on_track += other.on_track
         self.behind += other.behind
@@ -301,8 +305,7 @@ def _regular_counts(rule, period, root, category_ids, as_of, caps, group: str) -
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for k, covered, met, on_track in cursor.fetchall():
-            out[k] = Counts(covered=covered, met=met or 0, on_track=on_track or 0,
-                            behind=covered - (met or 0) - (on_track or 0))
+            out[k] = Counts(met=met or 0, on_track=on_track or 0, behind=covered - (met or 0) - (on_track or 0))
     return out
 
 
@@ -344,10 +347,10 @@ def _bucket(result: RuleResult | None) -> Counts:
     if result.status == Status.EXEMPT:
         return Counts(exempt=1)
     if result.status == Status.MET:
-        return Counts(covered=1, met=1)
+        return Counts(met=1)
     if result.status in (Status.ON_TRACK, Status.NOT_STARTED):
-        return Counts(covered=1, on_track=1)
-    return Counts(covered=1, behind=1)
+        return Counts(on_track=1)
+    return Counts(behind=1)
 
 
 def subtree_summary(root: Organization, *, as_of: date | None = None, rules=None) -> list[RuleSummary]:

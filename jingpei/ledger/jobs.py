@@ -24,3 +24,22 @@ def records_archive_job(ctx, *, org_id: int, year: int, user_id: int) -> dict:
     from jingpei.ledger.records import build_archive  # reportlab loads only when needed
 
     return build_archive(ctx, org_id=org_id, year=year, user_id=user_id)
+
+
+@task("ledger.standing")
+def standing_job(ctx, *, full: bool = False, as_of: str | None = None) -> dict:
+    """Daily (``full``): re-materialise everyone as of today. Otherwise: rebuild when stale or missing,
+    else drain the dirty people."""
+    from jingpei.ledger import standing
+    from jingpei.ledger.models import ComplianceState
+
+    state = ComplianceState.objects.filter(pk=1).first()
+    if full or state is None or state.stale:
+        stats = standing.rebuild(date.fromisoformat(as_of) if as_of else None)
+    else:
+        done = 0
+        while (n := standing.refresh_dirty()) > 0:
+            done += n
+        stats = {"refreshed": done}
+    ctx.progress(1, 1, _("学时达标统计已更新"), force=True)
+    return stats

@@ -263,3 +263,68 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.filename}"
+
+
+# --- materialised compliance (see ``jingpei.ledger.standing``) ----------------------------------------
+class ComplianceState(models.Model):
+    """The one row (pk=1) saying which date the materialised compliance is "as of", when it was built,
+    and whether a rule or organisation change made it stale (then summaries take the exact path)."""
+
+    as_of = models.DateField()
+    built_at = models.DateTimeField()
+    stale = models.BooleanField(default=False)
+    build = models.BigIntegerField(default=0)  # a new unique number per full build: per-process caches key on it
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {'stale' if self.stale else 'fresh'}"
+
+
+class ComplianceFact(models.Model):
+    """One person's standing against one rule at the state's ``as_of`` (tenths of hours)."""
+
+    person = models.ForeignKey("orgs.Person", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    rule = models.ForeignKey(RequirementRule, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    org_path = models.CharField(max_length=255)  # primary organisation when evaluated (counts sit on its ancestors)
+    categories = models.CharField(max_length=255, blank=True)  # ",3,5,": category ids held in as_of's year
+    required = models.BigIntegerField()
+    earned = models.BigIntegerField()
+    status = models.CharField(max_length=12)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "rule"], name="ledger_fact_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.rule_id} {self.status}"
+
+
+class ComplianceCount(models.Model):
+    """People of a WHOLE subtree (``org_path`` and below) per rule and category (0 = all), by status
+    (met / on track / behind / exempt): a subtree summary reads its root's row and its children's."""
+
+    org_path = models.CharField(max_length=255)
+    parent_path = models.CharField(max_length=255)  # only on category 0 rows (the children scan); '' otherwise
+    rule_id = models.IntegerField()
+    category_id = models.IntegerField()  # 0 = all people; -2 = people placed on this organisation itself
+    met = models.IntegerField(default=0)
+    on_track = models.IntegerField(default=0)
+    behind = models.IntegerField(default=0)
+    exempt = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org_path", "rule_id", "category_id"],
+                                               name="ledger_count_unique")]
+        indexes = [models.Index(fields=["parent_path"], name="ledger_count_parent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_path} {self.rule_id} {self.category_id} {self.met}/{self.on_track}/{self.behind}/{self.exempt}"
+
+
+class ComplianceDirty(models.Model):
+    """People whose facts may be out of date (credited, reversed, exempted, moved…). ``version`` is bumped
+    at every mark, so a refresh deletes only the marks it has seen."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.person_id} v{self.version}"

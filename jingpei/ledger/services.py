@@ -22,6 +22,7 @@ from jingpei.core import audit
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.middleware import client_ip
 from jingpei.core.models import AuditLog
+from jingpei.ledger import standing
 from jingpei.ledger.access import can_manage_ledger, can_manage_rule
 from jingpei.ledger.models import (
     Exemption,
@@ -72,6 +73,8 @@ def _bump_rollups(deltas: dict[tuple[int, date, str], tuple[int, int]]) -> None:
     in key order so that concurrent batches lock them in the same order (no deadlock)."""
     if not deltas:
         return
+    # The materialised compliance re-evaluates these people before the next summary (standing.py).
+    standing.mark_dirty(k[0] for k in deltas)
     table = MonthRollup._meta.db_table
     rows = sorted(deltas.items())
     upsert = (f"ON CONFLICT (person_id, month, form) DO UPDATE SET tenths = {table}.tenths + excluded.tenths, "
@@ -347,6 +350,7 @@ def save_rule(*, actor, rule: RequirementRule | None = None, categories=None, **
         rule.save()
         if categories is not None:
             rule.categories.set(categories)
+        standing.mark_stale()  # who is covered and what they need changed: rebuild the materialisation
         b, a = audit.diff(before, _rule_snapshot(rule))
         audit.record("ledger.rule_create" if creating else "ledger.rule_change", rule, actor=actor, before=b or None,
                      after=a, org_path=rule.org.path if rule.org_id else "")
@@ -372,6 +376,7 @@ def grant_exemption(*, actor, person: Person, kind: str, starts_on: date, ends_o
     with transaction.atomic():
         exemption = Exemption.objects.create(person=person, rule=rule, kind=kind, starts_on=starts_on, ends_on=ends_on,
                                              reason=reason[:300], approved_by=actor)
+        standing.mark_dirty([person.pk])
         audit.record("ledger.exempt", exemption, actor=actor, after={
             "person": person.pk, "rule": rule.pk if rule else None, "kind": kind,
             "from": starts_on.isoformat(), "to": ends_on.isoformat(), "reason": reason,

@@ -21,7 +21,7 @@ from jingpei.core.jobs import enqueue
 from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.ledger import access, compliance, imports, records, services
+from jingpei.ledger import access, compliance, imports, records, services, standing
 from jingpei.ledger.forms import ExemptionForm, ImportForm, ReverseForm, RuleForm
 from jingpei.ledger.models import ConversionRule, LedgerEntry, Notification, TrainingForm
 from jingpei.ledger.rules import STATUS_LABELS, Status
@@ -172,8 +172,17 @@ def record_xlsx(request, person_id):
 @login_required
 def org(request, org_id):
     root = access.get_subtree(request.user, org_id)
-    as_of = _as_of(request)
-    summaries = compliance.subtree_summary(root, as_of=as_of, rules=access.visible_rules(request.user).filter(active=True))
+    visible = access.visible_rules(request.user).filter(active=True)
+    # No explicit date: the materialised figures (one read of the root's and children's counts); an
+    # explicit date other than the materialised one, or a stale materialisation: the exact path.
+    materialised = None
+    if "as_of" not in request.GET:
+        materialised = standing.summary(root, rule_ids=set(visible.values_list("pk", flat=True)))
+    if materialised is not None:
+        as_of, summaries = materialised.as_of, materialised.summaries
+    else:
+        as_of = _as_of(request)
+        summaries = compliance.subtree_summary(root, as_of=as_of, rules=visible)
     child_paths = {p for s in summaries for p in s.by_child}
     children = {o.path: o for o in Organization.objects.filter(path__in=child_paths)}
     categories = {c.pk: c for c in Category.objects.all()}
@@ -186,6 +195,7 @@ def org(request, org_id):
         })
     return render(request, "ledger/org.html", {
         "root": root, "as_of": as_of, "rows": rows, "ancestors": _ancestors(request.user, root),
+        "materialised": materialised,
     })
 
 

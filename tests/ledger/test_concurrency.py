@@ -104,3 +104,49 @@ def test_concurrent_reminder_runs_remind_once(pg, cast):
     assert not errors
     assert Notification.objects.filter(user=cast.trainee).count() == 1
     assert Notification.objects.filter(user=cast.liaison_a).count() == 1
+
+
+def test_credits_racing_refreshes_leave_counts_equal_to_a_rebuild(pg, settled):
+    """Credits (single and batch) race summaries that fold dirty people in: whatever the interleaving,
+    once the last marks are folded in, facts and counts equal a full rebuild's."""
+    from decimal import Decimal
+
+    from jingpei.ledger import standing
+    from jingpei.ledger.models import ComplianceCount, ComplianceDirty, ComplianceFact
+    from jingpei.ledger.services import CreditItem
+
+    as_of = date(2026, 6, 30)
+    people = [settled.person_a, settled.person_a2, settled.person_b]
+    standing.rebuild(as_of)
+
+    def work(i):
+        if i % 3 == 0:
+            for _ in range(15):
+                standing.summary(settled.district)
+            return 0
+        for n in range(15):
+            p = people[(i + n) % 3]
+            if n % 2:
+                services.credit_hours(person=p, hours="1.5", form="online", occurred_on=date(2026, 1 + n % 6, 2),
+                                      idempotency_key=f"race:{i}:{n}")
+            else:
+                services.credit_many([CreditItem(q.pk, Decimal("0.5"), "class", date(2026, 6, 1), f"rb:{i}:{n}:{q.pk}")
+                                      for q in people])
+        return 0
+
+    _results, errors = _run_at_barrier(6, work)
+    assert not errors
+    while standing.refresh_dirty() > 0:
+        pass
+    assert not ComplianceDirty.objects.exists()
+
+    def snapshot():
+        facts = set(ComplianceFact.objects.values_list("person_id", "rule_id", "org_path", "earned", "status"))
+        rows = ComplianceCount.objects.values_list("org_path", "rule_id", "category_id", "met", "on_track", "behind", "exempt")
+        counts = {r for r in rows if any(r[3:])}
+        return facts, counts
+
+    folded = snapshot()
+    assert any(earned > 0 for *_x, earned, _s in folded[0])
+    standing.rebuild(as_of)
+    assert snapshot() == folded

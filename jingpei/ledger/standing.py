@@ -1,0 +1,478 @@
+"""Materialised compliance: every person's standing per rule "as of" one date, and per organisation the
+counts of its WHOLE subtree by rule, category and status, so a subtree summary reads O(children) rows.
+
+- :func:`rebuild` (daily job ``ledger.standing`` / ``manage.py ledger_standing``) re-evaluates everyone:
+  set-based SQL for the regular people (one scan of the month rollups for all rules), the existing
+  Python functions for the special ones (joined in the period, exempted, in grace, carry-over) — the
+  same split as :func:`compliance.subtree_summary` — and swaps facts and counts in one transaction.
+- Credits only mark the person dirty (one batched upsert in the credit transaction). Before reading,
+  :func:`summary` re-evaluates the dirty people in Python and moves their counts along their ancestor
+  paths; the background job drains the dirty set too.
+- Rule and organisation-tree changes make the state stale (summaries take the exact path) and enqueue a
+  rebuild; an explicit as-of date other than the materialised one takes the exact path as well.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_CEILING
+from itertools import groupby
+from operator import itemgetter
+from types import SimpleNamespace
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jingpei.core.locks import xact_lock
+from jingpei.ledger import compliance as c
+from jingpei.ledger.models import (
+    ComplianceCount,
+    ComplianceDirty,
+    ComplianceFact,
+    ComplianceState,
+    MonthRollup,
+    RequirementRule,
+)
+from jingpei.ledger.rules import (
+    Period,
+    PersonFacts,
+    Status,
+    add_months,
+    elapsed_fraction,
+    month_end,
+    period_for,
+    requirement,
+)
+from jingpei.orgs.models import Organization, Person, PersonCategory
+
+LOCK = "ledger.standing"
+STEP = Organization.steplen
+# category_id of the rows counting the people placed on the organisation itself (not in a child). Only
+# the all-categories rows carry parent_path: the by-category and direct rows are read through org_path
+# (when that organisation is the root), so the parent's scan of its children's rows does not read them.
+DIRECT = -2
+REFRESH_LIMIT = 500  # people a summary folds in before reading; more (a big import) is left to the job
+# Column of ComplianceCount (met, on_track, behind, exempt) each status counts in.
+COLUMN = {Status.MET: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 1, Status.BEHIND: 2, Status.WILL_MISS: 2,
+          Status.MISSED: 2, Status.EXEMPT: 3}
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- marking ----------------------------------------------------------------------------------------
+def mark_dirty(person_ids) -> None:
+    """Record that these people's standing may have changed (called inside the writer's transaction).
+    Ids are upserted in order, so concurrent batches lock the marks in the same order (no deadlock)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    table = ComplianceDirty._meta.db_table
+    upsert = f"ON CONFLICT (person_id) DO UPDATE SET version = {table}.version + 1"
+    with connection.cursor() as cursor:
+        if _pg():
+            cursor.execute(f"INSERT INTO {table} (person_id, version) SELECT unnest(%s::bigint[]), 1 {upsert}",  # noqa: S608
+                           [ids])
+            return
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(f"INSERT INTO {table} (person_id, version) VALUES {', '.join(['(%s, 1)'] * len(chunk))} "  # noqa: S608
+                           f"{upsert}", chunk)
+
+
+def mark_stale() -> None:
+    """A rule or the organisation tree changed: summaries take the exact path until the rebuild (enqueued
+    when the caller's transaction commits) has run."""
+    from django.utils.translation import gettext as _
+
+    from jingpei.core.jobs import enqueue
+
+    if ComplianceState.objects.filter(pk=1, stale=False).update(stale=True):
+        enqueue("ledger.standing", title=_("学时达标统计重建"))
+
+
+# --- shared evaluation pieces ---------------------------------------------------------------------------
+def _live(rules, as_of: date) -> list[tuple[RequirementRule, Period]]:
+    out = []
+    for rule in rules:
+        p = period_for(rule, as_of)
+        if not ((rule.valid_from and rule.valid_from > p.end) or (rule.valid_to and rule.valid_to < p.start)):
+            out.append((rule, p))
+    return out
+
+
+def _cats_text(ids) -> str:
+    return "," + ",".join(str(i) for i in sorted(ids)) + "," if ids else ""
+
+
+def _ancestors(path: str) -> list[str]:
+    return [path[:i] for i in range(STEP, len(path) + 1, STEP)]
+
+
+# --- full build ----------------------------------------------------------------------------------------
+def _earned_sql(live, as_of: date, caps: dict[str, int]) -> tuple[str, list]:
+    """One scan of the rollups: per person, tenths earned in each rule's period and in the recent window
+    (current month and the two before), forms filtered and capped per (year, form) like ``_earned``."""
+    rollup = MonthRollup._meta.db_table
+    recent = Period(add_months(as_of.replace(day=1), -2), as_of)
+    periods = sorted({p for _r, p in live} | {recent}, key=lambda p: (p.start, p.end))
+    index = {p: i for i, p in enumerate(periods)}
+    year = "CAST(EXTRACT(YEAR FROM r.month) AS integer)" if _pg() else "strftime('%%Y', r.month)"
+    least = "LEAST" if _pg() else "MIN"
+    sums, params = [], []
+    for i, p in enumerate(periods):
+        sums.append(f"SUM(CASE WHEN r.month >= %s AND r.month <= %s THEN r.tenths ELSE 0 END) AS s{i}")
+        params += [p.start, p.end]
+    outer, oparams = [], []
+
+    def capped(col: str, rule) -> tuple[str, list]:
+        forms = [f for f in caps if not rule.forms or f in rule.forms]
+        cases = " ".join(f"WHEN %s THEN {least}({col}, %s)" for _ in forms)
+        expr = f"CASE y.form {cases} ELSE {col} END" if forms else col
+        return expr, [v for f in forms for v in (f, caps[f])]
+
+    for k, (rule, p) in enumerate(live):
+        for name, col in ((f"e{k}", f"y.s{index[p]}"), (f"r{k}", f"y.s{index[recent]}")):
+            expr, eparams = capped(col, rule)
+            if rule.forms:
+                outer.append(f"SUM(CASE WHEN y.form IN ({', '.join(['%s'] * len(rule.forms))}) THEN {expr} ELSE 0 END) "
+                             f"AS {name}")
+                oparams += [*rule.forms, *eparams]
+            else:
+                outer.append(f"SUM({expr}) AS {name}")
+                oparams += eparams
+    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
+    sql = (f"SELECT y.person_id, {', '.join(outer)} FROM (SELECT r.person_id, r.form, {year} AS yr, "  # noqa: S608
+           f"{', '.join(sums)} FROM {rollup} r WHERE r.month >= %s AND r.month <= %s "
+           f"GROUP BY r.person_id, r.form, {year}) y GROUP BY y.person_id")
+    return sql, oparams + params + [lo, hi]
+
+
+def _status_sql(rule, period: Period, as_of: date, k: int) -> tuple[str, list, int]:
+    """CASE giving a regular person's status from ``e.e{k}`` (earned) and ``e.r{k}`` (recent), the same
+    decisions as ``rules.status`` in integer tenths. Returns (sql, params, required tenths)."""
+    req = requirement(rule, PersonFacts(0), period, category_ids=set())
+    required = int(req.required * 10)
+    if req.exempt:
+        return "'exempt'", [], required
+    earned, recent = f"COALESCE(e.e{k}, 0)", f"COALESCE(e.r{k}, 0)"
+    if as_of > period.end:
+        return f"CASE WHEN {earned} >= %s THEN 'met' ELSE 'missed' END", [required], required
+    # on track: earned >= required × elapsed fraction (smallest whole tenth that satisfies it)
+    floor = int((req.required * elapsed_fraction(period, as_of) * 10).to_integral_value(rounding=ROUND_CEILING))
+    # behind vs will miss: earned + recent/span × remaining >= required, with span = 2 + d/md and
+    # remaining = M + (md − d + 1)/md, i.e. recent × (M·md + md − d + 1) >= (required − earned) × (2md + d).
+    md, d = month_end(as_of).day, as_of.day
+    months = (period.end.year - as_of.year) * 12 + period.end.month - as_of.month
+    a, b = months * md + md - d + 1, 2 * md + d
+    sql = (f"CASE WHEN {earned} >= %s THEN 'met' WHEN {earned} >= %s THEN 'on_track' "
+           f"WHEN {recent} * %s >= (%s - {earned}) * %s THEN 'behind' ELSE 'will_miss' END")
+    return sql, [required, floor, a, required, b], required
+
+
+def _category_lists_sql() -> str:
+    """(person_id, cats): the categories each person holds in a year, as ",3,5," (one pass, joined below)."""
+    pcat = PersonCategory._meta.db_table
+    agg = ("string_agg(CAST(category_id AS text), ',' ORDER BY category_id)" if _pg()
+           else "group_concat(category_id, ',')")
+    return f"SELECT person_id, ',' || {agg} || ',' AS cats FROM {pcat} WHERE year = %s GROUP BY person_id"  # noqa: S608
+
+
+def _special_facts(live, as_of: date, caps, rule_cats) -> list[ComplianceFact]:
+    """The special people of every rule, evaluated in Python by the person page's functions."""
+    everyone = SimpleNamespace(path="")
+    candidates = c._special_candidates(everyone, live, rule_cats)  # type: ignore[arg-type]
+    if not candidates:
+        return []
+    facts = c.person_facts(candidates)
+    out = []
+    for rule, period in live:
+        cats = rule_cats.get(rule.pk, set())
+        specials = [p for p in candidates if c._is_special(rule, period, p, facts[p.pk], cats)]
+        if specials:
+            out += _facts_for(rule, specials, as_of, cats, caps, facts)
+    return out
+
+
+def _facts_for(rule, people, as_of, cats, caps, facts) -> list[ComplianceFact]:
+    out = []
+    for person, result in c._evaluate_many(rule, people, as_of, cats, caps, facts=facts):
+        if result is None:
+            continue
+        held = [k for k, years in facts[person.pk].category_years.items() if as_of.year in years]
+        out.append(ComplianceFact(person_id=person.pk, rule_id=rule.pk, org_path=person.primary_org.path,
+                                  categories=_cats_text(held), required=int(result.required * 10),
+                                  earned=int(result.earned * 10), status=result.status))
+    return out
+
+
+def _depths_sql(max_depth: int) -> str:
+    return " UNION ALL ".join(f"SELECT {d} AS d" for d in range(1, max_depth + 1))
+
+
+def _status_sums(col: str) -> str:
+    """met, on_track, behind, exempt as four SUMs over the statuses in ``col``."""
+    return (f"SUM(CASE WHEN {col} = 'met' THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {col} IN ('on_track', 'not_started') THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {col} IN ('behind', 'will_miss', 'missed') THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {col} = 'exempt' THEN 1 ELSE 0 END)")
+
+
+def rebuild(as_of: date | None = None) -> dict:
+    """Re-evaluate everyone as of ``as_of`` (today) and swap facts and counts in one transaction."""
+    as_of = as_of or c.today()
+    fact, count, dirty = (ComplianceFact._meta.db_table, ComplianceCount._meta.db_table,
+                          ComplianceDirty._meta.db_table)
+    person, org, pcat = Person._meta.db_table, Organization._meta.db_table, PersonCategory._meta.db_table
+    rules = list(RequirementRule.objects.switched_on().select_related("org"))
+    rule_cats = c._rule_categories(rules)
+    caps = c.year_caps()
+    live = _live(rules, as_of)
+    with transaction.atomic(), connection.cursor() as cursor:
+        xact_lock(LOCK)
+        if _pg():  # the per (person, form, year) and per (organisation, rule, status) aggregates stay in memory
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        # The marks seen now are the ones this build answers for; later marks survive it.
+        cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
+        cursor.execute(f"CREATE TEMP TABLE ledger_dirty_seen AS SELECT person_id, version FROM {dirty}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {fact}" if not _pg() else f"TRUNCATE {fact}")  # noqa: S608
+        if live:
+            sql, params = _earned_sql(live, as_of, caps)
+            cursor.execute("DROP TABLE IF EXISTS ledger_earned")
+            cursor.execute(f"CREATE TEMP TABLE ledger_earned AS {sql}", params)
+            if _pg():
+                cursor.execute("CREATE INDEX ON ledger_earned (person_id)")
+                cursor.execute("ANALYZE ledger_earned")
+        cursor.execute("DROP TABLE IF EXISTS ledger_cats")
+        cursor.execute(f"CREATE TEMP TABLE ledger_cats AS {_category_lists_sql()}", [as_of.year])
+        everyone = SimpleNamespace(path="")
+        for k, (rule, period) in enumerate(live):
+            cats = rule_cats.get(rule.pk, set())
+            where, wparams = c._population_sql(rule, period, everyone, cats)  # type: ignore[arg-type]
+            special, sparams = c._special_sql(rule, period, cats)
+            status_sql, stparams, required = _status_sql(rule, period, as_of, k)
+            cursor.execute(
+                f"INSERT INTO {fact} (person_id, rule_id, org_path, categories, required, earned, status) "  # noqa: S608
+                f"SELECT p.id, %s, o.path, COALESCE(pcs.cats, ''), %s, COALESCE(e.e{k}, 0), {status_sql} "
+                f"FROM {person} p JOIN {org} o ON o.id = p.primary_org_id "
+                f"LEFT JOIN ledger_earned e ON e.person_id = p.id LEFT JOIN ledger_cats pcs ON pcs.person_id = p.id "
+                f"WHERE {where} AND NOT {special}",
+                [rule.pk, required, *stparams, *wparams, *sparams],
+            )
+        specials = _special_facts(live, as_of, caps, rule_cats)
+        ComplianceFact.objects.bulk_create(specials, batch_size=1000)
+        cursor.execute("DROP TABLE IF EXISTS ledger_earned")
+        cursor.execute("DROP TABLE IF EXISTS ledger_cats")
+        cursor.execute(f"DELETE FROM {count}")  # noqa: S608  (readers keep the old counts until commit)
+        max_depth = Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 1
+        prefix, parent = f"substr(f.org_path, 1, {STEP} * d.d)", f"substr(f.org_path, 1, {STEP} * d.d - {STEP})"
+        cursor.execute(
+            # ordered by parent: a summary's children rows then sit in a few pages
+            f"INSERT INTO {count} (org_path, parent_path, rule_id, category_id, met, on_track, behind, exempt) "  # noqa: S608
+            f"SELECT * FROM (SELECT {prefix} AS o, {parent} AS p, f.rule_id, 0, {_status_sums('f.status')} "
+            f"FROM {fact} f JOIN ({_depths_sql(max_depth)}) d ON {STEP} * d.d <= length(f.org_path) "
+            f"GROUP BY {prefix}, {parent}, f.rule_id "
+            f"UNION ALL SELECT {prefix}, '', f.rule_id, pc.category_id, {_status_sums('f.status')} "
+            f"FROM {fact} f JOIN {pcat} pc ON pc.person_id = f.person_id AND pc.year = %s "
+            f"JOIN ({_depths_sql(max_depth)}) d ON {STEP} * d.d <= length(f.org_path) "
+            f"GROUP BY {prefix}, f.rule_id, pc.category_id "
+            f"UNION ALL SELECT f.org_path, '', f.rule_id, {DIRECT}, {_status_sums('f.status')} FROM {fact} f "
+            f"GROUP BY f.org_path, f.rule_id) u ORDER BY p, o",
+            [as_of.year],
+        )
+        counts = cursor.rowcount
+        if _pg():
+            cursor.execute(f"ANALYZE {count}")
+        cursor.execute(f"SELECT COUNT(*) FROM {fact}")  # noqa: S608
+        facts = cursor.fetchone()[0]
+        _forget_seen(cursor)
+        cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
+        ComplianceState.objects.update_or_create(pk=1, defaults={
+            "as_of": as_of, "built_at": timezone.now(), "stale": False, "build": time.time_ns()})
+    return {"as_of": as_of.isoformat(), "facts": facts, "counts": counts, "special": len(specials)}
+
+
+def _forget_seen(cursor) -> None:
+    dirty = ComplianceDirty._meta.db_table
+    match = (f"SELECT d.person_id FROM {dirty} d JOIN ledger_dirty_seen s "  # noqa: S608
+             "ON s.person_id = d.person_id AND s.version = d.version")
+    if _pg():  # locked in key order, like the credits' marks: no deadlock with a concurrent batch
+        cursor.execute(f"DELETE FROM {dirty} WHERE person_id IN ({match} ORDER BY d.person_id FOR UPDATE OF d)")  # noqa: S608
+    else:
+        cursor.execute(f"DELETE FROM {dirty} WHERE person_id IN ({match})")  # noqa: S608
+
+
+# --- incremental refresh --------------------------------------------------------------------------------
+def refresh_dirty(*, wait: bool = True, limit: int = 5000) -> int:
+    """Re-evaluate up to ``limit`` dirty people as of the materialised date and move their counts.
+    Returns how many were refreshed (-1 when another refresh or build holds the lock and ``wait`` is
+    false)."""
+    state = ComplianceState.objects.filter(pk=1).first()
+    if state is None or state.stale:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _pg():
+            import zlib
+
+            key = zlib.crc32(LOCK.encode())
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            else:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+                if not cursor.fetchone()[0]:
+                    return -1
+        state = ComplianceState.objects.get(pk=1)
+        if state.stale:
+            return 0
+        marks = list(ComplianceDirty.objects.order_by("person_id").values_list("person_id", "version")[:limit])
+        if not marks:
+            return 0
+        ids = [pid for pid, _v in marks]
+        new = _evaluate_people(ids, state.as_of)
+        old = list(ComplianceFact.objects.filter(person_id__in=ids))
+        deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for f, sign in [(f, -1) for f in old] + [(f, 1) for f in new]:
+            cats = [0] + [int(x) for x in f.categories.strip(",").split(",") if x]
+            for path in _ancestors(f.org_path):
+                for cat in cats:
+                    deltas[(path, "" if cat else path[:-STEP], f.rule_id, cat)][COLUMN[f.status]] += sign
+            deltas[(f.org_path, "", f.rule_id, DIRECT)][COLUMN[f.status]] += sign
+        ComplianceFact.objects.filter(person_id__in=ids).delete()
+        ComplianceFact.objects.bulk_create(new, batch_size=1000)
+        _bump_counts(cursor, {k: v for k, v in deltas.items() if any(v)})
+        cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
+        cursor.execute("CREATE TEMP TABLE ledger_dirty_seen (person_id bigint, version bigint)")
+        for start in range(0, len(marks), 500):
+            chunk = marks[start : start + 500]
+            cursor.execute(f"INSERT INTO ledger_dirty_seen VALUES {', '.join(['(%s, %s)'] * len(chunk))}",  # noqa: S608
+                           [v for m in chunk for v in m])
+        _forget_seen(cursor)
+        cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
+    return len(marks)
+
+
+def _evaluate_people(ids: list[int], as_of: date) -> list[ComplianceFact]:
+    """New facts of these people, by the person page's functions (any of them may be special)."""
+    people = list(Person.objects.active().filter(pk__in=ids, primary_org__isnull=False).select_related("primary_org"))
+    if not people:
+        return []
+    rules = list(RequirementRule.objects.switched_on().select_related("org"))
+    rule_cats = c._rule_categories(rules)
+    caps = c.year_caps()
+    facts = c.person_facts(people)
+    out = []
+    for rule, _period in _live(rules, as_of):
+        out += _facts_for(rule, people, as_of, rule_cats.get(rule.pk, set()), caps, facts)
+    return out
+
+
+def _bump_counts(cursor, deltas: dict) -> None:
+    """Add the deltas to the count rows (created when missing), in key order: no deadlock between two
+    refreshes' upserts."""
+    if not deltas:
+        return
+    table = ComplianceCount._meta.db_table
+    rows = sorted(deltas.items())
+    cols = ("met", "on_track", "behind", "exempt")
+    update = ", ".join(f"{col} = {table}.{col} + excluded.{col}" for col in cols)
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        cursor.execute(
+            f"INSERT INTO {table} (org_path, parent_path, rule_id, category_id, {', '.join(cols)}) VALUES "  # noqa: S608
+            f"{', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(chunk))} ON CONFLICT (org_path, rule_id, "
+            f"category_id) DO UPDATE SET {update}",
+            [v for key, n in chunk for v in (*key, *n)],
+        )
+
+
+# --- reading --------------------------------------------------------------------------------------------
+@dataclass
+class Materialised:
+    summaries: list[c.RuleSummary]
+    as_of: date
+    built_at: datetime
+    pending: int  # dirty people not folded in (another refresh held the lock)
+
+
+@dataclass(frozen=True)
+class _Build:
+    as_of: date
+    built_at: datetime
+    rules: list[RequirementRule]
+
+
+_builds: dict[int, _Build] = {}
+
+
+def _build(number: int) -> _Build:
+    # Each full build has a new number (and a rule change makes the state stale until the next build), so
+    # its date, time and switched-on rules are read once per build and process, not per summary.
+    if number not in _builds:
+        state = ComplianceState.objects.get(pk=1)
+        _builds.clear()
+        _builds[number] = _Build(state.as_of, state.built_at,
+                                 list(RequirementRule.objects.switched_on().select_related("org")))
+    return _builds[number]
+
+
+def _read(root: Organization) -> list[tuple]:
+    """One statement: first the state row (build number, stale, any dirty person: category -1), then the
+    count rows of the root and its children."""
+    count, dirty, state = (ComplianceCount._meta.db_table, ComplianceDirty._meta.db_table,
+                           ComplianceState._meta.db_table)
+    sql = (f"SELECT '', s.build, -1, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
+           f"CASE WHEN EXISTS (SELECT 1 FROM {dirty}) THEN 1 ELSE 0 END, 0, 0 FROM {state} s WHERE s.id = 1 "
+           f"UNION ALL SELECT org_path, rule_id, category_id, met, on_track, behind, exempt "
+           f"FROM {count} WHERE (org_path = %s OR parent_path = %s) "
+           f"AND (met <> 0 OR on_track <> 0 OR behind <> 0 OR exempt <> 0)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [root.path, root.path])
+        rows = cursor.fetchall()
+    if rows and rows[0][2] != -1:  # the state row leads in practice; never rely on it blindly
+        rows.sort(key=lambda r: r[2] != -1)
+    return rows if rows and rows[0][2] == -1 else []
+
+
+def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
+    """The subtree summary from the materialised counts (dirty people folded in first), or None when
+    there is no fresh materialisation (then the caller takes the exact path)."""
+    rows = _read(root)
+    if not rows or rows[0][3]:
+        return None
+    pending = 0
+    if rows[0][4]:
+        done = refresh_dirty(wait=False, limit=REFRESH_LIMIT)
+        if done == -1 or done >= REFRESH_LIMIT:  # busy, or a big batch: the job folds in the rest
+            pending = ComplianceDirty.objects.count()
+        rows = _read(root)
+        if not rows or rows[0][3]:
+            return None
+    build = _build(rows[0][1])
+    Counts = c.Counts
+    by_rule = {r.pk: c.RuleSummary(r, period_for(r, build.as_of)) for r in build.rules
+               if rule_ids is None or r.pk in rule_ids}
+    root_path = root.path
+    # Rows: (path, rule, category, met, on_track, behind, exempt). The children's rows (the bulk)
+    # are turned into Counts per rule with C-level loops (sort, groupby, zip, map).
+    own = [r for r in rows if r[0] == root_path]
+    children = sorted([r for r in rows if r[0] != root_path and r[2] != -1], key=itemgetter(1))
+    for rule_id, group in groupby(children, itemgetter(1)):
+        s = by_rule.get(rule_id)
+        if s is not None:
+            paths, _r, _c, *cols = zip(*group, strict=True)
+            s.by_child.update(zip(paths, map(Counts, *cols), strict=True))
+    for _path, rule_id, category_id, *cols in own:
+        s = by_rule.get(rule_id)
+        if s is None:
+            continue
+        if category_id == 0:
+            s.total = Counts(*cols)
+        elif category_id == DIRECT:  # people placed on the root itself
+            s.by_child[root_path] = Counts(*cols)
+        else:
+            s.by_category[category_id] = Counts(*cols)
+    return Materialised(list(by_rule.values()), build.as_of, build.built_at, pending)

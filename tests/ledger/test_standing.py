@@ -1,0 +1,167 @@
+"""The materialised compliance (facts + whole-subtree counts) equals the person-by-person evaluation,
+after a full build and after random credits, reversals, exemptions, moves, category changes and rule
+switches folded in through the dirty marks."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jingpei.core import audit
+from jingpei.ledger import services, standing
+from jingpei.ledger.compliance import Counts, _bucket, people_for_rule, subtree_summary
+from jingpei.ledger.models import (
+    ComplianceDirty,
+    ComplianceFact,
+    ComplianceState,
+    Exemption,
+    LedgerEntry,
+    RequirementRule,
+)
+from jingpei.orgs.models import Category, Organization, Person, PersonCategory
+from tests.factories import make_person
+
+AS_OF = date(2026, 6, 30)
+FORMS = ["online", "external", "class", "teaching", "meeting", "study_tour"]
+
+
+def _nonzero(counts: dict) -> dict:
+    return {k: (v.covered, v.met, v.on_track, v.behind, v.exempt) for k, v in counts.items()
+            if v.covered or v.exempt}
+
+
+def reference(root: Organization, as_of: date) -> dict:
+    """Person by person (the person page's functions): per rule code, total / by child / by category."""
+    child_len = len(root.path) + Organization.steplen
+    out = {}
+    for rule in RequirementRule.objects.switched_on():
+        total, by_child, by_cat = Counts(), defaultdict(Counts), defaultdict(Counts)
+        for person, result in people_for_rule(root, rule, as_of=as_of):
+            bucket = _bucket(result)
+            total.add(bucket)
+            by_child[person.primary_org.path[:child_len]].add(bucket)
+            for cat in PersonCategory.objects.filter(person=person, year=as_of.year).values_list("category_id", flat=True):
+                by_cat[cat].add(bucket)
+        out[rule.code] = (_nonzero({"": total}), _nonzero(by_child), _nonzero(by_cat))
+    return out
+
+
+def materialised(root: Organization) -> dict:
+    m = standing.summary(root)
+    assert m is not None
+    return {s.rule.code: (_nonzero({"": s.total}), _nonzero(s.by_child), _nonzero(s.by_category))
+            for s in m.summaries}
+
+
+@pytest.fixture
+def town(settled):
+    """The cast plus 30 people over both towns, two categories, credits over 2025–2026 in every form."""
+    cast = settled
+    rnd = random.Random(4)
+    cats = [Category.objects.create(code="c1", name="类别一"), Category.objects.create(code="c2", name="类别二")]
+    people = [cast.person_a, cast.person_a2, cast.person_b]
+    for i in range(30):
+        p = make_person(rnd.choice([cast.branch_a, cast.branch_b, cast.village_a, cast.town_a]), f"人员{i}")
+        joined = datetime(2026, rnd.randint(1, 6), rnd.randint(1, 28), tzinfo=UTC) if i % 5 == 0 else datetime(2020, 1, 1, tzinfo=UTC)
+        Person.objects.filter(pk=p.pk).update(created_at=joined, rank_level="county_deputy" if i % 4 == 0 else "staff")
+        people.append(p)
+    for p in people:
+        for cat in rnd.sample(cats, rnd.randint(0, 2)):
+            PersonCategory.objects.create(person=p, category=cat, year=rnd.choice([2025, 2026]))
+    for n in range(400):
+        p = rnd.choice(people)
+        services.credit_hours(person=p, hours=str(rnd.randint(1, 80) / 10), form=rnd.choice(FORMS),
+                              occurred_on=date(rnd.choice([2025, 2026]), rnd.randint(1, 6), rnd.randint(1, 28)),
+                              idempotency_key=f"t:{n}")
+    cast.people, cast.cats, cast.rnd = [Person.objects.select_related("primary_org").get(pk=p.pk) for p in people], cats, rnd
+    return cast
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 1, 10), AS_OF, date(2026, 12, 31)])
+def test_full_build_equals_person_by_person(town, as_of):
+    stats = standing.rebuild(as_of)
+    assert stats["facts"] == ComplianceFact.objects.count() > 0
+    for root in (town.district, town.town_a, town.village_a):
+        assert materialised(root) == reference(root, as_of), root.name
+    assert not ComplianceDirty.objects.exists()
+
+
+def test_changes_fold_in_through_dirty_marks(town):
+    standing.rebuild(AS_OF)
+    rnd = town.rnd
+    for step in range(6):
+        for n in range(15):  # credits (single and batch) and reversals
+            p = rnd.choice(town.people)
+            services.credit_hours(person=p, hours=str(rnd.randint(1, 60) / 10), form=rnd.choice(FORMS),
+                                  occurred_on=date(2026, rnd.randint(1, 6), 3), idempotency_key=f"s{step}:{n}")
+        services.credit_many([services.CreditItem(person_id=p.pk, hours="2.5", form="online", occurred_on=date(2026, 6, 1),
+                                                  idempotency_key=f"b{step}:{p.pk}") for p in rnd.sample(town.people, 5)])
+        for entry in rnd.sample(list(LedgerEntry.objects.filter(reverses__isnull=True, reversed_by__isnull=True)), 3):
+            services.reverse_entry(entry=entry, reason="录入错误")
+        sick = rnd.choice(town.people)
+        services.grant_exemption(actor=town.officer, person=sick, kind="leave", starts_on=date(2026, rnd.randint(1, 6), 1),
+                                 ends_on=date(2026, 8, 31), reason="病假")
+        mover = rnd.choice(town.people)  # a move and a category change, as orgs records them (audit rows)
+        Person.objects.filter(pk=mover.pk).update(primary_org=rnd.choice([town.branch_a, town.branch_b, town.village_a]))
+        audit.record("person.update", mover)
+        changed = rnd.choice(town.people)
+        PersonCategory.objects.get_or_create(person=changed, category=rnd.choice(town.cats), year=2026)
+        audit.record("person.categories", changed)
+        assert ComplianceDirty.objects.exists()
+        for root in (town.district, town.town_a, town.town_b):
+            assert materialised(root) == reference(root, AS_OF), (step, root.name)
+        assert not ComplianceDirty.objects.exists()
+
+
+def test_rule_switch_makes_it_stale_until_rebuilt(town):
+    standing.rebuild(AS_OF)
+    rule = RequirementRule.objects.get(code="online-monthly")
+    services.switch_rule(actor=town.officer, rule=rule, active=False)
+    assert ComplianceState.objects.get(pk=1).stale
+    assert standing.summary(town.district) is None  # the caller takes the exact path
+    standing.rebuild(AS_OF)
+    assert "online-monthly" not in materialised(town.district)
+    assert materialised(town.district) == reference(town.district, AS_OF)
+
+
+def test_materialised_agrees_with_exact_summary_totals(town):
+    standing.rebuild(AS_OF)
+    fast = {s.rule.code: s.total for s in standing.summary(town.district).summaries}
+    for s in subtree_summary(town.district, as_of=AS_OF):
+        f = fast[s.rule.code]
+        assert (f.covered, f.met, f.behind, f.exempt) == (s.total.covered, s.total.met, s.total.behind, s.total.exempt)
+
+
+def test_clean_summary_is_one_query(town):
+    standing.rebuild(AS_OF)
+    standing.summary(town.district)  # the rules of this build are cached
+    with CaptureQueriesContext(connection) as q:
+        fast = standing.summary(town.district)
+    assert len(q) == 1
+    assert sum(s.total.covered for s in fast.summaries) == ComplianceFact.objects.exclude(status="exempt").count()
+
+
+def test_org_page_uses_the_materialised_figures(town, client):
+    standing.rebuild(AS_OF)
+    client.force_login(town.officer)
+    response = client.get(f"/ledger/org/{town.district.pk}/")
+    assert response.status_code == 200
+    assert response.context["materialised"] is not None
+    assert response.context["as_of"] == AS_OF
+    explicit = client.get(f"/ledger/org/{town.district.pk}/?as_of=2026-03-31")
+    assert explicit.context["materialised"] is None and explicit.context["as_of"] == date(2026, 3, 31)
+
+
+def test_exemption_is_counted(town):
+    standing.rebuild(AS_OF)
+    person = town.people[0]
+    services.grant_exemption(actor=town.officer, person=person, kind="illness", starts_on=date(2026, 1, 1),
+                             ends_on=date(2026, 12, 31), reason="病休")
+    [s] = [s for s in standing.summary(town.district).summaries if s.rule.code == "online-yearly"]
+    assert ComplianceFact.objects.get(person=person, rule=s.rule).status == "exempt"
+    assert s.total.exempt == Exemption.objects.filter(rule__isnull=True).values("person").distinct().count()
