@@ -17,6 +17,7 @@ class WatchRules:
     presence_max_seconds: int
     presence_grace_seconds: int  # … and stops credit if unanswered this long after
     idle_seconds: int  # documents credit only with a scroll or touch this recent
+    state_token_seconds: int  # a beat's state token saves the read for this long after the row was read
 
     @classmethod
     def current(cls) -> WatchRules:
@@ -30,4 +31,5 @@ class WatchRules:
             presence_max_seconds=int(getattr(settings, "ACADEMY_PRESENCE_MAX_SECONDS", 900)),
             presence_grace_seconds=int(getattr(settings, "ACADEMY_PRESENCE_GRACE_SECONDS", 60)),
             idle_seconds=int(getattr(settings, "ACADEMY_IDLE_SECONDS", 60)),
+            state_token_seconds=int(getattr(settings, "ACADEMY_STATE_TOKEN_SECONDS", 300)),
         )

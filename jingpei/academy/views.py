@@ -181,8 +181,9 @@ def heartbeat(request, token: str):
             visible=data.get("visible") is True, playing=data.get("playing", True) is True,
             rate=_number(data, "rate", 1.0), active=data.get("active", True) is True,
         )
+        state = data.get("state")
         result = services.heartbeat(token=token, session_cookie=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
-                                    beat=beat)
+                                    beat=beat, state=state if isinstance(state, str) else "")
     except DomainError as exc:
         return _error(exc)
     return JsonResponse(result.as_dict())
