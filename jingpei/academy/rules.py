@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+_current: list = []  # the rules built from settings, once per process (reset when a test changes settings)
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,14 @@ class WatchRules:
 
     @classmethod
     def current(cls) -> WatchRules:
+        # Every heartbeat asks: nine settings lookups, most of them absent (an exception each), cost more
+        # than the rules themselves.
+        if not _current:
+            _current.append(cls._from_settings())
+        return _current[0]
+
+    @classmethod
+    def _from_settings(cls) -> WatchRules:
         beat = float(getattr(settings, "ACADEMY_HEARTBEAT_SECONDS", 15))
         return cls(
             heartbeat_seconds=beat,
@@ -33,3 +45,9 @@ class WatchRules:
             idle_seconds=int(getattr(settings, "ACADEMY_IDLE_SECONDS", 60)),
             state_token_seconds=int(getattr(settings, "ACADEMY_STATE_TOKEN_SECONDS", 300)),
         )
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting, **kwargs):
+    if setting.startswith("ACADEMY_"):
+        _current.clear()

@@ -37,8 +37,10 @@ class LeanHandler(WSGIHandler):
 
     def load_middleware(self, is_async: bool = False) -> None:
         # BaseHandler.load_middleware reads settings.MIDDLEWARE; every middleware here is synchronous.
-        self._view_middleware, self._template_response_middleware, self._exception_middleware = [], [], []
-        handler = convert_exception_to_response(self._get_response)
+        self._view_middleware: list = []
+        self._template_response_middleware: list = []
+        self._exception_middleware: list = []
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(MIDDLEWARE):
             mw = import_string(path)(handler)
             if hasattr(mw, "process_view"):
