@@ -1,9 +1,9 @@
-"""The heartbeat's one read and one write.
+"""The heartbeat's one read and one write (the fast path, with a state token, is the guarded write alone).
 
-On PostgreSQL both run as server-side prepared statements on the persistent connection: the read joins
+On PostgreSQL they run as server-side prepared statements on the persistent connection: the read joins
 four tables, and planning that join, plus compiling the ORM query, cost more than executing it (about
-2 ms against 0.2 ms on the 2-core machine). Prepared, each beat is two round trips with no planning, and
-the write commits without waiting for the WAL flush (see :func:`save`). Other databases, and PostgreSQL
+2 ms against 0.2 ms on the 2-core machine). Prepared, a beat is one or two round trips with no planning,
+and the write commits without waiting for the WAL flush (see :func:`save`). Other databases, and PostgreSQL
 while queries are being logged (DEBUG, query-count tests), take the same statements through the ORM.
 """
 

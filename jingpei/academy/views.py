@@ -173,7 +173,9 @@ def _number(data: dict, key: str, default: float, *, integer: bool = False):
 @require_POST
 def heartbeat(request, token: str):
     """The player's heartbeat. Authorised by the play token together with the browser session that
-    obtained it (no user lookup: this is the hot path; see docs/notes/academy.md)."""
+    obtained it (no user lookup: this is the hot path; see docs/capabilities/academy.md). ``state`` is
+    the token the previous answer carried; the real server reaches this view by a short request path
+    (jingpei.core.leanwsgi)."""
     try:
         data = _json_body(request)
         beat = services.Beat(
