@@ -32,19 +32,37 @@ sys.path.insert(0, str(ROOT))
 CSRF = "benchcsrftoken0123456789abcdefgh"  # 32 chars: a valid unmasked CSRF secret
 
 LUA = r"""
+-- Each learner's browser sends back the state token of its previous answer, as the player page does.
+-- wrk gives no connection identity, so tokens are kept per learner (the token's second field is the
+-- person id, which is also the bench play token's) and saved to STATE_FILE between slices.
 local learners = tonumber(os.getenv("LEARNERS"))
 local first = tonumber(os.getenv("FIRST_ID"))
 local nthreads = tonumber(os.getenv("THREADS"))
 local csrf = os.getenv("CSRF")
+local state_file = os.getenv("STATE_FILE")
+local send_state = os.getenv("NO_STATE") == nil
 local count = 0
 local t0 = 0
 local n = 0
+local threads = {}
+tokens = {}
+fast = 0
+slow = 0
 function setup(thread)
   thread:set("tid", n)
   n = n + 1
+  table.insert(threads, thread)
 end
 function init(args)
   t0 = os.time()
+  local f = io.open(state_file, "r")
+  if f then
+    for line in f:lines() do
+      local id, token = line:match("^(%d+) (%S+)$")
+      if id and (tonumber(id) - first) % nthreads == tid then tokens[tonumber(id)] = token end
+    end
+    f:close()
+  end
 end
 function request()
   count = count + 1
@@ -54,12 +72,30 @@ function request()
   local position = 3300 + (os.time() - t0) % 290
   -- sequence numbers rise across runs too: seconds since 2026 x 1e6 + this thread's count
   local seq = (os.time() - 1767225600) * 1000000 + count
-  local body = string.format('{"seq":%.0f,"position":%d,"visible":true,"playing":true,"rate":1}', seq, position)
+  local state = (send_state and tokens[id]) and (',"state":"' .. tokens[id] .. '"') or ""
+  local body = string.format('{"seq":%.0f,"position":%d,"visible":true,"playing":true,"rate":1%s}', seq, position, state)
   return wrk.format("POST", "/academy/play/bench-" .. id .. "/beat", {
     ["Content-Type"] = "application/json",
     ["X-CSRFToken"] = csrf,
     ["Cookie"] = "sessionid=cookie-" .. id .. "; csrftoken=" .. csrf,
   }, body)
+end
+function response(status, headers, body)
+  if status ~= 200 then return end
+  local token = body:match('"state": ?"([^"]+)"')
+  if token then tokens[tonumber(token:match("^%d+:(%d+):"))] = token end
+  if body:find('"path": ?"fast"') then fast = fast + 1 else slow = slow + 1 end
+end
+function done(summary, latency, requests)
+  local f, s = 0, 0
+  local out = io.open(state_file, "w")
+  for _, thread in ipairs(threads) do
+    f = f + thread:get("fast")
+    s = s + thread:get("slow")
+    for id, token in pairs(thread:get("tokens")) do out:write(id, " ", token, "\n") end
+  end
+  out:close()
+  io.write(string.format("paths: fast %d slow %d\n", f, s))
 end
 """
 
@@ -135,7 +171,9 @@ def wait_for(url: str, seconds: float = 120) -> None:
     raise SystemExit(f"server did not answer at {url}")
 
 
-def wrk(url: str, seconds: int, connections: int, threads: int, script: str | None, env: dict) -> tuple[float, float, int]:
+def wrk(url: str, seconds: int, connections: int, threads: int, script: str | None,
+        env: dict) -> tuple[float, float, int, int, int]:
+    """requests/s, p99 (ms), non-2xx responses, and beats that took the fast and the slow path."""
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     if script:
         cmd += ["-s", script]
@@ -147,7 +185,9 @@ def wrk(url: str, seconds: int, connections: int, threads: int, script: str | No
     m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return rps, p99, int(bad.group(1)) if bad else 0
+    paths = re.search(r"paths: fast (\d+) slow (\d+)", out)
+    fast, slow = (int(paths.group(1)), int(paths.group(2))) if paths else (0, 0)
+    return rps, p99, int(bad.group(1)) if bad else 0, fast, slow
 
 
 def main() -> None:
@@ -160,6 +200,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18606)
     parser.add_argument("--db", default="jp_academy_bench")
+    parser.add_argument("--slow-too", action="store_true",
+                        help="also measure the same beats without the state token (every beat reads the row)")
     args = parser.parse_args()
 
     url = database(args.db)
@@ -170,7 +212,8 @@ def main() -> None:
 
     django.setup()
     first = build(args.people)
-    learners = min(args.learners, args.people)
+    learners = min(args.learners, args.people // 2)
+    beating = learners * (2 if args.slow_too else 1)
 
     from django.db import connection
 
@@ -178,7 +221,7 @@ def main() -> None:
 
     with connection.cursor() as cur:  # every run starts from learners who have not beaten for a day
         cur.execute("UPDATE academy_progress SET last_seq = 0, anchor_at = now() - interval '1 day', anchor_pos = NULL "
-                    "WHERE person_id >= %s AND person_id < %s", [first, first + learners])
+                    "WHERE person_id >= %s AND person_id < %s", [first, first + 2 * learners])
     connection.close()
     server = subprocess.Popen([str(ROOT / ".venv/bin/jingpei"), "serve", "--port", str(args.port), "--workers", "2"],
                               cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
@@ -190,39 +233,55 @@ def main() -> None:
             raise SystemExit(f"jingpei serve exited (port {args.port} taken?)")
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
             fh.write(LUA)
-        lua_env = {"LEARNERS": str(learners), "FIRST_ID": str(first), "THREADS": str(args.threads), "CSRF": CSRF}
-        wrk(base + "/healthz", 3, args.connections, args.threads, None, {})  # warm up both paths
-        wrk(base + "/", 3, args.connections, args.threads, fh.name, lua_env)
-        before = Progress.objects.filter(person_id__gte=first, person_id__lt=first + learners).values_list(
-            "watched_seconds", flat=True)
-        watched_before = sum(before)
-        started = time.monotonic()
-        # Alternate short slices of both, so that a change in the machine's load hits both sides alike;
+        state_file = Path(fh.name).with_suffix(".tokens")
+        state_file.unlink(missing_ok=True)  # tokens from an earlier run are stale (rows were reset above)
+        lua_env = {"LEARNERS": str(learners), "FIRST_ID": str(first), "THREADS": str(args.threads), "CSRF": CSRF,
+                   "STATE_FILE": str(state_file)}
+        # The same beats without sending the token back: every beat reads the row (the slow path). Other
+        # learners (the next ``learners`` people), so that neither side's beats void the other's tokens.
+        slow_env = {**lua_env, "STATE_FILE": str(state_file) + ".unused", "NO_STATE": "1",
+                    "FIRST_ID": str(first + learners)}
+        run = {
+            "baseline": lambda secs: wrk(base + "/healthz", secs, args.connections, args.threads, None, {}),
+            "heartbeat": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, lua_env),
+            "no token": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, slow_env),
+        }
+        sides = ["baseline", "heartbeat"] + (["no token"] if args.slow_too else [])
+        for side in sides:  # warm up every path; the learners get their first tokens
+            run[side](3)
+        watched_before = sum(Progress.objects.filter(person_id__gte=first, person_id__lt=first + beating)
+                             .values_list("watched_seconds", flat=True))
+        started, load_before = time.monotonic(), os.getloadavg()[0]
+        # Alternate short slices of every side, so that a change in the machine's load hits them alike;
         # report the median slice of each.
         slices = max(1, args.seconds // 5)
-        base_runs, beat_runs = [], []
+        runs: dict[str, list] = {side: [] for side in sides}
         for _ in range(slices):
-            base_runs.append(wrk(base + "/healthz", args.seconds // slices, args.connections, args.threads, None, {}))
-            beat_runs.append(wrk(base + "/", args.seconds // slices, args.connections, args.threads, fh.name, lua_env))
-        base_rps, base_p99 = statistics.median(r[0] for r in base_runs), statistics.median(r[1] for r in base_runs)
-        beat_rps, beat_p99 = statistics.median(r[0] for r in beat_runs), statistics.median(r[1] for r in beat_runs)
-        base_bad, beat_bad = sum(r[2] for r in base_runs), sum(r[2] for r in beat_runs)
+            for side in sides:
+                runs[side].append(run[side](args.seconds // slices))
         wall = time.monotonic() - started
-        watched_after = sum(Progress.objects.filter(person_id__gte=first, person_id__lt=first + learners)
+        watched_after = sum(Progress.objects.filter(person_id__gte=first, person_id__lt=first + beating)
                             .values_list("watched_seconds", flat=True))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+    med = {side: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs)) for side, rs in runs.items()}
     print(f"scale: {args.people:,} people / progress rows / play sessions; {learners:,} learners beating; "
           f"wrk -t{args.threads} -c{args.connections}, {slices} alternating slices of {args.seconds // slices} s "
-          f"on loopback (medians); gunicorn 2 workers x 4 threads; load average {os.getloadavg()[0]:.1f}")
-    print(f"non-2xx: heartbeat {beat_bad}, baseline {base_bad}")
-    print(f"credited during the run: {watched_after - watched_before:,} s over {learners:,} learners "
-          f"(≤ {learners:,} x {wall:.0f} s x 1.25 wall clock)")
+          f"on loopback (medians); gunicorn 2 workers x 4 threads; "
+          f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+    print("non-2xx: " + ", ".join(f"{side} {sum(r[2] for r in rs)}" for side, rs in runs.items()))
+    for side in sides[1:]:
+        fast, slow = sum(r[3] for r in runs[side]), sum(r[4] for r in runs[side])
+        print(f"{side}: {fast:,} beats on the fast path (state token), {slow:,} on the slow path (read + write)")
+    print(f"credited during the run: {watched_after - watched_before:,} s over {beating:,} learners "
+          f"(≤ {beating:,} x {wall:.0f} s x 1.25 wall clock)")
     print(f"{'':24}{'figure':>10}{'baseline':>10}{'ratio':>8}")
-    print(f"{'requests/s':24}{beat_rps:>10.0f}{base_rps:>10.0f}{beat_rps / base_rps:>8.2f}")
-    print(f"{'p99 latency (ms)':24}{beat_p99:>10.1f}{base_p99:>10.1f}{beat_p99 / base_p99:>8.2f}")
-
+    for side in sides[1:]:
+        (rps, p99), (base_rps, base_p99) = med[side], med["baseline"]
+        label = "" if side == "heartbeat" else f" ({side})"
+        print(f"{'requests/s' + label:24}{rps:>10.0f}{base_rps:>10.0f}{rps / base_rps:>8.2f}")
+        print(f"{'p99 latency (ms)' + label:24}{p99:>10.1f}{base_p99:>10.1f}{p99 / base_p99:>8.2f}")
 
 if __name__ == "__main__":
     main()

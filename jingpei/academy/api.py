@@ -1,5 +1,5 @@
 """The academy's JSON API (mounted at /api/v1/academy/). The player's heartbeat is not here: it is a
-plain Django view on the hot path (see views.heartbeat and docs/notes/academy.md)."""
+plain Django view on the hot path (see views.heartbeat and docs/capabilities/academy.md)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""The heartbeat's one read and one write.
+"""The heartbeat's one read and one write (the fast path, with a state token, is the guarded write alone).
 
-On PostgreSQL both run as server-side prepared statements on the persistent connection: the read joins
+On PostgreSQL they run as server-side prepared statements on the persistent connection: the read joins
 four tables, and planning that join, plus compiling the ORM query, cost more than executing it (about
-2 ms against 0.2 ms on the 2-core machine). Prepared, each beat is two round trips with no planning, and
-the write commits without waiting for the WAL flush (see :func:`save`). Other databases, and PostgreSQL
+2 ms against 0.2 ms on the 2-core machine). Prepared, a beat is one or two round trips with no planning,
+and the write commits without waiting for the WAL flush (see :func:`save`). Other databases, and PostgreSQL
 while queries are being logged (DEBUG, query-count tests), take the same statements through the ORM.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from jingpei.academy.models import PlaySession, Progress
 
@@ -30,6 +31,15 @@ SAVE_SQL = ('UPDATE "academy_progress" SET "anchor_at" = %s, "anchor_pos" = %s, 
 SAVE_ASYNC_SQL = SAVE_SQL.replace(
     "WHERE", "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit WHERE", 1)
 
+# The fast path's write (a beat that brought a valid state token, see beatstate.py): it also requires
+# the play session to be the one the token was issued under — same play token, browser session and
+# presence-check due time — so a takeover, a restart or an answered presence check (each of which
+# rewrites the session row) voids every outstanding token, in the same single statement.
+GUARD_SQL = (' AND EXISTS (SELECT 1 FROM "academy_playsession" WHERE "token" = %s '
+             'AND "progress_id" = "academy_progress"."id" AND "cookie_hash" = %s AND "check_due_at" = %s)')
+STATEMENTS = {"save": SAVE_SQL, "save_async": SAVE_ASYNC_SQL, "save_guarded": SAVE_SQL + GUARD_SQL,
+              "save_guarded_async": SAVE_ASYNC_SQL + GUARD_SQL}
+
 _sql: dict[str, str] = {}
 
 
@@ -44,7 +54,7 @@ def _statement(name: str) -> str:
         if name == "load":
             sql, _params = _load_query().query.sql_with_params()
         else:
-            sql = SAVE_SQL if name == "save" else SAVE_ASYNC_SQL
+            sql = STATEMENTS[name]
         _sql[name] = sql
     return _sql[name]
 
@@ -80,8 +90,9 @@ def load(token: str) -> tuple | None:
     return PlaySession.objects.filter(token=token).values_list(*STATE_COLUMNS).first()
 
 
-def save(*, progress_id: int, old_seq: int, old_anchor, changes: dict) -> bool:
-    """Apply ``changes`` if the row is still as read; False if another beat or a new start came first."""
+def save(*, progress_id: int, old_seq: int, old_anchor, changes: dict, guard: tuple | None = None) -> bool:
+    """Apply ``changes`` if the row is still as read; False if another beat or a new start came first.
+    ``guard`` = (play token, cookie hash, check due at): also require the play session to be unchanged."""
     if _native():
         params = [changes["anchor_at"], changes["anchor_pos"], changes["last_seq"], changes["updated_at"],
                   changes.get("position"), changes.get("intervals"), changes.get("watched_seconds"),
@@ -92,5 +103,13 @@ def save(*, progress_id: int, old_seq: int, old_anchor, changes: dict) -> bool:
         # here). Inside a caller's transaction it commits like everything else. Ledger credits always
         # commit synchronously: they are written in their own transaction afterwards.
         name = "save" if connection.in_atomic_block else "save_async"
+        if guard is not None:
+            name = name.replace("save", "save_guarded")
+            params += guard
         return _prepared(name, params) == 1
-    return bool(Progress.objects.filter(pk=progress_id, last_seq=old_seq, anchor_at=old_anchor).update(**changes))
+    rows = Progress.objects.filter(pk=progress_id, last_seq=old_seq, anchor_at=old_anchor)
+    if guard is not None:
+        token, hashed, due = guard
+        rows = rows.filter(Exists(PlaySession.objects.filter(progress_id=OuterRef("pk"), token=token,
+                                                             cookie_hash=hashed, check_due_at=due)))
+    return bool(rows.update(**changes))

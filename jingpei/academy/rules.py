@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+_current: list = []  # the rules built from settings, once per process (reset when a test changes settings)
 
 
 @dataclass(frozen=True)
@@ -17,9 +21,18 @@ class WatchRules:
     presence_max_seconds: int
     presence_grace_seconds: int  # … and stops credit if unanswered this long after
     idle_seconds: int  # documents credit only with a scroll or touch this recent
+    state_token_seconds: int  # a beat's state token saves the read for this long after the row was read
 
     @classmethod
     def current(cls) -> WatchRules:
+        # Every heartbeat asks: nine settings lookups, most of them absent (an exception each), cost more
+        # than the rules themselves.
+        if not _current:
+            _current.append(cls._from_settings())
+        return _current[0]
+
+    @classmethod
+    def _from_settings(cls) -> WatchRules:
         beat = float(getattr(settings, "ACADEMY_HEARTBEAT_SECONDS", 15))
         return cls(
             heartbeat_seconds=beat,
@@ -30,4 +43,11 @@ class WatchRules:
             presence_max_seconds=int(getattr(settings, "ACADEMY_PRESENCE_MAX_SECONDS", 900)),
             presence_grace_seconds=int(getattr(settings, "ACADEMY_PRESENCE_GRACE_SECONDS", 60)),
             idle_seconds=int(getattr(settings, "ACADEMY_IDLE_SECONDS", 60)),
+            state_token_seconds=int(getattr(settings, "ACADEMY_STATE_TOKEN_SECONDS", 300)),
         )
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting, **kwargs):
+    if setting.startswith("ACADEMY_"):
+        _current.clear()

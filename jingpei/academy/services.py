@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.academy import beatstore, intervals, media
+from jingpei.academy import beatstate, beatstore, intervals, media
 from jingpei.academy.access import can_manage, learner_courses
 from jingpei.academy.models import (
     Course,
@@ -188,11 +188,14 @@ class BeatResult:
     lesson_completed: bool = False
     course_completed: bool = False
     check: dict | None = field(default=None)
+    state: str | None = None  # the token for the next beat (None: the next beat reads the row)
+    path: str = "slow"  # "fast": this beat was one conditional write on the previous beat's token
 
     def as_dict(self) -> dict:
         return {"status": self.status, "credited": self.credited, "watched": self.watched,
                 "duration": self.duration, "position": self.position, "lesson_completed": self.lesson_completed,
-                "course_completed": self.course_completed, "check": self.check}
+                "course_completed": self.course_completed, "check": self.check, "state": self.state,
+                "path": self.path}
 
 
 @dataclass
@@ -215,14 +218,15 @@ class _BeatState:
     kind: str
     course_id: int
     complete_share: Decimal
+    loaded_at: object = None  # when this state was last read from the database (state tokens expire)
 
 
-def _beat_state(token: str, session_cookie: str) -> _BeatState:
+def _beat_state(token: str, hashed_cookie: str, now) -> _BeatState:
     row = beatstore.load(token)
     if row is None:
         raise Conflict(_("学习会话已失效（可能已在其他设备上继续学习），本页不再计时。"), code="superseded")
-    state = _BeatState(*row)
-    if not secrets.compare_digest(state.cookie_hash, cookie_hash(session_cookie)):
+    state = _BeatState(*row, loaded_at=now)
+    if not secrets.compare_digest(state.cookie_hash, hashed_cookie):
         raise NotAllowed(_("学习会话与登录不符，请刷新页面。"))
     return state
 
@@ -261,25 +265,54 @@ def _judge(state: _BeatState, beat: Beat, now, rules: WatchRules) -> str:
     return Status.CREDITED
 
 
-def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
+def heartbeat(*, token: str, session_cookie: str, beat: Beat, state: str = "") -> BeatResult:
     """Credit the never-watched part of the lesson played since the previous beat, if it was honest:
     same device, in order, on time, visible, present, at a normal rate, and a continuous advance.
 
-    The hot path is one read and one conditional write, no explicit transaction: the write applies
-    only if the progress row is still as read (same ``last_seq`` and ``anchor_at``, which every
-    processed beat and every start changes), so of two concurrent beats one credits and the other is
-    ignored, as a row lock would have it, in half the round trips.
+    ``state`` is the token the previous beat's answer carried (``BeatResult.state``). When it is valid
+    the beat is ONE conditional write (the fast path): the rules run on the token's state, and the write
+    applies only if the progress row and the play session are still exactly in that state. Otherwise —
+    no token, a bad or expired one, a presence check due, an out-of-order beat, or a write that matched
+    nothing — the beat reads the row and takes the same rules again (the slow path), which is one read
+    and one conditional write (same ``last_seq`` and ``anchor_at``, which every processed beat and every
+    start changes), so of two concurrent beats one credits and the other is ignored, as a row lock
+    would have it. Either way the answer carries a fresh token.
     """
     rules = WatchRules.current()
     now = timezone.now()
-    state = _beat_state(token, session_cookie)
+    hashed = cookie_hash(session_cookie)
+    if state:
+        known = _token_state(state, token, hashed, now, rules)
+        # Out-of-order beats and due presence checks are rare: they take the slow path, which shows the
+        # check and judges against the row itself.
+        if known is not None and beat.seq > known.last_seq and now < known.check_due_at:
+            result = _apply(known, beat, now, rules, guard=(token, hashed, known.check_due_at))
+            if result is not None:
+                result.path = "fast"
+                result.state = _token_for(known, token, hashed)
+                return result
+    loaded = _beat_state(token, hashed, now)
+    result = BeatResult(status=Status.IGNORED, watched=loaded.watched_seconds, duration=loaded.duration,
+                        position=loaded.position)
+    if now >= loaded.check_due_at:
+        result.check = {"code": loaded.check_code}
+    if beat.seq <= loaded.last_seq:
+        result.state = _token_for(loaded, token, hashed)
+        return result
+    applied = _apply(loaded, beat, now, rules, guard=None)
+    if applied is None:  # a concurrent beat or a new start got there first
+        return result
+    applied.check = result.check
+    applied.state = _token_for(loaded, token, hashed)
+    return applied
+
+
+def _apply(state: _BeatState, beat: Beat, now, rules: WatchRules, *, guard) -> BeatResult | None:
+    """Judge an in-order beat against ``state`` and write the outcome if the row is still in that state;
+    on success ``state`` is updated to what was written. None if the write matched nothing."""
     video = state.kind == LessonKind.VIDEO
     result = BeatResult(status=Status.IGNORED, watched=state.watched_seconds, duration=state.duration,
                         position=state.position)
-    if now >= state.check_due_at:
-        result.check = {"code": state.check_code}
-    if beat.seq <= state.last_seq:
-        return result
     status = _judge(state, beat, now, rules)
     changes = {"anchor_at": now, "last_seq": beat.seq, "updated_at": now}
     watched = state.watched_seconds
@@ -299,15 +332,30 @@ def heartbeat(*, token: str, session_cookie: str, beat: Beat) -> BeatResult:
     changes["anchor_pos"] = min(beat.position, state.duration) if keeps_anchor else None
     if video and status != Status.INVALID:
         changes["position"] = result.position = min(beat.position, state.duration)
-    written = beatstore.save(progress_id=state.progress_id, old_seq=state.last_seq, old_anchor=state.anchor_at,
-                             changes=changes)
-    if not written:  # a concurrent beat or a new start got there first
-        result.lesson_completed = False
-        return result
+    if not beatstore.save(progress_id=state.progress_id, old_seq=state.last_seq, old_anchor=state.anchor_at,
+                          changes=changes, guard=guard):
+        return None
     result.status, result.watched, result.credited = status, watched, watched - state.watched_seconds
+    state.anchor_at, state.anchor_pos, state.last_seq = now, changes["anchor_pos"], beat.seq
+    state.position = changes.get("position", state.position)
+    state.intervals = changes.get("intervals", state.intervals)
+    state.watched_seconds = watched
     if result.lesson_completed:
+        state.completed_at = now
         result.course_completed = _complete_course_if_done(state.person_id, state.course_id, now)
     return result
+
+
+def _token_for(state: _BeatState, play_token: str, hashed_cookie: str) -> str:
+    return beatstate.encode(state, play_token=play_token, cookie_hash=hashed_cookie, loaded_at=state.loaded_at)
+
+
+def _token_state(token: str, play_token: str, hashed_cookie: str, now, rules: WatchRules) -> _BeatState | None:
+    data = beatstate.decode(token, play_token=play_token, cookie_hash=hashed_cookie, now=now,
+                            max_age=rules.state_token_seconds)
+    if data is None:
+        return None
+    return _BeatState(cookie_hash=hashed_cookie, check_code="", **data)
 
 
 def _needed_units(duration: int, share: Decimal) -> int:

@@ -173,7 +173,9 @@ def _number(data: dict, key: str, default: float, *, integer: bool = False):
 @require_POST
 def heartbeat(request, token: str):
     """The player's heartbeat. Authorised by the play token together with the browser session that
-    obtained it (no user lookup: this is the hot path; see docs/notes/academy.md)."""
+    obtained it (no user lookup: this is the hot path; see docs/capabilities/academy.md). ``state`` is
+    the token the previous answer carried; the real server reaches this view by a short request path
+    (jingpei.core.leanwsgi)."""
     try:
         data = _json_body(request)
         beat = services.Beat(
@@ -181,8 +183,9 @@ def heartbeat(request, token: str):
             visible=data.get("visible") is True, playing=data.get("playing", True) is True,
             rate=_number(data, "rate", 1.0), active=data.get("active", True) is True,
         )
+        state = data.get("state")
         result = services.heartbeat(token=token, session_cookie=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
-                                    beat=beat)
+                                    beat=beat, state=state if isinstance(state, str) else "")
     except DomainError as exc:
         return _error(exc)
     return JsonResponse(result.as_dict())

@@ -20,10 +20,14 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 class Player:
-    """A learner's device: start the lesson, then beat at chosen times and positions."""
+    """A learner's device: start the lesson, then beat at chosen times and positions. With ``carry`` it
+    sends back the state token of each answer, as the player page does (the fast path)."""
+
+    carry = False  # set for the whole module by the ``path`` fixture
 
     def __init__(self, person, lesson, traveller, cookie=COOKIE):
-        self.traveller, self.cookie, self.seq = traveller, cookie, 0
+        self.traveller, self.cookie, self.seq, self.state = traveller, cookie, 0, ""
+        self.paths: list[str] = []
         self.play = services.start_lesson(person=person, lesson=lesson, session_cookie=cookie)
         self.token = self.play.token
 
@@ -35,7 +39,19 @@ class Player:
         if seq is None:
             self.seq += 1
             seq = self.seq
-        return services.heartbeat(token=self.token, session_cookie=self.cookie, beat=Beat(seq=seq, position=position, **kw))
+        result = services.heartbeat(token=self.token, session_cookie=self.cookie,
+                                    beat=Beat(seq=seq, position=position, **kw),
+                                    state=self.state if self.carry else "")
+        self.state = result.state or ""
+        self.paths.append(result.path)
+        return result
+
+
+@pytest.fixture(autouse=True, params=["slow", "fast"])
+def path(request, monkeypatch):
+    """Every case of this module, once reading the row each beat and once carrying the state token."""
+    monkeypatch.setattr(Player, "carry", request.param == "fast")
+    return request.param
 
 
 @pytest.fixture
@@ -71,6 +87,8 @@ def test_honest_watching_credits_wall_clock_and_completes_course_once(cast, less
     p = Player(cast.person_a, lesson, clock)
     honest(p, 105)
     assert watched(cast.person_a, lesson) == 105
+    # Carrying the token, every beat after the first is one conditional write; without, none is.
+    assert p.paths[1:] == ["fast" if Player.carry else "slow"] * (len(p.paths) - 1)
     assert not LedgerEntry.objects.exists()  # 105 < 0.9 x 120 = 108
     result = p.at(120).beat(120)
     assert result.lesson_completed and result.course_completed
@@ -303,8 +321,8 @@ def test_concurrent_beats_credit_the_segment_once(cast, lesson):
         def send(seq):
             barrier.wait()
             try:
-                results.append(services.heartbeat(token=p.token, session_cookie=COOKIE,
-                                                  beat=Beat(seq=seq, position=15)).credited)
+                results.append(services.heartbeat(token=p.token, session_cookie=COOKIE, beat=Beat(seq=seq, position=15),
+                                                  state=p.state if Player.carry else "").credited)
             finally:
                 connection.close()
 

@@ -80,11 +80,18 @@ def test_heartbeat_path_makes_few_queries(cast, course, client_as):
     client = client_as(cast.trainee)
     lesson = course.lessons.get()
     beat_url = client.post(f"/academy/lessons/{lesson.pk}/start").json()["beatUrl"]
-    post_json(client, beat_url, {"seq": 1, "position": 0, "visible": True})
+    first = post_json(client, beat_url, {"seq": 1, "position": 0, "visible": True}).json()
     with CaptureQueriesContext(connection) as ctx:
-        post_json(client, beat_url, {"seq": 2, "position": 1, "visible": True})
-    # One read of session+progress+lesson+course, one conditional update; no transaction round trips.
-    assert len(ctx.captured_queries) == 2
+        second = post_json(client, beat_url, {"seq": 2, "position": 1, "visible": True}).json()
+    # Without the state token: one read of session+progress+lesson+course, one conditional update.
+    assert len(ctx.captured_queries) == 2 and second["path"] == "slow"
+    with CaptureQueriesContext(connection) as ctx:
+        third = post_json(client, beat_url, {"seq": 3, "position": 2, "visible": True, "state": second["state"]})
+    # With the token the previous answer carried, as the player sends it: the conditional update alone.
+    assert len(ctx.captured_queries) == 1 and third.json()["path"] == "fast"
+    assert first["state"] and third.json()["state"] not in (first["state"], second["state"])
+    not_text = post_json(client, beat_url, {"seq": 4, "position": 3, "visible": True, "state": 12})
+    assert not_text.status_code == 200 and not_text.json()["path"] == "slow"
 
 
 def test_staff_preview_does_not_start_timing(cast, course, client_as):

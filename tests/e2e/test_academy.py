@@ -44,6 +44,8 @@ def test_watching_a_demo_video_earns_credit_on_my_study(cast, desktop, clips, fa
     page.goto(page.base + "/academy/my/")
     assert page.get_by_test_id("watched-seconds-total").inner_text() == "0"
     month_before = page.get_by_test_id("month-hours").inner_text()
+    beats = []  # the player's heartbeat answers, to see that it sends each answer's state token back
+    page.on("response", lambda r: beats.append(r) if r.url.endswith("/beat") and r.status == 200 else None)
     page.goto(page.base + f"/academy/lessons/{lesson.pk}/")
     page.wait_for_selector("[data-testid=academy-status][data-status=ready]")
     page.click("#academy-play")
@@ -60,6 +62,8 @@ def test_watching_a_demo_video_earns_credit_on_my_study(cast, desktop, clips, fa
     page.wait_for_selector(done, timeout=5000)
     watched = int(page.get_by_test_id("watched-seconds").inner_text())
     assert 4 <= watched <= 5
+    paths = [r.json()["path"] for r in beats]  # before leaving the page, which drops the bodies
+    assert paths[0] == "slow" and paths.count("fast") >= len(paths) // 2, paths
     page.goto(page.base + "/academy/my/")
     shot(page, "academy-my-study-desktop")
     assert int(page.get_by_test_id("watched-seconds-total").inner_text()) == watched
