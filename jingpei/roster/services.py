@@ -269,9 +269,6 @@ def _mark_failed(imp: RosterImport, message: str) -> None:
 
 
 # --- bulk writes ----------------------------------------------------------------------------------
-PERSON_COLUMNS = ("name", "gender", "ethnicity", "birth_date", "id_cipher", "id_hash", "id_masked", "phone_cipher",
-                  "phone_hash", "phone_masked", "political_status", "position", "rank_level", "pinyin", "initials",
-                  "archived_at")
 UPDATE_FIELDS = ["name", "pinyin", "initials", "ethnicity", "phone_cipher", "phone_hash", "phone_masked",
                  "political_status", "position", "rank_level", "primary_org", "updated_at"]
 
@@ -303,36 +300,41 @@ class BatchWriter:
     def _create(self, rows: list[Checked], audits: list[dict]) -> None:
         if not rows:
             return
+        now, none = self.now, PoliticalStatus.NONE
         people = []
         for c in rows:
             r = c.clean
             # The fields exactly as orgs.services.create_person computes them (identity as in
-            # _apply_identity, phone through apply_phone itself, pinyin through search_keys).
-            person = SimpleNamespace(
-                name=r.name, gender=r.gender, ethnicity=r.ethnicity or "汉族", birth_date=r.birth_date,
-                political_status=r.political_status or PoliticalStatus.NONE, position=r.position,
-                rank_level=r.rank_level, primary_org_id=r.org_id, id_cipher=crypto.encrypt(r.id_number),
-                id_hash=r.id_hash, id_masked=crypto.mask_id_number(r.id_number), archived_at=None,
-            )
-            apply_phone(person, r.phone or "")
-            person.pinyin, person.initials = search_keys(r.name)
-            people.append(person)
-        insert_rows(Person, [
-            {f: getattr(p, f) for f in PERSON_COLUMNS} | {"primary_org": p.primary_org_id, "created_at": self.now,
-                                                         "updated_at": self.now}
-            for p in people])
-        ids = dict(Person.objects.filter(id_hash__in=[p.id_hash for p in people]).values_list("id_hash", "id"))
-        for p in people:
-            p.pk = ids[p.id_hash]
-        insert_rows(Membership, [{"person": p.pk, "org": p.primary_org_id, "is_primary": True,
-                                  "created_at": self.now} for p in people])
-        insert_rows(PersonCategory, [{"person": p.pk, "category": cat, "year": self.year}
-                                     for p, c in zip(people, rows, strict=True) for cat in (c.clean.category_ids or ())])
-        for p, c in zip(people, rows, strict=True):
-            after = person_snapshot(p)
+            # _apply_identity, phone as apply_phone, pinyin through search_keys), as plain dicts:
+            # no model instance per row.
+            phone = r.phone or ""
+            pinyin, initials = search_keys(r.name)
+            people.append({
+                "name": r.name, "gender": r.gender, "ethnicity": r.ethnicity or "汉族", "birth_date": r.birth_date,
+                "id_cipher": crypto.encrypt(r.id_number), "id_hash": r.id_hash,
+                "id_masked": crypto.mask_id_number(r.id_number), "phone_cipher": crypto.encrypt(phone),
+                "phone_hash": crypto.blind_index(phone, "phone"), "phone_masked": crypto.mask_phone(phone) if phone else "",
+                "political_status": r.political_status or none, "position": r.position, "rank_level": r.rank_level,
+                "pinyin": pinyin, "initials": initials, "archived_at": None, "primary_org": r.org_id,
+                "created_at": now, "updated_at": now,
+            })
+        insert_rows(Person, people)
+        ids = dict(Person.objects.filter(id_hash__in=[p["id_hash"] for p in people]).values_list("id_hash", "id"))
+        pks = [ids[p["id_hash"]] for p in people]
+        insert_rows(Membership, [{"person": pk, "org": p["primary_org"], "is_primary": True, "created_at": now}
+                                 for pk, p in zip(pks, people, strict=True)])
+        insert_rows(PersonCategory, [{"person": pk, "category": cat, "year": self.year}
+                                     for pk, c in zip(pks, rows, strict=True) for cat in (c.clean.category_ids or ())])
+        for pk, p, c in zip(pks, people, rows, strict=True):
+            # person_snapshot's keys, from the row just written
+            after = {"name": p["name"], "gender": p["gender"], "ethnicity": p["ethnicity"],
+                     "birth_date": p["birth_date"].isoformat(), "political_status": p["political_status"],
+                     "position": p["position"], "rank_level": p["rank_level"], "id_number": p["id_masked"],
+                     "phone": p["phone_masked"], "primary_org": p["primary_org"]}
             if c.clean.category_ids:
                 after["categories"] = {"year": self.year, "ids": list(c.clean.category_ids)}
-            audits.append(self._audit("person.import.create", p, c.clean.org_path, after=after))
+            audits.append(self._audit("person.import.create", SimpleNamespace(pk=pk, name=p["name"]),
+                                      c.clean.org_path, after=after))
 
     def _update(self, rows: list[Checked], audits: list[dict]) -> None:
         if not rows:
