@@ -63,3 +63,20 @@ def insert_rows(model, rows: list[dict]) -> None:
                     copy.write_row(values)
         else:
             cursor.executemany(sql, params)  # SQLite runs in-process: no round trip per row
+
+
+def ids_by(model, field_name: str, values: list) -> dict:
+    """``{value: primary key}`` of the rows whose ``field_name`` is one of ``values``: one statement,
+    without the ORM's per-parameter preparation (~10 µs a value on an ``__in`` of thousands)."""
+    if not values:
+        return {}
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(field_name).column)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {column}, {pk} FROM {table} WHERE {column} = ANY(%s)", [list(values)])  # noqa: S608
+        else:
+            marks = ", ".join(["%s"] * len(values))
+            cursor.execute(f"SELECT {column}, {pk} FROM {table} WHERE {column} IN ({marks})", list(values))  # noqa: S608
+        return dict(cursor.fetchall())

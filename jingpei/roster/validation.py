@@ -25,6 +25,7 @@ from jingpei.orgs.models import Category, Membership, Organization, Person, Pers
 from jingpei.orgs.services import clean_person_name
 from jingpei.roster import cleaning
 from jingpei.roster.columns import BY_KEY
+from jingpei.roster.inserts import ids_by
 
 NEW, UPDATED, UNCHANGED, SKIPPED, REJECTED = "new", "updated", "unchanged", "skipped", "rejected"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, SKIPPED, REJECTED)
@@ -261,8 +262,11 @@ def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: i
     clean = [c for c in batch if c.clean is not None]
     if not clean:
         return
-    people = {p.id_hash: p for p in Person.objects.filter(id_hash__in=[c.clean.id_hash for c in clean])
-              .only("id_hash", *EXISTING_FIELDS)}
+    # Usually (a first import) nobody is registered yet: a bare look-up of the hashes first, the people
+    # themselves only for those found.
+    found = ids_by(Person, "id_hash", [c.clean.id_hash for c in clean])
+    people = {p.id_hash: p for p in Person.objects.filter(pk__in=list(found.values()))
+              .only("id_hash", *EXISTING_FIELDS)} if found else {}
     if people:
         ids = [p.pk for p in people.values()]
         scope = scope_for(actor, Perm.PERSON_IMPORT)
