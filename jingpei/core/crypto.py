@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -63,21 +64,33 @@ def encrypt(value: str) -> str:
 def decrypt(token: str) -> str:
     """The plain value of ``token`` in either format; raises ``InvalidToken`` if it was tampered
     with or no configured key opens it."""
-    if not token:
-        return ""
-    if not token.startswith(PREFIX):
-        return _fernet(_keys()).decrypt(token.encode()).decode()
-    try:
-        raw = base64.urlsafe_b64decode(token[len(PREFIX):])
-    except (binascii.Error, ValueError):
-        raise InvalidToken from None
-    nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-    for aead in _aead(_keys()):
+    return decryptor()(token)
+
+
+def decryptor() -> Callable[[str], str]:
+    """``decrypt`` with the keys looked up once: for loops over many values (exports)."""
+    keys = _keys()
+    aeads, fernet, skip = _aead(keys), _fernet(keys), len(PREFIX)
+    b64decode = base64.urlsafe_b64decode
+
+    def decrypt_one(token: str) -> str:
+        if not token:
+            return ""
+        if not token.startswith(PREFIX):
+            return fernet.decrypt(token.encode()).decode()
         try:
-            return aead.decrypt(nonce, sealed, None).decode()
-        except InvalidTag:
-            continue
-    raise InvalidToken
+            raw = b64decode(token[skip:])
+        except (binascii.Error, ValueError):
+            raise InvalidToken from None
+        nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+        for aead in aeads:
+            try:
+                return aead.decrypt(nonce, sealed, None).decode()
+            except InvalidTag:
+                continue
+        raise InvalidToken
+
+    return decrypt_one
 
 
 def blind_index(value: str, purpose: str) -> str:
