@@ -86,15 +86,19 @@ def parse_id_number(raw: object) -> IdNumber:
     return IdNumber(number=number, birth_date=birth, gender=gender, warnings=warnings)
 
 
-_day = [0.0, date.min]
-
-
-def _today() -> date:
+class _Today:
     """``timezone.localdate()``, looked up at most once a minute (a bulk import checks 100k numbers)."""
-    now = time.monotonic()
-    if now - _day[0] > 60:
-        _day[:] = [now, timezone.localdate()]
-    return _day[1]
+
+    at, day = -1e9, date.min
+
+    def __call__(self) -> date:
+        now = time.monotonic()
+        if now - self.at > 60:
+            self.at, self.day = now, timezone.localdate()
+        return self.day
+
+
+_today = _Today()
 
 
 @lru_cache(maxsize=8192)
