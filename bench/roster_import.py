@@ -89,13 +89,15 @@ def main() -> None:
     imp = RosterImport.objects.get(pk=imp.pk)
     counter = QueryCounter()
     if connection.vendor == "postgresql":  # COPY goes around Django's cursor: count those calls too
-        original = services.insert_rows
+        from jingpei.roster import inserts
 
-        def counted(model, rows):
-            counter.n += 1
-            return original(model, rows)
+        original = inserts.execute
 
-        services.insert_rows = counted
+        def counted(prepared, conn=None):
+            counter.n += prepared is not None
+            return original(prepared, conn)
+
+        inserts.execute = counted
     started, cpu_started = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(counter):
         imp = services.commit_import(roster_import=imp)

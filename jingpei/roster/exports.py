@@ -110,9 +110,15 @@ def write_xlsx(path, rows: Iterator[list], *, progress=None, total: int = 0, tit
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
     sheet.write_row(0, 0, HEADERS, bold)
+    # Every cell is text and is written as text: ``write_row`` would test each string for a formula
+    # (``=…``), a URL or a number — a name typed as ``=HYPERLINK(…)`` must stay a name — and that test
+    # is a fifth of the writing time. Empty cells are left out, as ``write_row`` leaves them.
+    write_string = sheet.write_string
     n = 0
     for n, row in enumerate(rows, start=1):  # noqa: B007  (n is the count after the loop)
-        sheet.write_row(n, 0, row)
+        for col, value in enumerate(row):
+            if value:
+                write_string(n, col, value if isinstance(value, str) else str(value))
         if progress and n % CHUNK == 0:
             progress(n, total)
     workbook.close()

@@ -10,13 +10,14 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,9 +33,9 @@ from jingpei.core.scoping import has_perm_anywhere
 from jingpei.orgs.choices import PoliticalStatus
 from jingpei.orgs.models import Membership, Organization, Person, PersonCategory
 from jingpei.orgs.services import apply_phone, person_snapshot
-from jingpei.roster import exports
+from jingpei.roster import exports, inserts
 from jingpei.roster.columns import BY_KEY, REQUIRED, guess_mapping
-from jingpei.roster.inserts import ids_by, insert_rows
+from jingpei.roster.inserts import Prepared, allocate_ids, insert_rows, prepare_rows
 from jingpei.roster.models import ImportRow, RosterExport, RosterImport
 from jingpei.roster.readers import detect_format, find_header, is_blank, open_table
 from jingpei.roster.validation import NEW, OUTCOMES, REJECTED, UPDATED, Checked, RowChecker, classify
@@ -154,32 +155,40 @@ def _run(imp: RosterImport, *, write: bool, progress: Progress) -> Counter:
     actor = imp.created_by
     table = open_table(Path(storage_dir("imports")) / imp.stored_name, imp.file_format)
     checker = RowChecker(actor=actor, headers=imp.headers, mapping=imp.mapping)
-    writer = BatchWriter(imp, actor) if write else None
     first_seen: dict[int, int] = {}  # int of the ID number's first 17 digits -> first row holding it
     counts: Counter = Counter()
     total = max(table.total - imp.header_row, 0)
     ImportRow.objects.filter(roster_import=imp).delete()
-    for batch in _batches(_data_rows(imp, table), BATCH):
-        checked = [checker.check(row, cells) for row, cells in batch]
-        for c in checked:
-            if c.clean is None:
-                continue
-            key = int(c.clean.id_number[:17])
-            first = first_seen.setdefault(key, c.row)
-            if first != c.row:
-                c.reject(checker.column("id_number"),
-                         _("身份证号与第 %(r)d 行重复，同一人只能出现一次，请删除或合并重复的行。") % {"r": first})
-        classify(checked, actor=actor, on_duplicate=imp.on_duplicate, category_year=imp.category_year,
-                 id_column=checker.column("id_number"))
+    writer = BatchWriter(imp, actor) if write else None
+    try:
+        for batch in _batches(_data_rows(imp, table), BATCH):
+            # While this batch is checked (pure Python), the previous one is still being written.
+            checked = [checker.check(row, cells) for row, cells in batch]
+            for c in checked:
+                if c.clean is None:
+                    continue
+                key = int(c.clean.id_number[:17])
+                first = first_seen.setdefault(key, c.row)
+                if first != c.row:
+                    c.reject(checker.column("id_number"),
+                             _("身份证号与第 %(r)d 行重复，同一人只能出现一次，请删除或合并重复的行。") % {"r": first})
+            if writer:
+                writer.settle()  # the connection is the writer's until its batch is in
+            classify(checked, actor=actor, on_duplicate=imp.on_duplicate, category_year=imp.category_year,
+                     id_column=checker.column("id_number"))
+            if writer:
+                writer.write(checked)
+            else:
+                insert_rows(ImportRow, _problem_rows(imp, checked))
+            counts.update(c.outcome for c in checked)
+            counts["warnings"] += sum(1 for c in checked if c.clean and c.clean.warnings)
+            counts["total"] += len(checked)
+            progress(counts["total"], max(total, counts["total"]))
         if writer:
-            writer.write(checked)
-        _keep_problem_rows(imp, checked)
-        counts.update(c.outcome for c in checked)
-        counts["warnings"] += sum(1 for c in checked if c.clean and c.clean.warnings)
-        counts["total"] += len(checked)
-        progress(counts["total"], max(total, counts["total"]))
-    if writer:
-        writer.finish(counts)
+            writer.finish(counts)
+    finally:
+        if writer:
+            writer.close()
     return counts
 
 
@@ -193,12 +202,13 @@ def _masked(problems: list[dict]) -> list[dict]:
             for p in problems]
 
 
-def _keep_problem_rows(imp: RosterImport, checked: list[Checked]) -> None:
-    # The same fields as ImportRow.values's setter, as plain rows for one insert
-    insert_rows(ImportRow, [
+def _problem_rows(imp: RosterImport, checked: list[Checked]) -> list[dict]:
+    """ImportRow rows of the batch's rejected and warned rows (the same fields as the model's
+    ``values`` setter gives), for one insert."""
+    return [
         {"roster_import": imp.pk, "row": c.row, "rejected": c.outcome == REJECTED, "problems": _masked(c.problems),
          "values_cipher": crypto.encrypt(json.dumps([_jsonable(v) for v in c.values], ensure_ascii=False))}
-        for c in checked if c.problems])
+        for c in checked if c.problems]
 
 
 def _as_counts(counter: Counter) -> dict[str, int]:
@@ -298,20 +308,52 @@ UPDATE_FIELDS = ["name", "pinyin", "initials", "ethnicity", "phone_cipher", "pho
 
 class BatchWriter:
     """Writes one batch of checked rows: a handful of statements whatever the batch size, plus an
-    audit row per person changed (bulk) and one summary row for the file."""
+    audit row per person changed (bulk) and one summary row for the file.
+
+    Every row is built and its values converted here, on the caller's thread; the INSERTs then run on
+    one writer thread, in the same transaction (the same connection object), while the caller checks
+    the next batch: SQLite's B-tree work and PostgreSQL's round trips release the GIL, so the two
+    overlap. One batch at most is in flight, and nothing else touches the connection meanwhile:
+    ``settle()`` waits for it (and raises its error) before any other statement."""
 
     def __init__(self, imp: RosterImport, actor):
         self.imp, self.actor, self.year = imp, actor, imp.category_year
         self.actor_name = actor.get_username() if actor else "system"
         self.ip = client_ip()
         self.low_path, self.high_path = "", ""
+        self.ids: dict = {}  # allocate_ids' state
+        self.conn = connections[DEFAULT_DB_ALIAS]
+        self.conn.inc_thread_sharing()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-write")
+        self.pending: Future | None = None
 
     def write(self, checked: list[Checked]) -> None:
+        self.settle()
         audits: list[dict] = []
         self.now = timezone.now()
-        self._create([c for c in checked if c.outcome == NEW], audits)
-        self._update([c for c in checked if c.outcome == UPDATED], audits)
-        insert_rows(AuditLog, audits)
+        statements = self._create([c for c in checked if c.outcome == NEW], audits)
+        self._update([c for c in checked if c.outcome == UPDATED], audits)  # rare: the ORM, synchronously
+        statements += [prepare_rows(AuditLog, audits), prepare_rows(ImportRow, _problem_rows(self.imp, checked))]
+        self.pending = self.pool.submit(self._execute, statements)
+
+    def _execute(self, statements: list[Prepared | None]) -> None:
+        for prepared in statements:
+            inserts.execute(prepared, self.conn)
+
+    def settle(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the writer thread whatever happened: the transaction must not end (commit or
+        roll back) under a statement still running."""
+        try:
+            if self.pending is not None:
+                wait([self.pending])
+        finally:
+            self.pool.shutdown(wait=True)
+            self.conn.dec_thread_sharing()
 
     def _audit(self, action: str, person, path: str, before=None, after=None) -> dict:
         self.low_path = min(self.low_path or path, path)
@@ -320,12 +362,13 @@ class BatchWriter:
                 "ip": self.ip, "action": action, "object_type": "orgs.person", "object_id": str(person.pk),
                 "object_repr": person.name[:200], "org_path": path, "before": before, "after": after}
 
-    def _create(self, rows: list[Checked], audits: list[dict]) -> None:
+    def _create(self, rows: list[Checked], audits: list[dict]) -> list[Prepared | None]:
         if not rows:
-            return
+            return []
         now, none = self.now, PoliticalStatus.NONE
         people = []
-        for c in rows:
+        pks = allocate_ids(Person, len(rows), self.ids)
+        for pk, c in zip(pks, rows, strict=True):
             r = c.clean
             # The fields exactly as orgs.services.create_person computes them (identity as in
             # _apply_identity, phone as apply_phone, pinyin through search_keys), as plain dicts:
@@ -333,7 +376,7 @@ class BatchWriter:
             phone = r.phone or ""
             pinyin, initials = search_keys(r.name)
             people.append({
-                "name": r.name, "gender": r.gender, "ethnicity": r.ethnicity or "汉族", "birth_date": r.birth_date,
+                "id": pk, "name": r.name, "gender": r.gender, "ethnicity": r.ethnicity or "汉族", "birth_date": r.birth_date,
                 "id_cipher": crypto.encrypt(r.id_number), "id_hash": r.id_hash,
                 "id_masked": crypto.mask_id_number(r.id_number), "phone_cipher": crypto.encrypt(phone),
                 "phone_hash": crypto.blind_index(phone, "phone"), "phone_masked": crypto.mask_phone(phone) if phone else "",
@@ -341,13 +384,13 @@ class BatchWriter:
                 "pinyin": pinyin, "initials": initials, "archived_at": None, "primary_org": r.org_id,
                 "created_at": now, "updated_at": now,
             })
-        insert_rows(Person, people)
-        ids = ids_by(Person, "id_hash", [p["id_hash"] for p in people])
-        pks = [ids[p["id_hash"]] for p in people]
-        insert_rows(Membership, [{"person": pk, "org": p["primary_org"], "is_primary": True, "created_at": now}
-                                 for pk, p in zip(pks, people, strict=True)])
-        insert_rows(PersonCategory, [{"person": pk, "category": cat, "year": self.year}
-                                     for pk, c in zip(pks, rows, strict=True) for cat in (c.clean.category_ids or ())])
+        statements = [
+            prepare_rows(Person, people),
+            prepare_rows(Membership, [{"person": pk, "org": p["primary_org"], "is_primary": True, "created_at": now}
+                                      for pk, p in zip(pks, people, strict=True)]),
+            prepare_rows(PersonCategory, [{"person": pk, "category": cat, "year": self.year}
+                                          for pk, c in zip(pks, rows, strict=True) for cat in (c.clean.category_ids or ())]),
+        ]
         for pk, p, c in zip(pks, people, rows, strict=True):
             # person_snapshot's keys, from the row just written
             after = {"name": p["name"], "gender": p["gender"], "ethnicity": p["ethnicity"],
@@ -358,6 +401,7 @@ class BatchWriter:
                 after["categories"] = {"year": self.year, "ids": list(c.clean.category_ids)}
             audits.append(self._audit("person.import.create", SimpleNamespace(pk=pk, name=p["name"]),
                                       c.clean.org_path, after=after))
+        return statements
 
     def _update(self, rows: list[Checked], audits: list[dict]) -> None:
         if not rows:
@@ -400,6 +444,7 @@ class BatchWriter:
                  for c in recategorised for cat in c.changes["category_ids"]], batch_size=BATCH)
 
     def finish(self, counts: Counter) -> None:
+        self.settle()
         imp = self.imp
         audit.record("roster.import", imp, actor=self.actor, org_path=common_path(self.low_path, self.high_path), after={
             "file": imp.filename, "sha256": imp.file_sha256, "on_duplicate": imp.on_duplicate,

@@ -89,3 +89,17 @@ def test_export_reveals_numbers_stored_in_either_format(cast):
     assert cells[cast.person_a.name][1] == "110101198001010053"
     assert cells[cast.person_a2.name][1] == cast.person_a2.reveal_id_number()
     assert stats == {"rows": 2, "revealed": 2}
+
+
+def test_exported_cells_are_text_never_formulas_or_links(tmp_path):
+    import zipfile
+
+    path = tmp_path / "out.xlsx"
+    rows = [["=HYPERLINK(\"http://x.example\",\"点我\")", "4111**********1234", "", "1975-03-08", "汉族", "",
+             "中共党员", "http://x.example", "", "召陵区/老窝镇", ""]]
+    assert exports.write_xlsx(path, iter(rows)) == 1
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    data = sheet[sheet.index('<row r="2"'):]
+    assert "<f>" not in data and "<hyperlink" not in sheet
+    assert '<t>=HYPERLINK("http://x.example","点我")</t>' in data and "<t>http://x.example</t>" in data
+    assert data.count('t="inlineStr"') == 7  # the seven non-empty cells; empty ones are left out
