@@ -34,7 +34,9 @@ class Prepared:
     params: list[list]
 
 
-def prepare_rows(model, rows: list[dict]) -> Prepared | None:
+def prepare_rows(model, rows: list[dict], memo: dict | None = None) -> Prepared | None:
+    """The INSERT of ``rows``; ``memo`` (a dict kept by the caller) carries converted dates and
+    times from one batch to the next."""
     if not rows:
         return None
     given = {model._meta.get_field(name).attname for name in rows[0]}
@@ -46,7 +48,9 @@ def prepare_rows(model, rows: list[dict]) -> Prepared | None:
     fields = [model._meta.get_field(name) for name in names]
     # Only values the drivers cannot take as they are go through the field (about 0.015 ms a call),
     # and each distinct value of a date or time column only once (a batch shares one ``now``).
-    convert = [(i, f.get_db_prep_save, None if f.get_internal_type() == "JSONField" else {})
+    memo = {} if memo is None else memo
+    convert = [(i, f.get_db_prep_save,
+                None if f.get_internal_type() == "JSONField" else memo.setdefault((model, f.column), {}))
                for i, f in enumerate(fields) if f.get_internal_type() in CONVERTED]
     real = connections[DEFAULT_DB_ALIAS]  # not the proxy: its attribute look-ups add up over 100k rows
     params = []

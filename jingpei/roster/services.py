@@ -322,6 +322,7 @@ class BatchWriter:
         self.ip = client_ip()
         self.low_path, self.high_path = "", ""
         self.ids: dict = {}  # allocate_ids' state
+        self.memo: dict = {}  # prepare_rows' converted dates and times, across batches
         self.conn = connections[DEFAULT_DB_ALIAS]
         self.conn.inc_thread_sharing()
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="roster-write")
@@ -333,7 +334,8 @@ class BatchWriter:
         self.now = timezone.now()
         statements = self._create([c for c in checked if c.outcome == NEW], audits)
         self._update([c for c in checked if c.outcome == UPDATED], audits)  # rare: the ORM, synchronously
-        statements += [prepare_rows(AuditLog, audits), prepare_rows(ImportRow, _problem_rows(self.imp, checked))]
+        statements += [prepare_rows(AuditLog, audits, self.memo),
+                       prepare_rows(ImportRow, _problem_rows(self.imp, checked), self.memo)]
         self.pending = self.pool.submit(self._execute, statements)
 
     def _execute(self, statements: list[Prepared | None]) -> None:
@@ -385,11 +387,12 @@ class BatchWriter:
                 "created_at": now, "updated_at": now,
             })
         statements = [
-            prepare_rows(Person, people),
+            prepare_rows(Person, people, self.memo),
             prepare_rows(Membership, [{"person": pk, "org": p["primary_org"], "is_primary": True, "created_at": now}
-                                      for pk, p in zip(pks, people, strict=True)]),
+                                      for pk, p in zip(pks, people, strict=True)], self.memo),
             prepare_rows(PersonCategory, [{"person": pk, "category": cat, "year": self.year}
-                                          for pk, c in zip(pks, rows, strict=True) for cat in (c.clean.category_ids or ())]),
+                                          for pk, c in zip(pks, rows, strict=True) for cat in (c.clean.category_ids or ())],
+                         self.memo),
         ]
         for pk, p, c in zip(pks, people, rows, strict=True):
             # person_snapshot's keys, from the row just written

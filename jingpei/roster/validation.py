@@ -156,9 +156,10 @@ class RowChecker:
             return None
         return cells[index]
 
-    # Columns whose cells repeat (names, a few hundred organisations, a handful of ranks, birth dates):
-    # each distinct cell is cleaned once per file and its result — value or message — reused.
-    MEMO_KEYS = ("name", "gender", "birth_date", "ethnicity", "political_status", "position", "rank_level", "org",
+    # Columns whose cells repeat (a few hundred organisations, a handful of ranks, birth dates): each
+    # distinct cell is cleaned once per file and its result — value or message — reused. (Names and
+    # numbers are nearly all distinct: a memo would only cost memory.)
+    MEMO_KEYS = ("gender", "birth_date", "ethnicity", "political_status", "position", "rank_level", "org",
                  "categories")
     MEMO_LIMIT = 100_000  # distinct cells kept per column: bounded memory on a million-row file
 
