@@ -103,3 +103,53 @@ def test_exported_cells_are_text_never_formulas_or_links(tmp_path):
     assert "<f>" not in data and "<hyperlink" not in sheet
     assert '<t>=HYPERLINK("http://x.example","点我")</t>' in data and "<t>http://x.example</t>" in data
     assert data.count('t="inlineStr"') == 7  # the seven non-empty cells; empty ones are left out
+
+
+def test_a_failure_on_the_writer_thread_undoes_the_whole_import(cast, monkeypatch):
+    """The inserts run on a writer thread; its error still reaches the commit, which rolls back
+    everything, batches already written included."""
+    from django.db import IntegrityError
+
+    from jingpei.core.errors import DomainError
+    from jingpei.core.models import AuditLog
+    from jingpei.roster import inserts, services
+    from jingpei.roster.models import RosterImport
+    from tests.roster.builders import validated
+
+    monkeypatch.setattr(services, "BATCH", 2)
+    imp = validated(cast.liaison_a, xlsx([row(f"人员{i}", valid_id(), "朱集村", seq=i) for i in range(5)]))
+    before = (Person.objects.count(), AuditLog.objects.count())
+    real, calls = inserts.execute, []
+
+    def failing(prepared, conn=None):
+        calls.append(prepared.table if prepared else None)
+        if prepared is not None and prepared.table == Person._meta.db_table and calls.count(prepared.table) == 2:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(prepared, conn)
+
+    monkeypatch.setattr(inserts, "execute", failing)
+    services.request_commit(actor=cast.liaison_a, roster_import=imp)
+    with pytest.raises(DomainError, match="导入期间数据发生变化"):
+        services.commit_import(roster_import=imp)
+    assert calls.count(Person._meta.db_table) == 2  # the first batch was in when the second failed
+    assert (Person.objects.count(), AuditLog.objects.count()) == before
+    imp.refresh_from_db()
+    assert imp.status == RosterImport.Status.FAILED and "已全部撤销" in imp.error
+    monkeypatch.setattr(inserts, "execute", real)
+    services.request_commit(actor=cast.liaison_a, roster_import=imp)
+    imp.refresh_from_db()
+    assert services.commit_import(roster_import=imp).counts["new"] == 5
+    assert Person.objects.count() == before[0] + 5
+
+
+def test_people_get_ids_never_given_before(cast):
+    """Ids are allocated before the insert; one deleted at the top of the table is not given again."""
+    from tests.factories import make_person
+
+    gone = make_person(cast.branch_a, "临时")
+    gone_id = gone.pk
+    Person.objects.filter(pk=gone_id).delete()
+    committed(cast.liaison_a, xlsx([row("张伟", valid_id(), "朱集村"), row("李娜", valid_id(), "朱集村", seq=2)]))
+    new_ids = sorted(Person.objects.filter(name__in=["张伟", "李娜"]).values_list("id", flat=True))
+    assert new_ids[0] > gone_id and new_ids[1] == new_ids[0] + 1
+    assert make_person(cast.branch_a, "之后").pk > new_ids[1]  # the sequence moved past them too
