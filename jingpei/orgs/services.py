@@ -224,7 +224,7 @@ _CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def _is_chinese(text: str | None) -> bool:
-    return bool(text) and _CJK.search(text) is not None  # a regex: a bulk import checks 100k names
+    return _CJK.search(text or "") is not None  # a regex: a bulk import checks 100k names
 
 
 def _apply_identity(person: Person, id_number: str, gender: str | None, birth_date: date | None) -> list[str]:
