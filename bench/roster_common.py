@@ -24,6 +24,8 @@ def arguments(default_rows: int) -> argparse.Namespace:
     parser.add_argument("--bad", type=float, default=0.10, help="share of bad rows")
     parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--attempts", type=int, default=2, help="interleaved runs of figure and baseline (best kept)")
+    parser.add_argument("--only", choices=("masked", "unmasked"), help="export: one of the two users only")
     return parser.parse_args()
 
 

@@ -7,6 +7,7 @@ warning, not a rejection: late household registrations and retired codes are rea
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from jingpei.core.errors import DomainError
 
@@ -40,7 +41,8 @@ def parse_id_number(raw: object) -> IdNumber:
     if not number:
         raise DomainError(_("请填写身份证号。"), field="id_number")
     try:
-        number = ric.compact(number)
+        if not number.isascii():  # compact only maps non-ASCII look-alikes: a no-op on clean ASCII
+            number = ric.compact(number)
         if len(number) != 18:
             raise InvalidLength()
         if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
@@ -48,8 +50,9 @@ def parse_id_number(raw: object) -> IdNumber:
         if number[-1] != ric.calc_check_digit(number):
             raise InvalidChecksum()
         try:
-            birth = ric.get_birth_date(number)
-        except InvalidComponent:
+            # ric.get_birth_date without its second compact(): digits 7-14 as a date
+            birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
             raise DomainError(
                 _("身份证号 %(number)s 中的出生日期 %(digits)s 不是有效日期，请核对第 7–14 位。")
                 % {"number": number, "digits": number[6:14]},
@@ -67,7 +70,7 @@ def parse_id_number(raw: object) -> IdNumber:
             % {"number": number, "digit": ric.calc_check_digit(number)},
             field="id_number",
         ) from None
-    if birth > timezone.localdate():
+    if birth > _today():
         raise DomainError(_("身份证号中的出生日期晚于今天，请核对。"), field="id_number")
     if birth.year < 1900:
         raise DomainError(_("身份证号中的出生年份早于 1900 年，请核对。"), field="id_number")
@@ -81,6 +84,21 @@ def parse_id_number(raw: object) -> IdNumber:
         )
     gender = "M" if int(number[16]) % 2 else "F"
     return IdNumber(number=number, birth_date=birth, gender=gender, warnings=warnings)
+
+
+class _Today:
+    """``timezone.localdate()``, looked up at most once a minute (a bulk import checks 100k numbers)."""
+
+    at, day = -1e9, date.min
+
+    def __call__(self) -> date:
+        now = time.monotonic()
+        if now - self.at > 60:
+            self.at, self.day = now, timezone.localdate()
+        return self.day
+
+
+_today = _Today()
 
 
 @lru_cache(maxsize=8192)

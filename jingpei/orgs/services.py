@@ -3,6 +3,7 @@ transaction and writes its audit row in that transaction."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -219,8 +220,11 @@ def clean_person_name(name: str) -> str:
     return name
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
 def _is_chinese(text: str | None) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text or "")
+    return _CJK.search(text or "") is not None  # a regex: a bulk import checks 100k names
 
 
 def _apply_identity(person: Person, id_number: str, gender: str | None, birth_date: date | None) -> list[str]:

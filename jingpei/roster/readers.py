@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -50,6 +50,7 @@ class Table:
     first_row: int = 1
     total: int = 0
     encoding: str = ""
+    _loaded: object = field(default=None, repr=False, compare=False)  # the calamine sheet, parsed once
 
     @property
     def streamed(self) -> bool:
@@ -82,12 +83,15 @@ class Table:
                               field="file") from None
 
     def _sheet(self):
+        if self._loaded is not None:  # open_table parsed it already: parsing is most of reading
+            return self._loaded
         try:
             sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
         except (CalamineError, ValueError, OSError) as exc:
             raise DomainError(_("无法读取该 Excel 文件（%(e)s），请确认文件未损坏、未加密。") % {"e": exc},
                               field="file") from None
         self.total = sheet.height  # rows are yielded from the sheet's row 1, leading blank rows included
+        self._loaded = sheet
         return sheet
 
     def _csv_rows(self) -> Iterator[list]:

@@ -25,6 +25,7 @@ from jingpei.orgs.models import Category, Membership, Organization, Person, Pers
 from jingpei.orgs.services import clean_person_name
 from jingpei.roster import cleaning
 from jingpei.roster.columns import BY_KEY
+from jingpei.roster.inserts import ids_by
 
 NEW, UPDATED, UNCHANGED, SKIPPED, REJECTED = "new", "updated", "unchanged", "skipped", "rejected"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, SKIPPED, REJECTED)
@@ -141,6 +142,7 @@ class RowChecker:
         self.categories = CategoryIndex()
         self.mapping = {k: int(v) for k, v in mapping.items() if v is not None and v != ""}
         self.headers = headers
+        self.steps = self._steps()
 
     def column(self, key: str) -> str:
         index = self.mapping.get(key)
@@ -154,33 +156,61 @@ class RowChecker:
             return None
         return cells[index]
 
+    # Columns whose cells repeat (a few hundred organisations, a handful of ranks, birth dates): each
+    # distinct cell is cleaned once per file and its result — value or message — reused. (Names and
+    # numbers are nearly all distinct: a memo would only cost memory.)
+    MEMO_KEYS = ("gender", "birth_date", "ethnicity", "political_status", "position", "rank_level", "org",
+                 "categories")
+    MEMO_LIMIT = 100_000  # distinct cells kept per column: bounded memory on a million-row file
+
+    def _steps(self) -> list[tuple[str, int | None, object, dict | None]]:
+        fns = {
+            "name": lambda v: clean_person_name(cleaning.text(v)),
+            "id_number": lambda v: parse_id_number(cleaning.id_number_text(v)),
+            "gender": cleaning.gender,
+            "birth_date": cleaning.birth_date,
+            "ethnicity": cleaning.ethnicity,
+            "phone": lambda v: validate_phone(cleaning.text(v)) or None,
+            "political_status": cleaning.political_status,
+            "position": self._position,
+            "rank_level": cleaning.rank_level,
+            "org": self._org,
+        }
+        if "categories" in self.mapping:
+            fns["categories"] = lambda v: self.categories.resolve(v) if cleaning.text(v) else None
+        return [(key, self.mapping.get(key), fn, {} if key in self.MEMO_KEYS else None) for key, fn in fns.items()]
+
     def check(self, row: int, cells: list) -> Checked:
         errors: list[dict] = []
         out: dict = {}
-
-        def attempt(key: str, fn):
+        width = len(cells)
+        for key, index, fn, memo in self.steps:
+            raw = cells[index] if index is not None and index < width else None
+            if memo is not None:
+                # Keyed by type too: 1, 1.0 and True are equal as dict keys but clean differently.
+                hit = memo.get((raw.__class__, raw))
+                if hit is None:
+                    try:
+                        hit = (True, fn(raw))
+                    except DomainError as exc:
+                        hit = (False, exc.message)
+                    if len(memo) < self.MEMO_LIMIT:
+                        memo[(raw.__class__, raw)] = hit
+                if hit[0]:
+                    out[key] = hit[1]
+                else:
+                    errors.append({"column": self.column(key), "message": hit[1], "level": "error"})
+                continue
             try:
-                out[key] = fn(self.cell(cells, key))
+                out[key] = fn(raw)
             except DomainError as exc:
                 errors.append({"column": self.column(key), "message": exc.message, "level": "error"})
-
-        attempt("name", lambda v: clean_person_name(cleaning.text(v)))
-        attempt("id_number", lambda v: parse_id_number(cleaning.id_number_text(v)))
-        attempt("gender", cleaning.gender)
-        attempt("birth_date", cleaning.birth_date)
-        attempt("ethnicity", cleaning.ethnicity)
-        attempt("phone", lambda v: validate_phone(cleaning.text(v)) or None)
-        attempt("political_status", cleaning.political_status)
-        attempt("position", self._position)
-        attempt("rank_level", cleaning.rank_level)
-        attempt("org", self._org)
-        if "categories" in self.mapping:
-            attempt("categories", lambda v: self.categories.resolve(v) if cleaning.text(v) else None)
         parsed = out.get("id_number")
         warnings = []
         if parsed is not None:
-            warnings = [{"column": self.column("id_number"), "message": w, "level": "warning"}
-                        for w in parsed.warnings]
+            if parsed.warnings:
+                warnings = [{"column": self.column("id_number"), "message": w, "level": "warning"}
+                            for w in parsed.warnings]
             self._agree(parsed, out, errors)
         if errors:
             return Checked(row, cells, None, errors + warnings, REJECTED)
@@ -233,8 +263,11 @@ def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: i
     clean = [c for c in batch if c.clean is not None]
     if not clean:
         return
-    people = {p.id_hash: p for p in Person.objects.filter(id_hash__in=[c.clean.id_hash for c in clean])
-              .only("id_hash", *EXISTING_FIELDS)}
+    # Usually (a first import) nobody is registered yet: a bare look-up of the hashes first, the people
+    # themselves only for those found.
+    found = ids_by(Person, "id_hash", [c.clean.id_hash for c in clean])
+    people = {p.id_hash: p for p in Person.objects.filter(pk__in=list(found.values()))
+              .only("id_hash", *EXISTING_FIELDS)} if found else {}
     if people:
         ids = [p.pk for p in people.values()]
         scope = scope_for(actor, Perm.PERSON_IMPORT)
