@@ -272,7 +272,23 @@ def commit_import(*, roster_import: RosterImport, progress: Progress = _no_progr
     except Exception as exc:
         _mark_failed(imp, getattr(exc, "message", "") or _("导入失败，数据未做任何修改，请稍后重试。"))
         raise
+    _refresh_planner_statistics(sum(imp.counts.get(k, 0) for k in ("new", "updated")))
     return imp
+
+
+# Rows after which an import refreshes PostgreSQL's statistics itself instead of waiting for autovacuum.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def _refresh_planner_statistics(written: int) -> None:
+    """Right after a bulk load, before autovacuum has analysed the tables, PostgreSQL plans the people
+    list from the old row counts: on a freshly filled 30k-person database its first page took 35 s.
+    ANALYZE of the tables the import fills costs a second or two at 100k rows."""
+    if connection.vendor != "postgresql" or written < ANALYZE_AFTER_ROWS:
+        return
+    tables = [m._meta.db_table for m in (Person, Membership, PersonCategory)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 # Part of the import's memory budget (< 500 MB at 1M rows: 480 MB with 64 MB of cache).

@@ -153,3 +153,21 @@ def test_people_get_ids_never_given_before(cast):
     new_ids = sorted(Person.objects.filter(name__in=["张伟", "李娜"]).values_list("id", flat=True))
     assert new_ids[0] > gone_id and new_ids[1] == new_ids[0] + 1
     assert make_person(cast.branch_a, "之后").pk > new_ids[1]  # the sequence moved past them too
+
+
+@pytest.mark.parametrize("threshold, analysed", [(2, True), (3, False)])
+def test_a_large_import_refreshes_the_planner_statistics_on_postgresql(cast, monkeypatch, threshold, analysed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jingpei.roster import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    monkeypatch.setattr(services, "ANALYZE_AFTER_ROWS", threshold)
+    rows = [row("张伟", valid_id(), "朱集村", seq=1), row("李娜", valid_id(), "朱集村", seq=2)]
+    with CaptureQueriesContext(connection) as ctx:
+        imp = committed(cast.liaison_a, xlsx(rows))
+    assert imp.counts["new"] == 2
+    statements = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert statements == (['ANALYZE "orgs_person", "orgs_membership", "orgs_personcategory"'] if analysed else [])
