@@ -74,3 +74,12 @@ def test_other_paths_take_the_full_stack(play):
     assert status == 200 and json.loads(body) == {"status": "ok"}
     status, _headers, _body = call(f"/academy/play/{play.token}/check", data={"code": "0000"}, csrf=False)
     assert status == 403  # CSRF on the full stack too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lean_healthz_takes_the_short_path_with_its_headers():
+    status, headers, body = call("/healthz-lean", method="GET")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    assert headers["X-Frame-Options"] == "DENY" and headers["Content-Language"] == "zh-hans"
+    status, headers, body = call("/healthz-lean/x", method="GET")
+    assert status == 404 and "text/html" in headers["Content-Type"]  # not a lean route: the site's page
