@@ -9,6 +9,9 @@ while queries are being logged (DEBUG, query-count tests), take the same stateme
 
 from __future__ import annotations
 
+import re
+import weakref
+
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef
@@ -59,6 +62,41 @@ def _statement(name: str) -> str:
     return _sql[name]
 
 
+# Per psycopg connection: the statements prepared on it by _write_direct, and its parameter dumper.
+_direct: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _numbered(sql: str) -> bytes:
+    """``%s`` placeholders as PostgreSQL's ``$1, $2, …`` (the statements here contain no other ``%``)."""
+    count = iter(range(1, 1000))
+    return re.sub(r"%s", lambda _m: f"${next(count)}", sql).encode()
+
+
+def _write_direct(raw, name: str, params: list) -> int:
+    """Execute a prepared write straight through libpq (``PQexecPrepared``, which releases the GIL while
+    it waits), returning the rows it changed. psycopg's cursor machinery (query conversion, prepare
+    bookkeeping, the result wrapper) cost the fast-path beat about 30 µs of CPU against 38 µs for this;
+    only used in autocommit mode outside a transaction, where psycopg would issue no BEGIN either."""
+    from psycopg.adapt import PyFormat, Transformer
+    from psycopg.errors import error_from_result
+    from psycopg.pq import ExecStatus
+
+    known = _direct.get(raw)
+    if known is None:
+        known = _direct[raw] = (set(), Transformer(raw))
+    prepared, dumper = known
+    statement = f"jp_{name}".encode()
+    if statement not in prepared:
+        result = raw.pgconn.prepare(statement, _numbered(_statement(name)))
+        if result.status != ExecStatus.COMMAND_OK:
+            raise error_from_result(result, encoding=raw.info.encoding)
+        prepared.add(statement)
+    result = raw.pgconn.exec_prepared(statement, dumper.dump_sequence(params, [PyFormat.TEXT] * len(params)))
+    if result.status != ExecStatus.COMMAND_OK:
+        raise error_from_result(result, encoding=raw.info.encoding)
+    return int(result.command_tuples or 0)
+
+
 def _prepared(name: str, params: list, conn=None):
     """Execute on a server-binding psycopg cursor with ``prepare=True``: psycopg keeps the plan per connection.
     ``conn``: this thread's Django connection, if the caller has it (each ``connection.x`` is a lookup)."""
@@ -67,6 +105,9 @@ def _prepared(name: str, params: list, conn=None):
     conn = conn or connections[DEFAULT_DB_ALIAS]
     conn.ensure_connection()
     raw = conn.connection
+    if name.startswith("save") and raw.autocommit and not conn.in_atomic_block:
+        with conn.wrap_database_errors:  # psycopg errors become Django's, and a broken connection is noticed
+            return _write_direct(raw, name, params)
     if raw.prepare_threshold is None:
         # Django leaves psycopg's statement preparation off (prepare_threshold None), which also
         # ignores prepare=True. Django's own cursors bind client-side and never prepare whatever the
