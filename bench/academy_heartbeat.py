@@ -6,7 +6,8 @@ Builds (once, kept between runs) a PostgreSQL database ``jp_academy_bench`` with
 one progress row and one play session each (the 1M-row progress table), starts ``jingpei serve`` (gunicorn,
 2 gthread workers x 4 threads, as shipped) on loopback, and drives it with ``wrk``:
 
-* baseline: ``GET /healthz`` — a bare Django JSON view behind the full middleware stack;
+* baselines: ``GET /healthz`` — a bare Django JSON view behind the full middleware stack — and
+  ``GET /healthz-lean``, the same view on the heartbeat's short request path;
 * figure: ``POST /academy/play/<token>/beat`` — every honesty check, a locked read, an update — spread
   over ``--learners`` learners, each beat with a rising sequence number and position.
 
@@ -240,10 +241,19 @@ def main() -> None:
 
     from jingpei.academy.models import Progress
 
-    with connection.cursor() as cur:  # every run starts from learners who have not beaten for a day
-        cur.execute("UPDATE academy_progress SET last_seq = 0, anchor_at = now() - interval '1 day', anchor_pos = NULL "
-                    "WHERE person_id >= %s AND person_id < %s", [first, first + 2 * learners])
+    # Every run starts from learners who have not beaten for a day, with the watched ranges they were built
+    # with (below 3,000 s), so that the run's beats (3,300 s on) credit new seconds and write their ranges.
+    with connection.cursor() as cur:
+        cur.execute("UPDATE academy_progress SET last_seq = 0, anchor_at = now() - interval '1 day', anchor_pos = NULL, "
+                    "intervals = '0-' || (person_id %% 30000), watched_seconds = (person_id %% 30000) / 10, "
+                    "completed_at = NULL WHERE person_id >= %s AND person_id < %s", [first, first + 2 * learners])
     connection.close()
+    base = f"http://127.0.0.1:{args.port}"
+    try:  # another server on the port would be measured instead of this code
+        urllib.request.urlopen(base + "/healthz", timeout=1).read()  # noqa: S310 - loopback
+        raise SystemExit(f"port {args.port} is already served: stop that server first")
+    except OSError:
+        pass
     server = subprocess.Popen([str(ROOT / ".venv/bin/jingpei"), "serve", "--port", str(args.port), "--workers", "2"],
                               cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
