@@ -6,11 +6,15 @@ Builds (once, kept between runs) a PostgreSQL database ``jp_academy_bench`` with
 one progress row and one play session each (the 1M-row progress table), starts ``jingpei serve`` (gunicorn,
 2 gthread workers x 4 threads, as shipped) on loopback, and drives it with ``wrk``:
 
-* baseline: ``GET /healthz`` — a bare Django JSON view behind the full middleware stack;
+* baselines: ``GET /healthz`` — a bare Django JSON view behind the full middleware stack — and
+  ``GET /healthz-lean``, the same view on the heartbeat's short request path;
 * figure: ``POST /academy/play/<token>/beat`` — every honesty check, a locked read, an update — spread
   over ``--learners`` learners, each beat with a rising sequence number and position.
 
-Prints ``figure  baseline  ratio`` for requests per second and the p99 latency.
+Prints ``figure  baseline  ratio`` for requests per second and the p99 latency, against three baselines:
+``GET /healthz`` with no wrk script (the old figure), the same with wrk running the beat's own client-side
+Lua (the fair one: wrk shares the 2 cores), and ``GET /healthz-lean`` (the bare view on the beat's short
+request path) with that Lua.
 """
 
 from __future__ import annotations
@@ -41,6 +45,16 @@ local nthreads = tonumber(os.getenv("THREADS"))
 local csrf = os.getenv("CSRF")
 local state_file = os.getenv("STATE_FILE")
 local send_state = os.getenv("NO_STATE") == nil
+-- A baseline run (BASELINE_PATH set) pays the same client-side Lua as a beat — builds the same beat
+-- request and parses a beat-shaped answer — but sends a plain GET of BASELINE_PATH, so that both sides of
+-- the ratio carry the load tool's cost on these same 2 cores and the ratio compares server work only.
+local baseline_path = os.getenv("BASELINE_PATH")
+local baseline_req = baseline_path and wrk.format("GET", baseline_path) or nil
+local sample = '{"status": "credited", "credited": 5, "watched": 2005, "duration": 3600, "position": 3305.0, '
+  .. '"lesson_completed": false, "course_completed": false, "check": null, "state": "1:'
+  .. (os.getenv("FIRST_ID") or "1") .. ':1:1:3600:video:0.90:2005:3305.0:1795440987933602:3305.0:'
+  .. '1795440988126:0:2111055561604534:1795440987527554:0-20050,33000-33050:AbCdEfGhIjKlMnOpQrStUv", "path": "fast"}'
+local sink = {}
 local count = 0
 local t0 = 0
 local n = 0
@@ -74,20 +88,28 @@ function request()
   local seq = (os.time() - 1767225600) * 1000000 + count
   local state = (send_state and tokens[id]) and (',"state":"' .. tokens[id] .. '"') or ""
   local body = string.format('{"seq":%.0f,"position":%d,"visible":true,"playing":true,"rate":1%s}', seq, position, state)
-  return wrk.format("POST", "/academy/play/bench-" .. id .. "/beat", {
+  local req = wrk.format("POST", "/academy/play/bench-" .. id .. "/beat", {
     ["Content-Type"] = "application/json",
     ["X-CSRFToken"] = csrf,
     ["Cookie"] = "sessionid=cookie-" .. id .. "; csrftoken=" .. csrf,
   }, body)
+  return baseline_req or req
 end
 function response(status, headers, body)
   if status ~= 200 then return end
+  if baseline_req then  -- the same parsing, on a beat-shaped answer; nothing is counted
+    local token = sample:match('"state": ?"([^"]+)"')
+    if token then sink[tonumber(token:match("^%d+:(%d+):"))] = token end
+    if sample:find('"path": ?"fast"') then sink[0] = 1 else sink[0] = 0 end
+    return
+  end
   local token = body:match('"state": ?"([^"]+)"')
   if token then tokens[tonumber(token:match("^%d+:(%d+):"))] = token end
   if body:find('"path": ?"fast"') then fast = fast + 1 else slow = slow + 1 end
 end
 function done(summary, latency, requests)
   local f, s = 0, 0
+  if baseline_req then return end
   local out = io.open(state_file, "w")
   for _, thread in ipairs(threads) do
     f = f + thread:get("fast")
@@ -219,10 +241,19 @@ def main() -> None:
 
     from jingpei.academy.models import Progress
 
-    with connection.cursor() as cur:  # every run starts from learners who have not beaten for a day
-        cur.execute("UPDATE academy_progress SET last_seq = 0, anchor_at = now() - interval '1 day', anchor_pos = NULL "
-                    "WHERE person_id >= %s AND person_id < %s", [first, first + 2 * learners])
+    # Every run starts from learners who have not beaten for a day, with the watched ranges they were built
+    # with (below 3,000 s), so that the run's beats (3,300 s on) credit new seconds and write their ranges.
+    with connection.cursor() as cur:
+        cur.execute("UPDATE academy_progress SET last_seq = 0, anchor_at = now() - interval '1 day', anchor_pos = NULL, "
+                    "intervals = '0-' || (person_id %% 30000), watched_seconds = (person_id %% 30000) / 10, "
+                    "completed_at = NULL WHERE person_id >= %s AND person_id < %s", [first, first + 2 * learners])
     connection.close()
+    base = f"http://127.0.0.1:{args.port}"
+    try:  # another server on the port would be measured instead of this code
+        urllib.request.urlopen(base + "/healthz", timeout=1).read()  # noqa: S310 - loopback
+        raise SystemExit(f"port {args.port} is already served: stop that server first")
+    except OSError:
+        pass
     server = subprocess.Popen([str(ROOT / ".venv/bin/jingpei"), "serve", "--port", str(args.port), "--workers", "2"],
                               cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -241,12 +272,19 @@ def main() -> None:
         # learners (the next ``learners`` people), so that neither side's beats void the other's tokens.
         slow_env = {**lua_env, "STATE_FILE": str(state_file) + ".unused", "NO_STATE": "1",
                     "FIRST_ID": str(first + learners)}
+        # Baselines: /healthz (full middleware stack) without any script, as before; the same with the beat's
+        # client-side Lua; and /healthz-lean (the heartbeat's short request path) with that Lua.
+        base_env = {**lua_env, "STATE_FILE": str(state_file) + ".unused", "BASELINE_PATH": "/healthz"}
+        lean_env = {**base_env, "BASELINE_PATH": "/healthz-lean"}
         run = {
             "baseline": lambda secs: wrk(base + "/healthz", secs, args.connections, args.threads, None, {}),
+            "healthz+lua": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, base_env),
+            "healthz-lean+lua": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, lean_env),
             "heartbeat": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, lua_env),
             "no token": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, slow_env),
         }
-        sides = ["baseline", "heartbeat"] + (["no token"] if args.slow_too else [])
+        baselines = ["baseline", "healthz+lua", "healthz-lean+lua"]
+        sides = [*baselines, "heartbeat"] + (["no token"] if args.slow_too else [])
         for side in sides:  # warm up every path; the learners get their first tokens
             run[side](3)
         watched_before = sum(Progress.objects.filter(person_id__gte=first, person_id__lt=first + beating)
@@ -271,17 +309,23 @@ def main() -> None:
           f"on loopback (medians); gunicorn 2 workers x 4 threads; "
           f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     print("non-2xx: " + ", ".join(f"{side} {sum(r[2] for r in rs)}" for side, rs in runs.items()))
-    for side in sides[1:]:
+    for side in sides[len(baselines):]:
         fast, slow = sum(r[3] for r in runs[side]), sum(r[4] for r in runs[side])
         print(f"{side}: {fast:,} beats on the fast path (state token), {slow:,} on the slow path (read + write)")
     print(f"credited during the run: {watched_after - watched_before:,} s over {beating:,} learners "
           f"(≤ {beating:,} x {wall:.0f} s x 1.25 wall clock)")
-    print(f"{'':24}{'figure':>10}{'baseline':>10}{'ratio':>8}")
-    for side in sides[1:]:
-        (rps, p99), (base_rps, base_p99) = med[side], med["baseline"]
-        label = "" if side == "heartbeat" else f" ({side})"
-        print(f"{'requests/s' + label:24}{rps:>10.0f}{base_rps:>10.0f}{rps / base_rps:>8.2f}")
-        print(f"{'p99 latency (ms)' + label:24}{p99:>10.1f}{base_p99:>10.1f}{p99 / base_p99:>8.2f}")
+    names = {"baseline": "GET /healthz, full stack, wrk without a script (the old baseline)",
+             "healthz+lua": "GET /healthz, full stack, wrk running the beat's client Lua (fair)",
+             "healthz-lean+lua": "GET /healthz-lean, the beat's short path, wrk running the beat's client Lua"}
+    for name in baselines:
+        print(f"baseline {name}: {names[name]}")
+    print(f"{'':42}{'figure':>10}{'baseline':>10}{'ratio':>8}")
+    for side in sides[len(baselines):]:
+        for name in baselines:
+            (rps, p99), (base_rps, base_p99) = med[side], med[name]
+            label = f"{side} vs {name}"
+            print(f"{'rps ' + label:42}{rps:>10.0f}{base_rps:>10.0f}{rps / base_rps:>8.2f}")
+            print(f"{'p99 ms ' + label:42}{p99:>10.1f}{base_p99:>10.1f}{p99 / base_p99:>8.2f}")
 
 if __name__ == "__main__":
     main()

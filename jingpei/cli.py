@@ -44,8 +44,12 @@ def serve(host: str, port: int, workers: int) -> None:
         "gthread",
         "--threads",
         "4",
-        "--access-logfile",
-        "-" if settings.DEBUG else "/dev/null",
+    ]
+    if settings.DEBUG:
+        # Without DEBUG, no access log at all (the proxy keeps one): gunicorn formats the line of every
+        # request for any access-logfile, /dev/null included (about 0.05 ms of a worker's CPU per request).
+        args += ["--access-logfile", "-"]
+    args += [
         "--timeout",
         "120",
         "--graceful-timeout",

@@ -9,8 +9,11 @@ while queries are being logged (DEBUG, query-count tests), take the same stateme
 
 from __future__ import annotations
 
+import re
+import weakref
+
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef
 
 from jingpei.academy.models import PlaySession, Progress
@@ -59,12 +62,52 @@ def _statement(name: str) -> str:
     return _sql[name]
 
 
-def _prepared(name: str, params: list):
-    """Execute on a server-binding psycopg cursor with ``prepare=True``: psycopg keeps the plan per connection."""
+# Per psycopg connection: the statements prepared on it by _write_direct, and its parameter dumper.
+_direct: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _numbered(sql: str) -> bytes:
+    """``%s`` placeholders as PostgreSQL's ``$1, $2, …`` (the statements here contain no other ``%``)."""
+    count = iter(range(1, 1000))
+    return re.sub(r"%s", lambda _m: f"${next(count)}", sql).encode()
+
+
+def _write_direct(raw, name: str, params: list) -> int:
+    """Execute a prepared write straight through libpq (``PQexecPrepared``, which releases the GIL while
+    it waits), returning the rows it changed. psycopg's cursor machinery (query conversion, prepare
+    bookkeeping, the result wrapper) cost the fast-path beat about 30 µs of CPU against 38 µs for this;
+    only used in autocommit mode outside a transaction, where psycopg would issue no BEGIN either."""
+    from psycopg.adapt import PyFormat, Transformer
+    from psycopg.errors import error_from_result
+    from psycopg.pq import ExecStatus
+
+    known = _direct.get(raw)
+    if known is None:
+        known = _direct[raw] = (set(), Transformer(raw))
+    prepared, dumper = known
+    statement = f"jp_{name}".encode()
+    if statement not in prepared:
+        result = raw.pgconn.prepare(statement, _numbered(_statement(name)))
+        if result.status != ExecStatus.COMMAND_OK:
+            raise error_from_result(result, encoding=raw.info.encoding)
+        prepared.add(statement)
+    result = raw.pgconn.exec_prepared(statement, dumper.dump_sequence(params, [PyFormat.TEXT] * len(params)))
+    if result.status != ExecStatus.COMMAND_OK:
+        raise error_from_result(result, encoding=raw.info.encoding)
+    return int(result.command_tuples or 0)
+
+
+def _prepared(name: str, params: list, conn=None):
+    """Execute on a server-binding psycopg cursor with ``prepare=True``: psycopg keeps the plan per connection.
+    ``conn``: this thread's Django connection, if the caller has it (each ``connection.x`` is a lookup)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.ensure_connection()
-    raw = connection.connection
+    conn = conn or connections[DEFAULT_DB_ALIAS]
+    conn.ensure_connection()
+    raw = conn.connection
+    if name.startswith("save") and raw.autocommit and not conn.in_atomic_block:
+        with conn.wrap_database_errors:  # psycopg errors become Django's, and a broken connection is noticed
+            return _write_direct(raw, name, params)
     if raw.prepare_threshold is None:
         # Django leaves psycopg's statement preparation off (prepare_threshold None), which also
         # ignores prepare=True. Django's own cursors bind client-side and never prepare whatever the
@@ -78,9 +121,10 @@ def _prepared(name: str, params: list):
         cursor.close()
 
 
-def _native() -> bool:
+def _native(conn=None) -> bool:
     # Behind a transaction-mode pooler (pgbouncer) prepared statements break: ACADEMY_PREPARED_STATEMENTS=False.
-    return (connection.vendor == "postgresql" and not connection.queries_logged  # logged: through the ORM
+    conn = conn or connections[DEFAULT_DB_ALIAS]
+    return (conn.vendor == "postgresql" and not conn.queries_logged  # logged: through the ORM
             and getattr(settings, "ACADEMY_PREPARED_STATEMENTS", True))
 
 
@@ -93,7 +137,8 @@ def load(token: str) -> tuple | None:
 def save(*, progress_id: int, old_seq: int, old_anchor, changes: dict, guard: tuple | None = None) -> bool:
     """Apply ``changes`` if the row is still as read; False if another beat or a new start came first.
     ``guard`` = (play token, cookie hash, check due at): also require the play session to be unchanged."""
-    if _native():
+    conn = connections[DEFAULT_DB_ALIAS]  # once per beat, not per attribute (see _prepared)
+    if _native(conn):
         params = [changes["anchor_at"], changes["anchor_pos"], changes["last_seq"], changes["updated_at"],
                   changes.get("position"), changes.get("intervals"), changes.get("watched_seconds"),
                   changes.get("completed_at"), progress_id, old_seq, old_anchor]
@@ -102,11 +147,11 @@ def save(*, progress_id: int, old_seq: int, old_anchor, changes: dict, guard: tu
         # seconds; the database stays consistent), and each beat saves a WAL flush (6 ms against 0.6 ms
         # here). Inside a caller's transaction it commits like everything else. Ledger credits always
         # commit synchronously: they are written in their own transaction afterwards.
-        name = "save" if connection.in_atomic_block else "save_async"
+        name = "save" if conn.in_atomic_block else "save_async"
         if guard is not None:
             name = name.replace("save", "save_guarded")
             params += guard
-        return _prepared(name, params) == 1
+        return _prepared(name, params, conn) == 1
     rows = Progress.objects.filter(pk=progress_id, last_seq=old_seq, anchor_at=old_anchor)
     if guard is not None:
         token, hashed, due = guard

@@ -7,7 +7,7 @@ import json
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -188,7 +188,9 @@ def heartbeat(request, token: str):
                                     beat=beat, state=state if isinstance(state, str) else "")
     except DomainError as exc:
         return _error(exc)
-    return JsonResponse(result.as_dict())
+    # Plain json.dumps (the C encoder): JsonResponse's DjangoJSONEncoder instance costs more than the
+    # encoding of this small dict of str/int/float/bool/None, on the hottest endpoint.
+    return HttpResponse(json.dumps(result.as_dict()), content_type="application/json")
 
 
 @require_POST

@@ -15,6 +15,7 @@ import re
 
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
+from django.http import JsonResponse
 from django.utils.module_loading import import_string
 
 MIDDLEWARE = [
@@ -70,3 +71,12 @@ def with_lean_routes(application, routes: dict[str, str]):
         return application(environ, start_response)
 
     return dispatch
+
+
+def json_error_view(status: int, code: str):
+    """An error handler for a lean URLconf, in the API's JSON error shape (``handler404 = …``)."""
+
+    def view(request, exception=None):
+        return JsonResponse({"error": {"code": code, "message": code, "fields": []}}, status=status)
+
+    return view

@@ -35,13 +35,20 @@ class ChosenLanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._languages: tuple = (None, frozenset())  # (settings.LANGUAGES it was built from, its codes)
+
+    def _codes(self, languages) -> frozenset:
+        # Built once, not per request (the heartbeat's hot path); rebuilt if tests override LANGUAGES.
+        if self._languages[0] is not languages:
+            self._languages = (languages, frozenset(code for code, _name in languages))
+        return self._languages[1]
 
     def __call__(self, request):
         from django.conf import settings
         from django.utils import translation
 
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if language not in dict(settings.LANGUAGES):
+        if language not in self._codes(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

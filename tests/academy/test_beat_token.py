@@ -62,6 +62,9 @@ SCRIPT = [  # (second, position, beat options): honest play, a pause, a seek, a 
 def test_fast_path_credits_exactly_as_the_slow_path(cast, clock, settings):
     """The same beats, one learner carrying the token and one not: the same answers, the same rows."""
     settings.ACADEMY_STATE_TOKEN_SECONDS = 3600  # one chain of tokens for the whole script
+    # No presence check within the script: each learner's falls due at its own random time (from 300 s
+    # by default, the script runs to 320 s), which would make the two answers differ by chance.
+    settings.ACADEMY_PRESENCE_MIN_SECONDS = settings.ACADEMY_PRESENCE_MAX_SECONDS = 3600
     course = make_course(cast.district, "两人同看", seconds=(120,))
     lesson = course.lessons.get()
     fast = carrying(cast.person_a, lesson, clock, cookie="a")

@@ -74,3 +74,31 @@ def test_other_paths_take_the_full_stack(play):
     assert status == 200 and json.loads(body) == {"status": "ok"}
     status, _headers, _body = call(f"/academy/play/{play.token}/check", data={"code": "0000"}, csrf=False)
     assert status == 403  # CSRF on the full stack too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lean_healthz_takes_the_short_path_with_its_headers():
+    status, headers, body = call("/healthz-lean", method="GET")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    assert headers["X-Frame-Options"] == "DENY" and headers["Content-Language"] == "zh-hans"
+    status, headers, body = call("/healthz-lean/x", method="GET")
+    assert status == 404 and "text/html" in headers["Content-Type"]  # not a lean route: the site's page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fast_beat_outside_a_transaction_writes_straight_through_libpq(play):
+    from django.db import connection
+
+    from jingpei.academy import beatstore
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    url = f"/academy/play/{play.token}/beat"
+    _status, _headers, body = call(url, data={"seq": 1, "position": 0, "visible": True})
+    status, _headers, body = call(url, data={"seq": 2, "position": 0.5, "visible": True,
+                                             "state": json.loads(body)["state"]})
+    assert status == 200 and json.loads(body)["path"] == "fast"
+    prepared, _dumper = beatstore._direct[connection.connection]
+    assert b"jp_save_guarded_async" in prepared  # the guarded write, committed asynchronously
+    progress = Progress.objects.get()
+    assert progress.last_seq == 2 and progress.anchor_pos == 0.5
