@@ -23,4 +23,7 @@ def test_the_demo_builds_and_materialises_compliance():
     figures = standing.summary(district)
     assert figures is not None and figures.as_of == state.as_of
     assert sum(s.total.covered + s.total.exempt for s in figures.summaries) > 0
+    # a year of online study: the online rules show people who met them and people behind
+    online = [s for s in figures.summaries if "网络学习" in s.rule.name]
+    assert online and all(s.total.met > 0 and s.total.behind > 0 for s in online)
     assert any(line.startswith("学时达标统计") for line in lines)

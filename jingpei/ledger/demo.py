@@ -1,0 +1,41 @@
+"""The demo district's online study this year (网络学院自学 and 学习强国), month by month, so the
+compliance pages open on a believable mix of met, on track and behind rather than an empty year."""
+
+from __future__ import annotations
+
+import calendar
+import random
+from datetime import date
+from decimal import Decimal
+
+from jingpei.ledger.models import TrainingForm
+from jingpei.ledger.services import CreditItem, credit_many
+from jingpei.orgs.models import Person
+
+
+def build_online_history(*, seed: int, today: date) -> int:
+    """One credit per person and month from January to ``today`` (the current month pro rata by days).
+    Each person has a steady habit: most study 5–8 hours a month, a few fall short, some skip months."""
+    rng = random.Random(seed)
+    items: list[CreditItem] = []
+    for person_id in Person.objects.order_by("pk").values_list("pk", flat=True):
+        habit = rng.choice((7.5, 6.5, 6.0, 5.5, 5.0, 4.0, 2.5))
+        skips = rng.random() * 0.25
+        for month in range(1, today.month + 1):
+            if rng.random() < skips:
+                continue
+            days = calendar.monthrange(today.year, month)[1]
+            share = today.day / days if month == today.month else 1.0
+            hours = round(max(0.5, rng.gauss(habit, 1.0)) * share * 2) / 2  # half hours, as courses credit
+            if hours <= 0:
+                continue
+            external = rng.random() < 0.2
+            day = rng.randint(1, today.day if month == today.month else days)
+            items.append(CreditItem(
+                person_id=person_id, hours=Decimal(str(hours)),
+                form=TrainingForm.EXTERNAL if external else TrainingForm.ONLINE,
+                occurred_on=date(today.year, month, day),
+                idempotency_key=f"demo-online:{person_id}:{today.year}-{month:02d}",
+                title="学习强国专题学习" if external else "干部网络学院自学",
+            ))
+    return credit_many(items)
