@@ -49,6 +49,7 @@ from jingpei.ledger.rules import (
 from jingpei.orgs.models import Organization, Person, PersonCategory
 
 LOCK = "ledger.standing"
+JOB = "ledger.standing"  # the background task (jobs.standing_job) that rebuilds or drains
 STEP = Organization.steplen
 # category_id of the rows counting the people placed on the organisation itself (not in a child). Only
 # the all-categories rows carry parent_path: the by-category and direct rows are read through org_path
@@ -92,7 +93,21 @@ def mark_stale() -> None:
     from jingpei.core.jobs import enqueue
 
     if ComplianceState.objects.filter(pk=1, stale=False).update(stale=True):
-        enqueue("ledger.standing", title=_("学时达标统计重建"))
+        enqueue(JOB, title=_("学时达标统计重建"))
+
+
+def renew_if_old(as_of: date) -> None:
+    """Figures of an earlier day (the daily run missed: no cron on this install, or the server was down):
+    queue today's rebuild once; meanwhile the page shows the older figures under their date."""
+    from django.utils.translation import gettext as _
+
+    from jingpei.core.jobs import enqueue
+    from jingpei.core.models import Job
+
+    if as_of >= c.today():
+        return
+    if not Job.objects.filter(name=JOB, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).exists():
+        enqueue(JOB, title=_("学时达标统计重建"), full=True)
 
 
 # --- shared evaluation pieces ---------------------------------------------------------------------------

@@ -180,6 +180,7 @@ def org(request, org_id):
         materialised = standing.summary(root, rule_ids=set(visible.values_list("pk", flat=True)))
     if materialised is not None:
         as_of, summaries = materialised.as_of, materialised.summaries
+        standing.renew_if_old(as_of)
     else:
         as_of = _as_of(request)
         summaries = compliance.subtree_summary(root, as_of=as_of, rules=visible)

@@ -165,3 +165,21 @@ def test_exemption_is_counted(town):
     [s] = [s for s in standing.summary(town.district).summaries if s.rule.code == "online-yearly"]
     assert ComplianceFact.objects.get(person=person, rule=s.rule).status == "exempt"
     assert s.total.exempt == Exemption.objects.filter(rule__isnull=True).values("person").distinct().count()
+
+
+def test_figures_of_an_earlier_day_are_rebuilt_for_today_once(town, client, django_capture_on_commit_callbacks):
+    from jingpei.core.models import Job
+    from jingpei.ledger.compliance import today
+    from jingpei.ledger.models import ComplianceState
+
+    standing.rebuild(AS_OF)  # an install without cron: the last build is months old
+    Job.objects.create(name=standing.JOB, status=Job.Status.QUEUED)  # a rebuild already waiting
+    client.force_login(town.officer)
+    assert client.get(f"/ledger/org/{town.district.pk}/").context["as_of"] == AS_OF
+    assert Job.objects.filter(name=standing.JOB).count() == 1  # not queued twice
+    Job.objects.filter(name=standing.JOB).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(f"/ledger/org/{town.district.pk}/")
+    assert page.context["as_of"] == AS_OF  # this answer still shows the older figures, under their date
+    assert ComplianceState.objects.get(pk=1).as_of == today()  # and today's were rebuilt (jobs run inline here)
+    assert client.get(f"/ledger/org/{town.district.pk}/").context["as_of"] == today()
