@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jingpei.academy import intervals
@@ -21,6 +21,8 @@ def test_fractions_round_inward():
     assert intervals.add([], 0.4, 2.6) == ([(1, 2)], 1)
 
 
+# No deadline: CI shares 2 cores with other jobs, and timing is not what this property checks.
+@settings(deadline=None, max_examples=500)
 @given(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 60)), max_size=30))
 def test_total_equals_union(segments):
     ranges, credited, seen = [], 0, set()
