@@ -43,10 +43,11 @@ def reference(root: Organization, as_of: date) -> dict:
         total, by_child, by_cat = Counts(), defaultdict(Counts), defaultdict(Counts)
         for person, result in people_for_rule(root, rule, as_of=as_of):
             bucket = _bucket(result)
-            total.add(bucket)
-            by_child[person.primary_org.path[:child_len]].add(bucket)
+            total = total.plus(bucket)
+            child = person.primary_org.path[:child_len]
+            by_child[child] = by_child[child].plus(bucket)
             for cat in PersonCategory.objects.filter(person=person, year=as_of.year).values_list("category_id", flat=True):
-                by_cat[cat].add(bucket)
+                by_cat[cat] = by_cat[cat].plus(bucket)
         out[rule.code] = (_nonzero({"": total}), _nonzero(by_child), _nonzero(by_cat))
     return out
 
