@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING
-from itertools import groupby
+from itertools import groupby, repeat
 from operator import itemgetter
 from types import SimpleNamespace
 
@@ -435,11 +435,13 @@ def _build(number: int) -> _Build:
     return _builds[number]
 
 
-# One statement: first the state row (build number, stale, any dirty person: category -1), then the count
-# rows of the root and its children. Prepared on PostgreSQL (see core.prepared): planning it cost about as
-# much as running it.
+# One statement: first the state row, then the count rows of the root and its children. The state row
+# is (build number as text, 0, -1, stale, any dirty person, 0, 0): typed like a count row (varchar(255)
+# and integers), so PostgreSQL appends the count rows as scanned, without re-projecting each. Prepared on
+# PostgreSQL (see core.prepared): planning it cost about as much as running it.
+STATE_MARK = -1  # category_id of the state row
 READ_SQL = (
-    f"SELECT '', s.build, -1, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
+    f"SELECT CAST(s.build AS varchar(255)), 0, {STATE_MARK}, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
     f"CASE WHEN EXISTS (SELECT 1 FROM {ComplianceDirty._meta.db_table}) THEN 1 ELSE 0 END, 0, 0 "
     f"FROM {ComplianceState._meta.db_table} s WHERE s.id = 1 "
     f"UNION ALL SELECT org_path, rule_id, category_id, met, on_track, behind, exempt "
@@ -450,9 +452,9 @@ READ_SQL = (
 def _read(root: Organization) -> list[tuple]:
     """The rows of READ_SQL, the state row first; [] when there is no state row."""
     rows = prepared.fetchall(READ_SQL, {"root": root.path})
-    if rows and rows[0][2] != -1:  # the state row leads in practice; never rely on it blindly
-        rows.sort(key=lambda r: r[2] != -1)
-    return rows if rows and rows[0][2] == -1 else []
+    if rows and rows[0][2] != STATE_MARK:  # the state row leads in practice; never rely on it blindly
+        rows.sort(key=lambda r: r[2] != STATE_MARK)
+    return rows if rows and rows[0][2] == STATE_MARK else []
 
 
 PATH, RULE, COUNTS = itemgetter(0), itemgetter(1), itemgetter(slice(3, 7))
@@ -472,7 +474,7 @@ def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
         rows = _read(root)
         if not rows or rows[0][3]:
             return None
-    build = _build(rows[0][1])
+    build = _build(int(rows[0][0]))
     return Materialised(_shape(rows, root.path, build, rule_ids), build.as_of, build.built_at, pending)
 
 
@@ -481,23 +483,23 @@ def _shape(rows: list[tuple], root_path: str, build: _Build, rule_ids) -> list[c
     children's rows (the bulk: one per child and rule) become Counts with C-level loops only (sort,
     groupby, map, zip); the root's own rows (total, per category, placed on the root) are a handful."""
     by_rule = {r.pk: c.RuleSummary(r, p) for r, p in build.rules if rule_ids is None or r.pk in rule_ids}
-    make = c.Counts._make
+    counts = repeat(c.Counts)  # tuple.__new__(Counts, t): what Counts._make does, minus a Python-level call
     own = [r for r in rows if r[0] == root_path]
-    children = sorted([r for r in rows if r[0] != root_path and r[2] != -1], key=RULE)
+    children = sorted([r for r in rows if r[0] != root_path and r[2] != STATE_MARK], key=RULE)
     for rule_id, group in groupby(children, RULE):
         s = by_rule.get(rule_id)
         if s is not None:
             group_rows = list(group)
-            s.by_child.update(zip(map(PATH, group_rows), map(make, map(COUNTS, group_rows)), strict=True))
+            s.by_child.update(zip(map(PATH, group_rows), map(tuple.__new__, counts, map(COUNTS, group_rows))))
     for row in own:
         s = by_rule.get(row[1])
         if s is None:
             continue
-        counts, category_id = make(row[3:]), row[2]
+        own_counts, category_id = c.Counts._make(row[3:]), row[2]
         if category_id == 0:
-            s.total = counts
+            s.total = own_counts
         elif category_id == DIRECT:  # people placed on the root itself
-            s.by_child[root_path] = counts
+            s.by_child[root_path] = own_counts
         else:
-            s.by_category[category_id] = counts
+            s.by_category[category_id] = own_counts
     return list(by_rule.values())
