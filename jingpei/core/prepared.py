@@ -27,7 +27,7 @@ def fetchall(sql: str, params, conn=None) -> list[tuple]:
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    import psycopg
 
     conn.ensure_connection()
     raw = conn.connection
@@ -38,6 +38,6 @@ def fetchall(sql: str, params, conn=None) -> list[tuple]:
         raw.prepare_threshold = 2**31 - 1
     with conn.wrap_database_errors:  # psycopg errors become Django's, a broken connection is noticed
         conn.validate_no_broken_transaction()
-        with ServerBindingCursor(raw) as cursor:
+        with psycopg.Cursor(raw) as cursor:  # server-side binding (Django's cursors bind client-side)
             cursor.execute(sql, params, prepare=True, binary=True)
             return cursor.fetchall()

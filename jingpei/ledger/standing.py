@@ -490,7 +490,7 @@ def _shape(rows: list[tuple], root_path: str, build: _Build, rule_ids) -> list[c
         s = by_rule.get(rule_id)
         if s is not None:
             group_rows = list(group)
-            s.by_child.update(zip(map(PATH, group_rows), map(tuple.__new__, counts, map(COUNTS, group_rows))))
+            s.by_child.update(zip(map(PATH, group_rows), map(tuple.__new__, counts, map(COUNTS, group_rows)), strict=True))
     for row in own:
         s = by_rule.get(row[1])
         if s is None:
