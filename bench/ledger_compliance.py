@@ -3,6 +3,11 @@
 and vs one GROUP BY over the raw ledger (target ≥ 100× faster); the daily re-materialisation time;
 optionally the exact path and its agreement with the materialised totals.
 
+The summary's read is a server-side prepared statement (core.prepared), so the hand-written SQL is
+measured both ways: sent like any Django query (parsed and planned each time) and prepared with binary
+results like the summary's (like for like: the honest ratio). A third baseline is the summary's own
+statement sent by hand (prepared): what is left is the Python shaping.
+
     .venv/bin/python bench/ledger_scale.py --people 1000000 --orgs 100000 --entries 50000000   # once
     flock /tmp/jingpei-bench.lock .venv/bin/python bench/ledger_compliance.py [--as-of 2026-12-31] [--rebuild]
 """
@@ -10,6 +15,7 @@ optionally the exact path and its agreement with the materialised totals.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from datetime import date
@@ -78,21 +84,21 @@ def raw_group_by(cursor, root, as_of):
     return cursor.fetchall()
 
 
-def interleaved(ours, theirs, repeat):
-    """Median seconds of each, measured alternately so both see the same machine load."""
-    a, b = [], []
+def interleaved(fns: dict, repeat: int) -> dict:
+    """Median seconds of each function, measured in turn so all see the same machine load."""
+    times: dict = {name: [] for name in fns}
     for _ in range(repeat):
-        for fn, out in ((ours, a), (theirs, b)):
+        for name, fn in fns.items():
             start = time.perf_counter()
             fn()
-            out.append(time.perf_counter() - start)
-    return statistics.median(a), statistics.median(b)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 12, 31))
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the raw GROUP BY (best taken)")
     parser.add_argument("--fast-repeat", type=int, default=300, help="interleaved runs of the materialised read")
     parser.add_argument("--skip-raw", action="store_true")
     parser.add_argument("--full-raw", action="store_true",
@@ -102,6 +108,7 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="(re)materialise first and time it")
     args = parser.parse_args()
     connection = setup()
+    from jingpei.core import prepared
     from jingpei.ledger import standing
     from jingpei.ledger.compliance import subtree_summary
     from jingpei.ledger.models import ComplianceState, RequirementRule
@@ -129,7 +136,8 @@ def main():
     # autovacuum would have done before measuring.
     with connection.cursor() as c:
         c.execute("VACUUM ANALYZE ledger_compliancedirty, ledger_compliancecount, ledger_compliancestate")
-    print(f"{'figure':62} {'seconds':>9} {'baseline':>9} {'ratio':>10}")
+    print(f"prepared statements in use: {prepared.native(connection)}")
+    print(f"{'figure':96} {'seconds':>9} {'baseline':>9} {'ratio':>10}")
     for label, root in (("whole district", district), ("one township", township)):
         fast = standing.summary(root)
         assert fast is not None and fast.as_of == args.as_of
@@ -138,29 +146,33 @@ def main():
                 c.execute(COUNTS_SQL, [root.path, root.path])
                 return c.fetchall()
 
-            ours, base = interleaved(lambda root=root: standing.summary(root), hand, args.fast_repeat)
-            print(f"{'materialised summary, ' + label + ' vs hand SQL over the counts':62} {ours:9.5f} {base:9.5f} "
-                  f"{ours / base:9.2f}x", flush=True)
-            # The same comparison against the one statement the service sends (the counts plus the
-            # materialisation's state row and pending-people check): what is left is the Python shaping.
-            ours2, stmt = interleaved(lambda root=root: standing.summary(root), lambda root=root: standing._read(root),
-                                      args.fast_repeat)
-            print(f"{'  same, vs the service statement sent by hand':62} {ours2:9.5f} {stmt:9.5f} "
-                  f"{ours2 / stmt:9.2f}x", flush=True)
+            m = interleaved({
+                "ours": lambda root=root: standing.summary(root),
+                "hand": hand,
+                "hand_prepared": lambda root=root: prepared.fetchall(COUNTS_SQL, [root.path, root.path]),
+                "statement": lambda root=root: standing._read(root),
+            }, args.fast_repeat)
+            ours = m["ours"]
+            for key, what in (("hand_prepared", "hand SQL over the counts, prepared (like for like)"),
+                              ("hand", "hand SQL over the counts, unprepared (Django cursor)"),
+                              ("statement", "the service's own statement sent by hand, prepared")):
+                print(f"{'materialised summary, ' + label + ' vs ' + what:96} {ours:9.5f} {m[key]:9.5f} "
+                      f"{ours / m[key]:9.2f}x", flush=True)
+            print(f"    (interleaved medians of {args.fast_repeat} runs; load average {os.getloadavg()})", flush=True)
             if not args.skip_raw:
-                raw = best(lambda root=root, c=c: raw_group_by(c, root, args.as_of), 1)
-                print(f"{'materialised summary, ' + label + ' vs one GROUP BY raw ledger':62} {ours:9.5f} {raw:9.3f} "
-                      f"{raw / ours:8.0f}x faster", flush=True)
+                raw = best(lambda root=root, c=c: raw_group_by(c, root, args.as_of), args.repeat)
+                print(f"{'materialised summary, ' + label + ' vs one GROUP BY raw ledger':96} {ours:9.5f} {raw:9.3f} "
+                      f"{raw / ours:8.0f}x faster   (load average {os.getloadavg()})", flush=True)
             if args.full_raw:
                 full = best(lambda root=root, c=c: hand_written(c, rules, root, args.as_of, raw=True), 1)
-                print(f"{'materialised summary, ' + label + ' vs whole summary in SQL on raw':62} {ours:9.5f} "
+                print(f"{'materialised summary, ' + label + ' vs whole summary in SQL on raw':96} {ours:9.5f} "
                       f"{full:9.3f} {full / ours:8.0f}x faster", flush=True)
                 if rebuild_s and root is district:
-                    print(f"{'daily full re-materialisation vs that raw GROUP BY':62} {rebuild_s:9.1f} {raw:9.1f} "
+                    print(f"{'daily full re-materialisation vs that raw GROUP BY':96} {rebuild_s:9.1f} {raw:9.1f} "
                           f"{rebuild_s / raw:9.2f}x", flush=True)
             if args.exact:
                 exact = best(lambda root=root: subtree_summary(root, as_of=args.as_of, rules=rules), 1)
-                print(f"{'exact path (subtree_summary), ' + label:62} {exact:9.3f} {ours:9.5f} {exact / ours:8.0f}x",
+                print(f"{'exact path (subtree_summary), ' + label:96} {exact:9.3f} {ours:9.5f} {exact / ours:8.0f}x",
                       flush=True)
                 totals = {s.rule.pk: (s.total.covered, s.total.met, s.total.behind, s.total.exempt)
                           for s in subtree_summary(root, as_of=args.as_of, rules=rules)}
@@ -180,7 +192,7 @@ def main():
         standing.summary(district)
         folded = time.perf_counter() - start
         clean = best(lambda: standing.summary(district), 5)
-        print(f"{'summary, whole district, with ' + str(args.dirty) + ' dirty people folded in':62} {folded:9.3f} "
+        print(f"{'summary, whole district, with ' + str(args.dirty) + ' dirty people folded in':96} {folded:9.3f} "
               f"{clean:9.5f} {folded / clean:8.0f}x", flush=True)
 
 

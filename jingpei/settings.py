@@ -147,6 +147,9 @@ else:
     DATABASES["default"].setdefault("TEST", {})
     if envstr("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = envstr("TEST_DATABASE_NAME")
+# A few hot reads run as server-side prepared statements on PostgreSQL (core.prepared). Off behind a
+# transaction-mode pooler (pgbouncer), which cannot keep them.
+DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------------------------------

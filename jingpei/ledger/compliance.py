@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -171,9 +172,11 @@ def monthly_hours(person: Person, year: int) -> list[dict]:
 
 
 # --- a subtree ------------------------------------------------------------------------------------
-@dataclass(slots=True)
-class Counts:
-    """People by status; ``covered`` (everyone not exempt) is derived, so it can never disagree."""
+class Counts(NamedTuple):
+    """People by status; ``covered`` (everyone not exempt) is derived, so it can never disagree.
+
+    Immutable (add with :meth:`plus`): the materialised summary makes hundreds per call straight from the
+    database's row tuples (``Counts._make``, no Python ``__init__``)."""
 
     met: int = 0
     on_track: int = 0
@@ -184,11 +187,9 @@ class Counts:
     def covered(self) -> int:
         return self.met + self.on_track + self.behind
 
-    def add(self, other: Counts) -> None:
-        self.met += other.met
-        self.on_track += other.on_track
-        self.behind += other.behind
-        self.exempt += other.exempt
+    def plus(self, other: Counts) -> Counts:
+        return Counts(self.met + other.met, self.on_track + other.on_track, self.behind + other.behind,
+                      self.exempt + other.exempt)
 
     @property
     def rate(self) -> float:
@@ -374,18 +375,19 @@ def subtree_summary(root: Organization, *, as_of: date | None = None, rules=None
         if (rule, period) not in live:
             continue
         for k, counts in _regular_counts(rule, period, root, cats, as_of, caps, "child").items():
-            summary.by_child[k].add(counts)
+            summary.by_child[k] = summary.by_child[k].plus(counts)
         for k, counts in _regular_counts(rule, period, root, cats, as_of, caps, "category").items():
-            summary.by_category[k].add(counts)
+            summary.by_category[k] = summary.by_category[k].plus(counts)
         specials = [p for p in candidates if _is_special(rule, period, p, facts[p.pk], cats)]
         if specials:
             for person, result in _evaluate_many(rule, specials, as_of, cats, caps, facts=facts):
                 bucket = _bucket(result)
-                summary.by_child[person.primary_org.path[:child_len]].add(bucket)
+                child = person.primary_org.path[:child_len]
+                summary.by_child[child] = summary.by_child[child].plus(bucket)
                 for c in _categories_in_year(person, as_of.year):
-                    summary.by_category[c].add(bucket)
+                    summary.by_category[c] = summary.by_category[c].plus(bucket)
         for counts in summary.by_child.values():
-            summary.total.add(counts)
+            summary.total = summary.total.plus(counts)
     return summaries
 
 

@@ -19,13 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING
-from itertools import groupby
+from itertools import groupby, repeat
 from operator import itemgetter
 from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jingpei.core import prepared
 from jingpei.core.locks import xact_lock
 from jingpei.ledger import compliance as c
 from jingpei.ledger.models import (
@@ -417,7 +418,7 @@ class Materialised:
 class _Build:
     as_of: date
     built_at: datetime
-    rules: list[RequirementRule]
+    rules: list[tuple[RequirementRule, Period]]  # the switched-on rules and their periods as of as_of
 
 
 _builds: dict[int, _Build] = {}
@@ -428,28 +429,35 @@ def _build(number: int) -> _Build:
     # its date, time and switched-on rules are read once per build and process, not per summary.
     if number not in _builds:
         state = ComplianceState.objects.get(pk=1)
+        rules = RequirementRule.objects.switched_on().select_related("org")
         _builds.clear()
-        _builds[number] = _Build(state.as_of, state.built_at,
-                                 list(RequirementRule.objects.switched_on().select_related("org")))
+        _builds[number] = _Build(state.as_of, state.built_at, [(r, period_for(r, state.as_of)) for r in rules])
     return _builds[number]
 
 
+# One statement: first the state row, then the count rows of the root and its children. The state row
+# is (build number as text, 0, -1, stale, any dirty person, 0, 0): typed like a count row (varchar(255)
+# and integers), so PostgreSQL appends the count rows as scanned, without re-projecting each. Prepared on
+# PostgreSQL (see core.prepared): planning it cost about as much as running it.
+STATE_MARK = -1  # category_id of the state row
+READ_SQL = (
+    f"SELECT CAST(s.build AS varchar(255)), 0, {STATE_MARK}, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
+    f"CASE WHEN EXISTS (SELECT 1 FROM {ComplianceDirty._meta.db_table}) THEN 1 ELSE 0 END, 0, 0 "
+    f"FROM {ComplianceState._meta.db_table} s WHERE s.id = 1 "
+    f"UNION ALL SELECT org_path, rule_id, category_id, met, on_track, behind, exempt "
+    f"FROM {ComplianceCount._meta.db_table} WHERE (org_path = %(root)s OR parent_path = %(root)s) "
+    f"AND (met <> 0 OR on_track <> 0 OR behind <> 0 OR exempt <> 0)")
+
+
 def _read(root: Organization) -> list[tuple]:
-    """One statement: first the state row (build number, stale, any dirty person: category -1), then the
-    count rows of the root and its children."""
-    count, dirty, state = (ComplianceCount._meta.db_table, ComplianceDirty._meta.db_table,
-                           ComplianceState._meta.db_table)
-    sql = (f"SELECT '', s.build, -1, CASE WHEN s.stale THEN 1 ELSE 0 END, "  # noqa: S608
-           f"CASE WHEN EXISTS (SELECT 1 FROM {dirty}) THEN 1 ELSE 0 END, 0, 0 FROM {state} s WHERE s.id = 1 "
-           f"UNION ALL SELECT org_path, rule_id, category_id, met, on_track, behind, exempt "
-           f"FROM {count} WHERE (org_path = %s OR parent_path = %s) "
-           f"AND (met <> 0 OR on_track <> 0 OR behind <> 0 OR exempt <> 0)")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [root.path, root.path])
-        rows = cursor.fetchall()
-    if rows and rows[0][2] != -1:  # the state row leads in practice; never rely on it blindly
-        rows.sort(key=lambda r: r[2] != -1)
-    return rows if rows and rows[0][2] == -1 else []
+    """The rows of READ_SQL, the state row first; [] when there is no state row."""
+    rows = prepared.fetchall(READ_SQL, {"root": root.path})
+    if rows and rows[0][2] != STATE_MARK:  # the state row leads in practice; never rely on it blindly
+        rows.sort(key=lambda r: r[2] != STATE_MARK)
+    return rows if rows and rows[0][2] == STATE_MARK else []
+
+
+PATH, RULE, COUNTS = itemgetter(0), itemgetter(1), itemgetter(slice(3, 7))
 
 
 def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
@@ -466,28 +474,32 @@ def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
         rows = _read(root)
         if not rows or rows[0][3]:
             return None
-    build = _build(rows[0][1])
-    Counts = c.Counts
-    by_rule = {r.pk: c.RuleSummary(r, period_for(r, build.as_of)) for r in build.rules
-               if rule_ids is None or r.pk in rule_ids}
-    root_path = root.path
-    # Rows: (path, rule, category, met, on_track, behind, exempt). The children's rows (the bulk)
-    # are turned into Counts per rule with C-level loops (sort, groupby, zip, map).
+    build = _build(int(rows[0][0]))
+    return Materialised(_shape(rows, root.path, build, rule_ids), build.as_of, build.built_at, pending)
+
+
+def _shape(rows: list[tuple], root_path: str, build: _Build, rule_ids) -> list[c.RuleSummary]:
+    """RuleSummary objects from the rows (path, rule, category, met, on_track, behind, exempt). The
+    children's rows (the bulk: one per child and rule) become Counts with C-level loops only (sort,
+    groupby, map, zip); the root's own rows (total, per category, placed on the root) are a handful."""
+    by_rule = {r.pk: c.RuleSummary(r, p) for r, p in build.rules if rule_ids is None or r.pk in rule_ids}
+    counts = repeat(c.Counts)  # tuple.__new__(Counts, t): what Counts._make does, minus a Python-level call
     own = [r for r in rows if r[0] == root_path]
-    children = sorted([r for r in rows if r[0] != root_path and r[2] != -1], key=itemgetter(1))
-    for rule_id, group in groupby(children, itemgetter(1)):
+    children = sorted([r for r in rows if r[0] != root_path and r[2] != STATE_MARK], key=RULE)
+    for rule_id, group in groupby(children, RULE):
         s = by_rule.get(rule_id)
         if s is not None:
-            paths, _r, _c, *cols = zip(*group, strict=True)
-            s.by_child.update(zip(paths, map(Counts, *cols), strict=True))
-    for _path, rule_id, category_id, *cols in own:
-        s = by_rule.get(rule_id)
+            group_rows = list(group)
+            s.by_child.update(zip(map(PATH, group_rows), map(tuple.__new__, counts, map(COUNTS, group_rows)), strict=True))
+    for row in own:
+        s = by_rule.get(row[1])
         if s is None:
             continue
+        own_counts, category_id = c.Counts._make(row[3:]), row[2]
         if category_id == 0:
-            s.total = Counts(*cols)
+            s.total = own_counts
         elif category_id == DIRECT:  # people placed on the root itself
-            s.by_child[root_path] = Counts(*cols)
+            s.by_child[root_path] = own_counts
         else:
-            s.by_category[category_id] = Counts(*cols)
-    return Materialised(list(by_rule.values()), build.as_of, build.built_at, pending)
+            s.by_category[category_id] = own_counts
+    return list(by_rule.values())

@@ -43,10 +43,11 @@ def reference(root: Organization, as_of: date) -> dict:
         total, by_child, by_cat = Counts(), defaultdict(Counts), defaultdict(Counts)
         for person, result in people_for_rule(root, rule, as_of=as_of):
             bucket = _bucket(result)
-            total.add(bucket)
-            by_child[person.primary_org.path[:child_len]].add(bucket)
+            total = total.plus(bucket)
+            child = person.primary_org.path[:child_len]
+            by_child[child] = by_child[child].plus(bucket)
             for cat in PersonCategory.objects.filter(person=person, year=as_of.year).values_list("category_id", flat=True):
-                by_cat[cat].add(bucket)
+                by_cat[cat] = by_cat[cat].plus(bucket)
         out[rule.code] = (_nonzero({"": total}), _nonzero(by_child), _nonzero(by_cat))
     return out
 
@@ -144,6 +145,33 @@ def test_clean_summary_is_one_query(town):
         fast = standing.summary(town.district)
     assert len(q) == 1
     assert sum(s.total.covered for s in fast.summaries) == ComplianceFact.objects.exclude(status="exempt").count()
+
+
+def _whole(m) -> list:
+    return [(s.rule.pk, s.period, s.total, dict(s.by_child), dict(s.by_category)) for s in m.summaries]
+
+
+def test_prepared_read_equals_the_cursor_read(town, settings):
+    """The summary's read, prepared (PostgreSQL) or through Django's cursor, gives the same whole result,
+    also for a leaf whose people sit on the root itself."""
+    standing.rebuild(AS_OF)
+    for root in (town.district, town.town_a, town.village_a, town.branch_a):
+        settings.DB_PREPARED_STATEMENTS = True
+        fast = standing.summary(root)
+        settings.DB_PREPARED_STATEMENTS = False
+        plain = standing.summary(root)
+        assert fast is not None and plain is not None
+        assert _whole(fast) == _whole(plain), root.name
+        assert materialised(root) == reference(root, AS_OF), root.name
+    assert all(isinstance(c, Counts) for s in fast.summaries for c in [s.total, *s.by_child.values()])
+
+
+def test_counts_are_immutable_values():
+    a = Counts(met=2, on_track=1, behind=3)
+    assert (a.covered, a.exempt, a.rate) == (6, 0, 33.3)
+    assert a.plus(Counts(exempt=1, met=1)) == Counts(3, 1, 3, 1) and a == Counts(2, 1, 3, 0)
+    assert tuple.__new__(Counts, (1, 2, 3, 4)) == Counts._make([1, 2, 3, 4]) == Counts(1, 2, 3, 4)
+    assert Counts().rate == 0.0 and Counts().covered == 0
 
 
 def test_org_page_uses_the_materialised_figures(town, client):
