@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jingpei.core import crypto
 from jingpei.core.permissions import Perm
+from jingpei.core.readahead import read_ahead
 from jingpei.core.scoping import Scope, scope_for
 from jingpei.orgs.choices import Gender, PoliticalStatus, RankLevel
 from jingpei.orgs.models import Category, Membership, Organization, PersonCategory
@@ -75,8 +76,11 @@ class OrgNames:
         return self.full[path]
 
 
-def export_rows(rows_qs, *, year: int, stats: dict) -> Iterator[list]:
-    """Cells of each exported row, in ``HEADERS`` order; counts rows and unmasked rows in ``stats``."""
+def export_rows(rows_qs, *, year: int, stats: dict, progress=None) -> Iterator[list]:
+    """Cells of each exported row, in ``HEADERS`` order; counts rows and unmasked rows in ``stats``.
+    The rows are read a chunk ahead on a helper thread (``read_ahead``) while the caller writes the
+    current chunk; ``progress(rows read, 0)`` is reported from there (the caller must not use the
+    database while it iterates)."""
     gender = dict(chinese_labels(Gender))
     political = dict(chinese_labels(PoliticalStatus))
     rank = dict(chinese_labels(RankLevel))
@@ -84,15 +88,7 @@ def export_rows(rows_qs, *, year: int, stats: dict) -> Iterator[list]:
     category_names = CategoryNames()
     decrypt = crypto.decryptor()  # keys looked up once, not twice a row
     width = len(FIELDS)
-    iterator = rows_qs.iterator(chunk_size=CHUNK)
-    while chunk := list(islice(iterator, CHUNK)):
-        if len(chunk[0]) > width + 1:  # the ids came with the rows (PostgreSQL)
-            cats = {r[0]: r[width + 1] for r in chunk}
-        else:
-            cats = defaultdict(list)
-            for pid, cat_id in PersonCategory.objects.filter(
-                    person_id__in=[r[0] for r in chunk], year=year).values_list("person_id", "category_id"):
-                cats[pid].append(cat_id)
+    for chunk, cats in read_ahead(lambda: _chunks(rows_qs, year, progress)):
         revealed = 0
         for r in chunk:
             reveal = r[width]
@@ -112,6 +108,24 @@ def export_rows(rows_qs, *, year: int, stats: dict) -> Iterator[list]:
             ]
         stats["rows"] += len(chunk)
         stats["revealed"] += revealed
+
+
+def _chunks(rows_qs, year: int, progress) -> Iterator[tuple[list, dict]]:
+    """Chunks of rows with their category ids of the year, by person."""
+    iterator = rows_qs.iterator(chunk_size=CHUNK)
+    width, done = len(FIELDS), 0
+    while chunk := list(islice(iterator, CHUNK)):
+        if len(chunk[0]) > width + 1:  # the ids came with the rows (PostgreSQL)
+            cats = {r[0]: r[width + 1] for r in chunk}
+        else:
+            cats = defaultdict(list)
+            for pid, cat_id in PersonCategory.objects.filter(
+                    person_id__in=[r[0] for r in chunk], year=year).values_list("person_id", "category_id"):
+                cats[pid].append(cat_id)
+        done += len(chunk)
+        if progress:
+            progress(done, 0)
+        yield chunk, cats
 
 
 class CategoryNames:
