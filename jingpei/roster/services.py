@@ -247,9 +247,10 @@ def _masked(problems: list[dict]) -> list[dict]:
 def _problem_rows(imp: RosterImport, checked: list[Checked]) -> list[dict]:
     """ImportRow rows of the batch's rejected and warned rows (the same fields as the model's
     ``values`` setter gives), for one insert."""
+    encrypt = crypto.encryptor()
     return [
         {"roster_import": imp.pk, "row": c.row, "rejected": c.outcome == REJECTED, "problems": _masked(c.problems),
-         "values_cipher": crypto.encrypt(json.dumps([_jsonable(v) for v in c.values], ensure_ascii=False))}
+         "values_cipher": encrypt(json.dumps([_jsonable(v) for v in c.values], ensure_ascii=False))}
         for c in checked if c.problems]
 
 
@@ -427,6 +428,7 @@ class BatchWriter:
         if not rows:
             return []
         now, none = self.now, PoliticalStatus.NONE
+        encrypt, phone_index = crypto.encryptor(), crypto.blind_indexer("phone")
         people = []
         pks = allocate_ids(Person, len(rows), self.ids)
         for pk, c in zip(pks, rows, strict=True):
@@ -438,9 +440,9 @@ class BatchWriter:
             pinyin, initials = search_keys(r.name)
             people.append({
                 "id": pk, "name": r.name, "gender": r.gender, "ethnicity": r.ethnicity or "汉族", "birth_date": r.birth_date,
-                "id_cipher": crypto.encrypt(r.id_number), "id_hash": r.id_hash,
-                "id_masked": crypto.mask_id_number(r.id_number), "phone_cipher": crypto.encrypt(phone),
-                "phone_hash": crypto.blind_index(phone, "phone"), "phone_masked": crypto.mask_phone(phone) if phone else "",
+                "id_cipher": encrypt(r.id_number), "id_hash": r.id_hash,
+                "id_masked": crypto.mask_id_number(r.id_number), "phone_cipher": encrypt(phone),
+                "phone_hash": phone_index(phone), "phone_masked": crypto.mask_phone(phone) if phone else "",
                 "political_status": r.political_status or none, "position": r.position, "rank_level": r.rank_level,
                 "pinyin": pinyin, "initials": initials, "archived_at": None, "primary_org": r.org_id,
                 "created_at": now, "updated_at": now,
