@@ -34,7 +34,6 @@ def _char_options(char: str, style: Style) -> tuple[str, ...]:
     return (usual, *sorted({p.lower() for p in every if p and p.lower() != usual}))
 
 
-@lru_cache(maxsize=65536)
 def _readings(text: str, style: Style) -> tuple[str, ...]:
     options = [_char_options(ch, style) for ch in text if not ch.isspace()]
     # The product starts with every character's usual reading, so the usual reading survives the cap.
@@ -59,7 +58,13 @@ def _joined(readings: tuple[str, ...], limit: int) -> str:
 
 def search_keys(text: str) -> tuple[str, str]:
     """Return (full-pinyin key, initials key) for ``text``, each like ``" zhaolingqu shaolingqu"``."""
-    text = (text or "").strip()
+    return _search_keys((text or "").strip())
+
+
+@lru_cache(maxsize=65536)
+def _search_keys(text: str) -> tuple[str, str]:
+    # Cached whole: names repeat (a roster of 100k has ~65k distinct), and joining the readings
+    # cost as much as finding them.
     return _joined(_readings(text, Style.NORMAL), FULL_MAX), _joined(_readings(text, Style.FIRST_LETTER), INITIALS_MAX)
 
 

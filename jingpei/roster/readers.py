@@ -139,7 +139,10 @@ def _csv_encoding_and_lines(path: Path) -> tuple[str, int]:
 
 
 def is_blank(cells: list) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    for c in cells:  # a plain loop: called once a row, and a row's first cell usually decides
+        if c is not None and not (isinstance(c, str) and not c.strip()):
+            return False
+    return True
 
 
 def find_header(table: Table) -> tuple[int, list[str]]:

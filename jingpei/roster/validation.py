@@ -143,6 +143,7 @@ class RowChecker:
         self.mapping = {k: int(v) for k, v in mapping.items() if v is not None and v != ""}
         self.headers = headers
         self.steps = self._steps()
+        self.id_index = crypto.blind_indexer("id_number")
 
     def column(self, key: str) -> str:
         index = self.mapping.get(key)
@@ -217,7 +218,7 @@ class RowChecker:
         org_id, org_path = out["org"]
         clean = CleanRow(
             row=row, values=cells, name=out["name"], id_number=parsed.number,
-            id_hash=crypto.blind_index(parsed.number, "id_number"), gender=parsed.gender,
+            id_hash=self.id_index(parsed.number), gender=parsed.gender,
             birth_date=parsed.birth_date, org_id=org_id, org_path=org_path, ethnicity=out["ethnicity"],
             phone=out["phone"], political_status=out["political_status"], position=out["position"],
             rank_level=out["rank_level"], category_ids=out.get("categories"), warnings=warnings,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from jingpei.core import crypto
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
@@ -215,6 +215,7 @@ def test_a_failure_half_way_leaves_everything_as_before(cast, monkeypatch, error
     imp = validated(cast.liaison_a, xlsx(rows), on_duplicate="update")
     assert imp.counts["new"] == 5 and imp.counts["updated"] == 1
     state = (Person.objects.count(), Membership.objects.count(), AuditLog.objects.count())
+    indexes = _indexes()
     calls = {"n": 0}
     original = services.BatchWriter.write
 
@@ -231,6 +232,7 @@ def test_a_failure_half_way_leaves_everything_as_before(cast, monkeypatch, error
     assert calls["n"] == 2
     assert (Person.objects.count(), Membership.objects.count(), AuditLog.objects.count()) == state
     assert Person.objects.get(pk=cast.person_a.pk).position == ""
+    assert _indexes() == indexes  # a large load's rebuilt indexes (SQLite) are back, rolled back with it
     imp.refresh_from_db()
     assert imp.status == RosterImport.Status.FAILED and imp.error
     # Once the cause is gone the same import can be committed.
@@ -239,6 +241,15 @@ def test_a_failure_half_way_leaves_everything_as_before(cast, monkeypatch, error
     imp.refresh_from_db()
     imp = services.commit_import(roster_import=imp)
     assert imp.counts["new"] == 5 and Person.objects.count() == state[0] + 5
+    assert _indexes() == indexes
+
+
+def _indexes() -> dict:
+    """Every index of the tables an import fills, with its columns and kind."""
+    with connection.cursor() as cursor:
+        return {(model._meta.db_table, name): (c["columns"], c["unique"], c["index"])
+                for model in services.BULK_TABLES
+                for name, c in connection.introspection.get_constraints(cursor, model._meta.db_table).items()}
 
 
 def test_an_import_cannot_be_committed_twice(cast):

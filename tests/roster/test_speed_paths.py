@@ -7,7 +7,7 @@ import pytest
 from stdnum.cn import ric
 
 from jingpei.core import crypto
-from jingpei.orgs.models import Person
+from jingpei.orgs.models import Category, Person, PersonCategory
 from jingpei.roster import exports, readers
 from jingpei.roster.inserts import ids_by
 from jingpei.roster.validation import RowChecker
@@ -89,6 +89,20 @@ def test_export_reveals_numbers_stored_in_either_format(cast):
     assert cells[cast.person_a.name][1] == "110101198001010053"
     assert cells[cast.person_a2.name][1] == cast.person_a2.reveal_id_number()
     assert stats == {"rows": 2, "revealed": 2}
+
+
+def test_exported_categories_are_the_years_in_the_categories_order(cast):
+    # PostgreSQL brings the ids with each row, SQLite asks once a chunk: both give the same cell.
+    first = Category.objects.create(code="c-first", name="甲类", sort_order=1)
+    second = Category.objects.create(code="c-second", name="乙类", sort_order=2)
+    other = Category.objects.create(code="c-other", name="丙类", sort_order=3)
+    for cat in (second, first):
+        PersonCategory.objects.create(person=cast.person_a, category=cat, year=2026)
+    PersonCategory.objects.create(person=cast.person_a, category=other, year=2025)
+    qs = exports.export_queryset(cast.liaison_a, org=cast.town_a, year=2026)
+    cells = {r[0]: r for r in exports.export_rows(qs, year=2026, stats={"rows": 0, "revealed": 0})}
+    assert cells[cast.person_a.name][10] == "甲类、乙类"
+    assert cells[cast.person_a2.name][10] == ""
 
 
 def test_exported_cells_are_text_never_formulas_or_links(tmp_path):
