@@ -55,7 +55,10 @@ class GroupCommit:
     @contextmanager
     def coming(self):
         """Around a beat that may write through :meth:`write`: until it does (or leaves), a leader waits
-        for it."""
+        for it. Nested (the request and the service both say so): counted once."""
+        if getattr(self._local, "coming", False):
+            yield
+            return
         with self._cond:
             self._coming += 1
         self._local.coming = True
