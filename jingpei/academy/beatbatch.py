@@ -55,10 +55,7 @@ class GroupCommit:
     @contextmanager
     def coming(self):
         """Around a beat that may write through :meth:`write`: until it does (or leaves), a leader waits
-        for it. Nested (the request and the service both say so): counted once."""
-        if getattr(self._local, "coming", False):
-            yield
-            return
+        for it."""
         with self._cond:
             self._coming += 1
         self._local.coming = True

@@ -12,7 +12,6 @@ Everything else, and every path not matching exactly, goes to the normal applica
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
@@ -59,21 +58,16 @@ class LeanHandler(WSGIHandler):
         return super().get_response(request)
 
 
-def with_lean_routes(application, routes: dict[str, str], around: dict[str, Callable] | None = None):
+def with_lean_routes(application, routes: dict[str, str]):
     """Wrap ``application``: a request whose PATH_INFO fully matches a key (a regular expression) is served
-    by a :class:`LeanHandler` for the URLconf module named by its value. ``around[pattern]``, if given, is
-    called for each such request and the context manager it returns is held while Django handles it."""
-    around = around or {}
-    table = [(re.compile(pattern), LeanHandler(urlconf), around.get(pattern)) for pattern, urlconf in routes.items()]
+    by a :class:`LeanHandler` for the URLconf module named by its value."""
+    table = [(re.compile(pattern), LeanHandler(urlconf)) for pattern, urlconf in routes.items()]
 
     def dispatch(environ, start_response):
         path = environ.get("PATH_INFO", "")
-        for pattern, handler, context in table:
+        for pattern, handler in table:
             if pattern.fullmatch(path):
-                if context is None:
-                    return handler(environ, start_response)
-                with context():
-                    return handler(environ, start_response)
+                return handler(environ, start_response)
         return application(environ, start_response)
 
     return dispatch
