@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -212,7 +213,20 @@ def wrk(url: str, seconds: int, connections: int, threads: int, script: str | No
     return rps, p99, int(bad.group(1)) if bad else 0, fast, slow
 
 
+def ensure_wrk() -> None:
+    """The load tool is Debian's wrk: install it when we may (root with apt-get), else say how."""
+    if shutil.which("wrk"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    if not shutil.which("wrk"):
+        sys.exit("this benchmark needs the load tool wrk: apt-get install wrk")
+
+
 def main() -> None:
+    ensure_wrk()
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--learners", type=int, default=2_000,
