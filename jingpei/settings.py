@@ -175,10 +175,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 
-# Heartbeats on PostgreSQL: the longest a fast-path beat waits for the worker's other beats on their way,
-# to share one UPDATE (group commit, academy/beatbatch.py); 0 writes each beat alone.
-ACADEMY_BEAT_BATCH_MS = envint("ACADEMY_BEAT_BATCH_MS", 2)
-
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

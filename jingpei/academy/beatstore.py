@@ -9,19 +9,13 @@ while queries are being logged (DEBUG, query-count tests), take the same stateme
 
 from __future__ import annotations
 
-import atexit
-import os
 import re
 import weakref
-from contextlib import nullcontext
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef
-from django.dispatch import receiver
 
-from jingpei.academy.beatbatch import GroupCommit
 from jingpei.academy.models import PlaySession, Progress
 
 STATE_COLUMNS = (
@@ -49,31 +43,6 @@ GUARD_SQL = (' AND EXISTS (SELECT 1 FROM "academy_playsession" WHERE "token" = %
 STATEMENTS = {"save": SAVE_SQL, "save_async": SAVE_ASYNC_SQL, "save_guarded": SAVE_SQL + GUARD_SQL,
               "save_guarded_async": SAVE_ASYNC_SQL + GUARD_SQL}
 
-# The fast path's write for several beats at once (group commit, see beatbatch.py): the same SET, the same
-# guards per row, committed asynchronously like one beat's; RETURNING says which rows it wrote.
-# Columns in the order of the single write's parameters, so that one beat's values serve both statements.
-BATCH_COLUMNS = (("anchor_at", "timestamptz"), ("anchor_pos", "float8"), ("last_seq", "bigint"),
-                 ("updated_at", "timestamptz"), ("position", "float8"), ("intervals", "text"),
-                 ("watched_seconds", "integer"), ("completed_at", "timestamptz"), ("id", "bigint"),
-                 ("old_seq", "bigint"), ("old_anchor", "timestamptz"), ("token", "text"), ("cookie_hash", "text"),
-                 ("due", "timestamptz"))
-BATCH_SQL = (
-    'UPDATE "academy_progress" AS p SET "anchor_at" = v.anchor_at, "anchor_pos" = v.anchor_pos, '
-    '"last_seq" = v.last_seq, "updated_at" = v.updated_at, "position" = COALESCE(v.position, p."position"), '
-    '"intervals" = COALESCE(v.intervals, p."intervals"), '
-    '"watched_seconds" = COALESCE(v.watched_seconds, p."watched_seconds"), '
-    '"completed_at" = COALESCE(p."completed_at", v.completed_at) '
-    "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit, (VALUES {rows}) AS v({names}) "
-    'WHERE p."id" = v.id AND p."last_seq" = v.old_seq AND p."anchor_at" = v.old_anchor '
-    'AND EXISTS (SELECT 1 FROM "academy_playsession" AS s WHERE s."token" = v.token '
-    'AND s."progress_id" = p."id" AND s."cookie_hash" = v.cookie_hash AND s."check_due_at" = v.due) '
-    'RETURNING p."id"')
-
-
-def _batch_sql(size: int) -> str:
-    row = "(" + ", ".join(f"%s::{kind}" for _name, kind in BATCH_COLUMNS) + ")"
-    return BATCH_SQL.format(rows=", ".join([row] * size), names=", ".join(name for name, _kind in BATCH_COLUMNS))
-
 _sql: dict[str, str] = {}
 
 
@@ -87,8 +56,6 @@ def _statement(name: str) -> str:
     if name not in _sql:
         if name == "load":
             sql, _params = _load_query().query.sql_with_params()
-        elif name.startswith("batch_"):
-            sql = _batch_sql(int(name.removeprefix("batch_")))
         else:
             sql = STATEMENTS[name]
         _sql[name] = sql
@@ -106,13 +73,8 @@ def _numbered(sql: str) -> bytes:
 
 
 def _write_direct(raw, name: str, params: list) -> int:
-    """The rows a prepared write changed (see :func:`_exec_direct`)."""
-    return int(_exec_direct(raw, name, params).command_tuples or 0)
-
-
-def _exec_direct(raw, name: str, params: list):
     """Execute a prepared write straight through libpq (``PQexecPrepared``, which releases the GIL while
-    it waits), returning libpq's result. psycopg's cursor machinery (query conversion, prepare
+    it waits), returning the rows it changed. psycopg's cursor machinery (query conversion, prepare
     bookkeeping, the result wrapper) cost the fast-path beat about 30 µs of CPU against 38 µs for this;
     only used in autocommit mode outside a transaction, where psycopg would issue no BEGIN either."""
     from psycopg.adapt import PyFormat, Transformer
@@ -130,9 +92,9 @@ def _exec_direct(raw, name: str, params: list):
             raise error_from_result(result, encoding=raw.info.encoding)
         prepared.add(statement)
     result = raw.pgconn.exec_prepared(statement, dumper.dump_sequence(params, [PyFormat.TEXT] * len(params)))
-    if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK):
+    if result.status != ExecStatus.COMMAND_OK:
         raise error_from_result(result, encoding=raw.info.encoding)
-    return result
+    return int(result.command_tuples or 0)
 
 
 def _prepared(name: str, params: list, conn=None):
@@ -186,10 +148,6 @@ def save(*, progress_id: int, old_seq: int, old_anchor, changes: dict, guard: tu
         # here). Inside a caller's transaction it commits like everything else. Ledger credits always
         # commit synchronously: they are written in their own transaction afterwards.
         name = "save" if conn.in_atomic_block else "save_async"
-        if guard is not None and not conn.in_atomic_block and conn.get_autocommit():
-            batcher = _batcher()
-            if batcher is not None:  # group commit with the worker's other fast-path beats (beatbatch.py)
-                return batcher.write(progress_id, [*params, *guard])
         if guard is not None:
             name = name.replace("save", "save_guarded")
             params += guard
@@ -200,43 +158,3 @@ def save(*, progress_id: int, old_seq: int, old_anchor, changes: dict, guard: tu
         rows = rows.filter(Exists(PlaySession.objects.filter(progress_id=OuterRef("pk"), token=token,
                                                              cookie_hash=hashed, check_due_at=due)))
     return bool(rows.update(**changes))
-
-
-def _write_batch(rows) -> set[int]:
-    """One statement for the batch's rows on this thread's connection: the progress ids it changed."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    conn.ensure_connection()
-    values = [value for row in rows for value in row.values]
-    with conn.wrap_database_errors:
-        if len(rows) == 1:  # alone: the single write, whose parameters are the same
-            return {rows[0].progress_id} if _write_direct(conn.connection, "save_guarded_async", values) else set()
-        result = _exec_direct(conn.connection, f"batch_{len(rows)}", values)
-    return {int(result.get_value(i, 0)) for i in range(result.ntuples)}
-
-
-_batchers: dict[int, GroupCommit | None] = {}  # per process (keyed by pid: gunicorn forks workers)
-
-
-def _batcher() -> GroupCommit | None:
-    """The process's group commit, or None when ``ACADEMY_BEAT_BATCH_MS`` is 0 (each beat writes alone)."""
-    pid = os.getpid()
-    if pid not in _batchers:
-        window = float(getattr(settings, "ACADEMY_BEAT_BATCH_MS", 2)) / 1000
-        _batchers.clear()
-        _batchers[pid] = batcher = GroupCommit(_write_batch, window) if window > 0 else None
-        if batcher is not None:
-            atexit.register(batcher.close)  # a worker that exits writes what is queued first
-    return _batchers[pid]
-
-
-def coming(conn=None):
-    """Around a beat that may take the fast path: a batch being gathered waits for it (bounded)."""
-    conn = conn or connections[DEFAULT_DB_ALIAS]
-    batcher = _batcher() if _native(conn) and not conn.in_atomic_block else None
-    return batcher.coming() if batcher is not None else nullcontext()
-
-
-@receiver(setting_changed)
-def _settings_changed(*, setting, **kwargs):
-    if setting == "ACADEMY_BEAT_BATCH_MS":
-        _batchers.clear()

@@ -282,16 +282,15 @@ def heartbeat(*, token: str, session_cookie: str, beat: Beat, state: str = "") -
     now = timezone.now()
     hashed = cookie_hash(session_cookie)
     if state:
-        with beatstore.coming():  # on PostgreSQL, the fast path's write may be batched (beatbatch.py)
-            known = _token_state(state, token, hashed, now, rules)
-            # Out-of-order beats and due presence checks are rare: they take the slow path, which shows
-            # the check and judges against the row itself.
-            if known is not None and beat.seq > known.last_seq and now < known.check_due_at:
-                result = _apply(known, beat, now, rules, guard=(token, hashed, known.check_due_at))
-                if result is not None:
-                    result.path = "fast"
-                    result.state = _token_for(known, token, hashed)
-                    return result
+        known = _token_state(state, token, hashed, now, rules)
+        # Out-of-order beats and due presence checks are rare: they take the slow path, which shows the
+        # check and judges against the row itself.
+        if known is not None and beat.seq > known.last_seq and now < known.check_due_at:
+            result = _apply(known, beat, now, rules, guard=(token, hashed, known.check_due_at))
+            if result is not None:
+                result.path = "fast"
+                result.state = _token_for(known, token, hashed)
+                return result
     loaded = _beat_state(token, hashed, now)
     result = BeatResult(status=Status.IGNORED, watched=loaded.watched_seconds, duration=loaded.duration,
                         position=loaded.position)
