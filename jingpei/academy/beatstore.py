@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import weakref
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef
 
 from jingpei.academy.models import PlaySession, Progress
+from jingpei.core import prepared
 
 STATE_COLUMNS = (
     "cookie_hash", "check_due_at", "check_code", "progress_id", "progress__person_id", "progress__intervals",
@@ -108,12 +108,7 @@ def _prepared(name: str, params: list, conn=None):
     if name.startswith("save") and raw.autocommit and not conn.in_atomic_block:
         with conn.wrap_database_errors:  # psycopg errors become Django's, and a broken connection is noticed
             return _write_direct(raw, name, params)
-    if raw.prepare_threshold is None:
-        # Django leaves psycopg's statement preparation off (prepare_threshold None), which also
-        # ignores prepare=True. Django's own cursors bind client-side and never prepare whatever the
-        # threshold, so a threshold no query reaches enables exactly the explicit prepare=True below.
-        raw.prepare_threshold = 2**31 - 1
-    cursor = ServerBindingCursor(raw)
+    cursor = ServerBindingCursor(prepared.allow_explicit(raw))
     try:
         cursor.execute(_statement(name), params, prepare=True)
         return cursor.fetchone() if cursor.description else cursor.rowcount
@@ -122,10 +117,8 @@ def _prepared(name: str, params: list, conn=None):
 
 
 def _native(conn=None) -> bool:
-    # Behind a transaction-mode pooler (pgbouncer) prepared statements break: ACADEMY_PREPARED_STATEMENTS=False.
-    conn = conn or connections[DEFAULT_DB_ALIAS]
-    return (conn.vendor == "postgresql" and not conn.queries_logged  # logged: through the ORM
-            and getattr(settings, "ACADEMY_PREPARED_STATEMENTS", True))
+    # The rule of every prepared read: PostgreSQL, queries not logged, DB_PREPARED_STATEMENTS on.
+    return prepared.native(conn or connections[DEFAULT_DB_ALIAS])
 
 
 def load(token: str) -> tuple | None:

@@ -20,6 +20,16 @@ def native(conn) -> bool:
             and getattr(settings, "DB_PREPARED_STATEMENTS", True))
 
 
+def allow_explicit(raw):
+    """The psycopg connection ``raw``, made to honour ``prepare=True``. Django leaves psycopg's
+    preparation off (``prepare_threshold`` None), which also ignores ``prepare=True``; Django's own cursors
+    bind client-side and never prepare whatever the threshold, so a threshold no query reaches enables
+    exactly the explicit ``prepare=True`` of this module's callers."""
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = 2**31 - 1
+    return raw
+
+
 def fetchall(sql: str, params, conn=None) -> list[tuple]:
     """The rows of ``sql`` (``%s`` or ``%(name)s`` placeholders)."""
     conn = conn or connections[DEFAULT_DB_ALIAS]
@@ -30,12 +40,7 @@ def fetchall(sql: str, params, conn=None) -> list[tuple]:
     import psycopg
 
     conn.ensure_connection()
-    raw = conn.connection
-    if raw.prepare_threshold is None:
-        # None also makes psycopg ignore prepare=True. Django's own cursors bind client-side and never
-        # prepare whatever the threshold, so a threshold no query reaches enables exactly the explicit
-        # prepare=True below.
-        raw.prepare_threshold = 2**31 - 1
+    raw = allow_explicit(conn.connection)
     with conn.wrap_database_errors:  # psycopg errors become Django's, a broken connection is noticed
         conn.validate_no_broken_transaction()
         with psycopg.Cursor(raw) as cursor:  # server-side binding (Django's cursors bind client-side)
