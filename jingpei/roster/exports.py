@@ -78,9 +78,9 @@ class OrgNames:
 
 def export_rows(rows_qs, *, year: int, stats: dict, progress=None) -> Iterator[list]:
     """Cells of each exported row, in ``HEADERS`` order; counts rows and unmasked rows in ``stats``.
-    The rows are read a chunk ahead on a helper thread (``read_ahead``) while the caller writes the
-    current chunk; ``progress(rows read, 0)`` is reported from there (the caller must not use the
-    database while it iterates)."""
+    On PostgreSQL the rows are read a chunk ahead on a helper thread (``read_ahead``) while the caller
+    writes the current chunk; ``progress(rows read, 0)`` is reported from the reading side (the caller
+    must not use the database while it iterates)."""
     gender = dict(chinese_labels(Gender))
     political = dict(chinese_labels(PoliticalStatus))
     rank = dict(chinese_labels(RankLevel))
@@ -88,7 +88,12 @@ def export_rows(rows_qs, *, year: int, stats: dict, progress=None) -> Iterator[l
     category_names = CategoryNames()
     decrypt = crypto.decryptor()  # keys looked up once, not twice a row
     width = len(FIELDS)
-    for chunk, cats in read_ahead(lambda: _chunks(rows_qs, year, progress)):
+    chunks: Iterator[tuple[list, dict]]
+    if connection.vendor == "postgresql":  # the next chunk streams from the server while we write
+        chunks = read_ahead(lambda: _chunks(rows_qs, year, progress))
+    else:  # SQLite reads in-process: a second thread only fights for the GIL (measured 0.93 → 0.79)
+        chunks = _chunks(rows_qs, year, progress)
+    for chunk, cats in chunks:
         revealed = 0
         for r in chunk:
             reveal = r[width]
