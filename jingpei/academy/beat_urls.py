@@ -6,15 +6,9 @@ since the site's error pages reverse URLs this URLconf does not have."""
 from django.urls import path
 
 from jingpei.academy import views
-from jingpei.core.leanwsgi import json_error_view
+from jingpei.core.leanwsgi import handler400, handler403, handler404, handler500  # noqa: F401 - Django reads them here
 
 # A request path the lean handler takes (full match); the same shape as the route below.
 LEAN_ROUTE = r"/academy/play/[^/]+/beat"
 
 urlpatterns = [path("academy/play/<str:token>/beat", views.heartbeat, name="beat")]
-
-
-handler400 = json_error_view(400, "bad_request")
-handler403 = json_error_view(403, "forbidden")
-handler404 = json_error_view(404, "not_found")
-handler500 = json_error_view(500, "server_error")

@@ -7,13 +7,8 @@ the full stack (``/healthz``) and one behind the short path. Public and read-onl
 from django.urls import path
 
 from jingpei.core import views
-from jingpei.core.leanwsgi import json_error_view
+from jingpei.core.leanwsgi import handler400, handler403, handler404, handler500  # noqa: F401 - Django reads them here
 
 LEAN_ROUTE = r"/healthz-lean"
 
 urlpatterns = [path("healthz-lean", views.healthz, name="healthz-lean")]
-
-handler400 = json_error_view(400, "bad_request")
-handler403 = json_error_view(403, "forbidden")
-handler404 = json_error_view(404, "not_found")
-handler500 = json_error_view(500, "server_error")

@@ -80,3 +80,11 @@ def json_error_view(status: int, code: str):
         return JsonResponse({"error": {"code": code, "message": code, "fields": []}}, status=status)
 
     return view
+
+
+# Every lean URLconf answers errors in the API's JSON shape (the site's error pages reverse URLs a lean
+# URLconf does not have): ``from jingpei.core.leanwsgi import handler400, handler403, handler404, handler500``.
+handler400 = json_error_view(400, "bad_request")
+handler403 = json_error_view(403, "forbidden")
+handler404 = json_error_view(404, "not_found")
+handler500 = json_error_view(500, "server_error")
