@@ -14,23 +14,27 @@ from jingpei.orgs.models import Person
 
 
 def build_online_history(*, seed: int, today: date) -> int:
-    """One credit per person and month from January to ``today`` (the current month pro rata by days).
-    Each person has a steady habit: most study 5–8 hours a month, a few fall short, some skip months."""
+    """One credit per person and month from January to ``today``. Each person has a steady habit: most
+    study 5–8 hours a month, a few fall short, some skip months; most spread the current month's study over
+    it (pro rata by days so far), and about one in seven does the whole month in its first days, so the
+    monthly rule shows people who met it on any day of the month, the 1st included."""
     rng = random.Random(seed)
     items: list[CreditItem] = []
     for person_id in Person.objects.order_by("pk").values_list("pk", flat=True):
         habit = rng.choice((7.5, 6.5, 6.0, 5.5, 5.0, 4.0, 2.5))
         skips = rng.random() * 0.25
+        early = rng.random() < 0.15
         for month in range(1, today.month + 1):
             if rng.random() < skips:
                 continue
             days = calendar.monthrange(today.year, month)[1]
-            share = today.day / days if month == today.month else 1.0
+            current = month == today.month
+            share = today.day / days if current and not early else 1.0
             hours = round(max(0.5, rng.gauss(habit, 1.0)) * share * 2) / 2  # half hours, as courses credit
             if hours <= 0:
                 continue
             external = rng.random() < 0.2
-            day = rng.randint(1, today.day if month == today.month else days)
+            day = rng.randint(1, min(today.day, 3) if early else today.day) if current else rng.randint(1, days)
             items.append(CreditItem(
                 person_id=person_id, hours=Decimal(str(hours)),
                 form=TrainingForm.EXTERNAL if external else TrainingForm.ONLINE,
