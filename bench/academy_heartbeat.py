@@ -235,6 +235,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18606)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: as shipped)")
     parser.add_argument("--db", default="jp_academy_bench")
     parser.add_argument("--slow-too", action="store_true",
                         help="also measure the same beats without the state token (every beat reads the row)")
@@ -268,7 +269,8 @@ def main() -> None:
         raise SystemExit(f"port {args.port} is already served: stop that server first")
     except OSError:
         pass
-    server = subprocess.Popen([str(ROOT / ".venv/bin/jingpei"), "serve", "--port", str(args.port), "--workers", "2"],
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    server = subprocess.Popen([str(ROOT / ".venv/bin/jingpei"), "serve", "--port", str(args.port), *workers],
                               cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
@@ -320,7 +322,7 @@ def main() -> None:
     med = {side: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs)) for side, rs in runs.items()}
     print(f"scale: {args.people:,} people / progress rows / play sessions; {learners:,} learners beating; "
           f"wrk -t{args.threads} -c{args.connections}, {slices} alternating slices of {args.seconds // slices} s "
-          f"on loopback (medians); gunicorn 2 workers x 4 threads; "
+          f"on loopback (medians); gunicorn {args.workers or 'as shipped'} workers x 4 threads; "
           f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     print("non-2xx: " + ", ".join(f"{side} {sum(r[2] for r in rs)}" for side, rs in runs.items()))
     for side in sides[len(baselines):]:
