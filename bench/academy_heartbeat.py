@@ -4,7 +4,7 @@
 
 Builds (once, kept between runs) a PostgreSQL database ``jp_academy_bench`` with ``--people`` people,
 one progress row and one play session each (the 1M-row progress table), starts ``jingpei serve`` (gunicorn,
-2 gthread workers x 4 threads, as shipped) on loopback, and drives it with ``wrk``:
+gthread workers x 4 threads, as many workers as shipped unless --workers) on loopback, and drives it with ``wrk``:
 
 * baselines: ``GET /healthz`` — a bare Django JSON view behind the full middleware stack — and
   ``GET /healthz-lean``, the same view on the heartbeat's short request path;
