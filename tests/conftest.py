@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from jingpei.core.permissions import Role
 from tests.factories import make_org, make_person, make_user, valid_id
@@ -93,3 +94,10 @@ def _chinese_by_default():
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def pg():
+    """Skips a test that needs PostgreSQL (its concurrency, its cursors) on other databases."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")

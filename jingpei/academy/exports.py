@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from jingpei.academy import queries
 from jingpei.core.jobs import task
+from jingpei.core.streaming import streaming
 
 JOB_NAME = "academy.export"
 
@@ -38,15 +39,17 @@ def write_workbook(user, path: Path, progress=lambda done, total, message: None)
     sheet.append([_("姓名"), _("所在组织"), _("职务")])
     people = queries.not_started(user)
     total = people.count()
-    for i, p in enumerate(people.iterator(chunk_size=2000), start=1):
-        sheet.append([p.name, p.primary_org.name, p.position])
-        if i % 2000 == 0:
-            progress(i, total, _("未开始学习名单"))
+    with streaming():
+        for i, p in enumerate(people.iterator(chunk_size=2000), start=1):
+            sheet.append([p.name, p.primary_org.name, p.position])
+            if i % 2000 == 0:
+                progress(i, total, _("未开始学习名单"))
     wb.save(path)
 
 
 @task(JOB_NAME)
 def export_job(ctx, *, user_id: int) -> dict:
     user = get_user_model().objects.get(pk=user_id)
-    write_workbook(user, export_path(ctx.job.pk), progress=ctx.progress)
+    with ctx.progress_outside_transaction() as progress:  # the long list is read in one transaction
+        write_workbook(user, export_path(ctx.job.pk), progress=progress)
     return {"url": reverse("academy:export_file", kwargs={"job_id": ctx.job.pk}), "label": _("下载 Excel")}

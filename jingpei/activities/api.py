@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jingpei.activities import access, queries, services
@@ -206,7 +206,7 @@ def create_session(request, payload: SessionCreate):
     branch = access.get_branch(request.user, payload.branch_id, write=True)
     data = payload.dict(exclude={"branch_id", "merge"})
     result = services.create_session(actor=request.user, branch=branch, merge=payload.merge, **data)
-    return (200 if result.merged else 201), session_out(result.session, detail=True, merged=result.merged)
+    return Status(200 if result.merged else 201, session_out(result.session, detail=True, merged=result.merged))
 
 
 @router.get("/sessions/{session_id}", response=SessionOut)
@@ -224,7 +224,7 @@ def update_session(request, session_id: int, payload: SessionUpdate):
 @router.post("/sessions/{session_id}/photos", response={201: list[int]})
 def upload_photos(request, session_id: int, photos: list[UploadedFile] = File(...)):  # noqa: B008
     session = access.get_session(request.user, session_id, write=True)
-    return 201, [p.pk for p in services.add_photos(actor=request.user, session=session, files=photos)]
+    return Status(201, [p.pk for p in services.add_photos(actor=request.user, session=session, files=photos)])
 
 
 @router.get("/branches/{org_id}/members", response=list[PersonOut])
@@ -283,7 +283,7 @@ def create_meeting(request, payload: MeetingIn):
     organizer = _organizer(request, payload.organizer_id)
     meeting = services.create_meeting(actor=request.user, organizer=organizer,
                                       **payload.dict(exclude={"organizer_id"}))
-    return 201, meeting_out(meeting)
+    return Status(201, meeting_out(meeting))
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut)

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from jingpei.classes import access, queries, services, signin
 from jingpei.classes.certificates import mask_name
@@ -201,7 +201,7 @@ def create_class(request, payload: ClassIn):
     data = payload.dict()
     organizer = get_org(request.user, data.pop("organizer_id"))
     klass = services.create_class(actor=request.user, organizer=organizer, **data)
-    return 201, _detail(klass)
+    return Status(201, _detail(klass))
 
 
 def _detail(klass) -> dict:
@@ -225,7 +225,7 @@ def add_session(request, class_id: int, payload: SessionIn):
     data = payload.dict()
     lecturer_id = data.pop("lecturer_id")
     lecturer = access.get_lecturer(request.user, lecturer_id) if lecturer_id else None
-    return 201, services.add_session(actor=request.user, klass=klass, lecturer=lecturer, **data)
+    return Status(201, services.add_session(actor=request.user, klass=klass, lecturer=lecturer, **data))
 
 
 @router.post("/{int:class_id}/quotas", response=QuotaOut)
@@ -245,7 +245,7 @@ def list_enrolments(request, class_id: int):
 def nominate(request, class_id: int, payload: NominateIn):
     klass = access.get_class(request.user, class_id)
     person = get_person(request.user, payload.person_id)
-    return 201, services.nominate(actor=request.user, klass=klass, person=person)
+    return Status(201, services.nominate(actor=request.user, klass=klass, person=person))
 
 
 @router.post("/{int:class_id}/complete", response=CompletionOut)
@@ -278,8 +278,8 @@ def request_leave(request, enrolment_id: int, payload: LeaveIn):
         if session is None:
             raise DomainError(_("该课次不属于本班。"), field="session_id")
     leave = services.request_leave(actor=request.user, enrolment=enrolment, reason=payload.reason, session=session)
-    return 201, {"id": leave.pk, "status": leave.status, "hours": leave.hours,
-                 "warning": services.leave_outlook(enrolment, leave.hours).warning()}
+    return Status(201, {"id": leave.pk, "status": leave.status, "hours": leave.hours,
+                        "warning": services.leave_outlook(enrolment, leave.hours).warning()})
 
 
 @router.post("/leaves/{int:leave_id}/decide", response=LeaveOut)

@@ -24,12 +24,13 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from jingpei.core.models import Job
@@ -70,6 +71,39 @@ class JobContext:
             Job.objects.filter(pk=job.pk).update(
                 done=job.done, total=job.total, message=job.message, heartbeat_at=job.heartbeat_at
             )
+
+    @contextmanager
+    def progress_outside_transaction(self) -> Iterator[Callable[..., None]]:
+        """``progress`` for a job that holds one long transaction (an import's commit, an export's
+        streamed read): written there, the progress would stay invisible to the page until the end.
+        On PostgreSQL a second, autocommit connection reports it live. SQLite takes one writer at a
+        time, so there the job's own connection writes it (seen at once outside a transaction, at the
+        end inside one)."""
+        if connection.vendor != "postgresql":
+            yield self.progress
+            return
+        side = connections.create_connection(DEFAULT_DB_ALIAS)
+        side.inc_thread_sharing()  # an export reports from its read-ahead thread
+        job, last = self.job, [0.0]
+
+        def report(done: int, total: int | None = None, message: str | None = None, *, force=False) -> None:
+            job.done, job.total = done, total if total is not None else job.total
+            if message is not None:
+                job.message = message[:300]
+            now = time.monotonic()
+            if not force and now - last[0] < PROGRESS_EVERY_SECONDS:
+                return
+            last[0], job.heartbeat_at = now, timezone.now()
+            with side.cursor() as cursor:
+                cursor.execute(f"UPDATE {Job._meta.db_table} SET done = %s, total = %s, message = %s, "  # noqa: S608
+                               "heartbeat_at = %s WHERE id = %s",
+                               [job.done, job.total, job.message, job.heartbeat_at, job.pk])
+
+        try:
+            yield report
+        finally:
+            side.dec_thread_sharing()
+            side.close()
 
 
 def enqueue(name: str, *, user=None, title: str = "", **params) -> Job:

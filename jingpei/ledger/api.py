@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from jingpei.ledger import access, compliance, services
 from jingpei.ledger.models import LedgerEntry
@@ -123,7 +123,7 @@ def person_compliance(request, person_id: int, as_of: date | None = None):
 def reverse_entry(request, entry_id: int, payload: ReverseIn):
     entry = access.get_entry(request.user, entry_id, write=True)
     reversal = services.correct_entry(actor=request.user, entry=entry, reason=payload.reason)
-    return 201, _entry_out(reversal, set())
+    return Status(201, _entry_out(reversal, set()))
 
 
 @router.get("/orgs/{org_id}/compliance", response=list[RuleSummaryOut])

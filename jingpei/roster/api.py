@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -83,7 +83,7 @@ def list_imports(request):
 
 @router.post("/imports", response={201: ImportOut})
 def upload(request, file: File[UploadedFile]):
-    return 201, services.start_import(actor=request.user, upload=file)
+    return Status(201, services.start_import(actor=request.user, upload=file))
 
 
 @router.get("/imports/{import_id}", response=ImportOut)
@@ -103,13 +103,13 @@ def import_mapping(request, import_id: int, payload: MappingIn):
     imp = get_import(request.user, import_id)
     job = services.configure_import(actor=request.user, roster_import=imp, mapping=payload.mapping,
                                     on_duplicate=payload.on_duplicate, category_year=payload.category_year)
-    return 202, _job(job)
+    return Status(202, _job(job))
 
 
 @router.post("/imports/{import_id}/commit", response={202: JobOut})
 def import_commit(request, import_id: int):
     imp = get_import(request.user, import_id)
-    return 202, _job(services.request_commit(actor=request.user, roster_import=imp))
+    return Status(202, _job(services.request_commit(actor=request.user, roster_import=imp)))
 
 
 @router.post("/exports", response={202: ExportOut})
@@ -117,7 +117,7 @@ def start_export(request, payload: ExportIn):
     org = get_org(request.user, payload.org) if payload.org else None
     export = services.start_export(actor=request.user, query=payload.q, org=org, category_id=payload.category,
                                    year=payload.year)
-    return 202, _export_out(export)
+    return Status(202, _export_out(export))
 
 
 @router.get("/exports/{export_id}", response=ExportOut)

@@ -17,6 +17,7 @@ from jingpei.core import crypto
 from jingpei.core.permissions import Perm
 from jingpei.core.readahead import read_ahead
 from jingpei.core.scoping import Scope, scope_for
+from jingpei.core.streaming import streaming
 from jingpei.orgs.choices import Gender, PoliticalStatus, RankLevel
 from jingpei.orgs.models import Category, Membership, Organization, PersonCategory
 from jingpei.orgs.queries import people_queryset
@@ -117,20 +118,21 @@ def export_rows(rows_qs, *, year: int, stats: dict, progress=None) -> Iterator[l
 
 def _chunks(rows_qs, year: int, progress) -> Iterator[tuple[list, dict]]:
     """Chunks of rows with their category ids of the year, by person."""
-    iterator = rows_qs.iterator(chunk_size=CHUNK)
-    width, done = len(FIELDS), 0
-    while chunk := list(islice(iterator, CHUNK)):
-        if len(chunk[0]) > width + 1:  # the ids came with the rows (PostgreSQL)
-            cats = {r[0]: r[width + 1] for r in chunk}
-        else:
-            cats = defaultdict(list)
-            for pid, cat_id in PersonCategory.objects.filter(
-                    person_id__in=[r[0] for r in chunk], year=year).values_list("person_id", "category_id"):
-                cats[pid].append(cat_id)
-        done += len(chunk)
-        if progress:
-            progress(done, 0)
-        yield chunk, cats
+    with streaming():
+        iterator = rows_qs.iterator(chunk_size=CHUNK)
+        width, done = len(FIELDS), 0
+        while chunk := list(islice(iterator, CHUNK)):
+            if len(chunk[0]) > width + 1:  # the ids came with the rows (PostgreSQL)
+                cats = {r[0]: r[width + 1] for r in chunk}
+            else:
+                cats = defaultdict(list)
+                for pid, cat_id in PersonCategory.objects.filter(
+                        person_id__in=[r[0] for r in chunk], year=year).values_list("person_id", "category_id"):
+                    cats[pid].append(cat_id)
+            done += len(chunk)
+            if progress:
+                progress(done, 0)
+            yield chunk, cats
 
 
 class CategoryNames:

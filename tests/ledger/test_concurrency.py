@@ -6,7 +6,6 @@ import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from jingpei.ledger import services
 from jingpei.ledger.models import LedgerEntry, MonthRollup
@@ -35,12 +34,6 @@ def _run_at_barrier(n, fn):
     for t in threads:
         t.join()
     return results, errors
-
-
-@pytest.fixture
-def pg():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
 
 
 def test_concurrent_credits_with_one_key_credit_once(pg, cast):
