@@ -7,6 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from jingpei.core.streaming import streaming
 from jingpei.orgs.choices import ETHNICITIES, PoliticalStatus, RankLevel
 from jingpei.orgs.models import Category
 from jingpei.roster.cleaning import chinese_labels
@@ -73,18 +74,19 @@ def write_rejected(imp: RosterImport) -> Path:
     sheet.set_column(len(headers), len(headers), 60)
     sheet.write_row(0, 0, [*headers, ERROR_HEADER, "原行号"], bold)
     id_col = imp.mapping.get("id_number")
-    for n, row in enumerate(imp.rows.filter(rejected=True).iterator(chunk_size=2000), start=1):
-        values = list(row.values[: len(headers)]) + [None] * max(0, len(headers) - len(row.values))
-        for col, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, str) or col == id_col:
-                sheet.write_string(n, col, str(value))
-            else:
-                sheet.write(n, col, value)
-        message = "；".join(f"【{p['column']}】{p['message']}" for p in row.problems if p["level"] == "error")
-        sheet.write_string(n, len(headers), message, error)
-        sheet.write_number(n, len(headers) + 1, row.row)
+    with streaming():  # a large file can have many rejected rows
+        for n, row in enumerate(imp.rows.filter(rejected=True).iterator(chunk_size=2000), start=1):
+            values = list(row.values[: len(headers)]) + [None] * max(0, len(headers) - len(row.values))
+            for col, value in enumerate(values):
+                if value is None:
+                    continue
+                if isinstance(value, str) or col == id_col:
+                    sheet.write_string(n, col, str(value))
+                else:
+                    sheet.write(n, col, value)
+            message = "；".join(f"【{p['column']}】{p['message']}" for p in row.problems if p["level"] == "error")
+            sheet.write_string(n, len(headers), message, error)
+            sheet.write_number(n, len(headers) + 1, row.row)
     book.close()
     return path
 
