@@ -149,7 +149,7 @@ def build(people: int) -> int:
     if have >= people:
         return Person.objects.filter(name__startswith="压测").order_by("id").values_list("id", flat=True).first()
     t = time.monotonic()
-    org = Organization.objects.filter(name="压测区").first() or Organization.add_root(name="压测区", kind="district")
+    org = Organization.objects.filter(name="压测区").first() or Organization.objects.add_root({"name": "压测区", "kind": "district"})
     course = services.create_course(actor=None, org=org, title="压测课程", year=2026, credit_hours=Decimal("1.0"))
     lesson = Lesson.objects.create(course=course, order=1, title="压测课节", kind=LessonKind.VIDEO,
                                    content_type="video/mp4", duration_seconds=3600)

@@ -23,6 +23,7 @@ from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere, scope_for
 from jingpei.orgs.access import visible_orgs, visible_people
+from jingpei.orgs.models import Organization
 
 
 def forbid_not_allowed(view):
@@ -166,7 +167,7 @@ def class_detail(request, class_id):
                           if lv.status == LeaveRequest.Status.PENDING else ""} for lv in leaves]
         ctx["reflections"] = Reflection.objects.filter(enrolment__klass=klass).select_related("enrolment__person")
         ctx["session_form"] = forms.SessionForm(lecturers=access.visible_lecturers(user))
-        ctx["quota_form"] = forms.QuotaForm(orgs=klass.organizer.get_descendants().filter(depth=klass.organizer.depth + 1))
+        ctx["quota_form"] = forms.QuotaForm(orgs=Organization.objects.get_children(klass.organizer))
         ctx["certificates"] = Certificate.objects.filter(klass=klass).select_related("enrolment")
     return render(request, "classes/detail.html", ctx)
 
@@ -190,7 +191,7 @@ def session_add(request, class_id):
 @forbid_not_allowed
 def quota_set(request, class_id):
     klass = access.get_class(request.user, class_id, write=True)
-    form = forms.QuotaForm(request.POST, orgs=klass.organizer.get_descendants())
+    form = forms.QuotaForm(request.POST, orgs=Organization.objects.get_descendants(klass.organizer))
     if form.is_valid():
         _attempt(request, lambda: services.set_quota(actor=request.user, klass=klass, **form.cleaned_data),
                  _("名额已保存。"))
