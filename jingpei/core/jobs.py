@@ -56,6 +56,7 @@ class JobContext:
     def __init__(self, job: Job):
         self.job = job
         self._last_write = 0.0
+        self._write = self._write_here
 
     def progress(self, done: int, total: int | None = None, message: str | None = None, *, force=False):
         job = self.job
@@ -68,9 +69,13 @@ class JobContext:
         if force or now - self._last_write >= PROGRESS_EVERY_SECONDS:
             self._last_write = now
             job.heartbeat_at = timezone.now()
-            Job.objects.filter(pk=job.pk).update(
-                done=job.done, total=job.total, message=job.message, heartbeat_at=job.heartbeat_at
-            )
+            self._write(job)
+
+    @staticmethod
+    def _write_here(job: Job) -> None:
+        Job.objects.filter(pk=job.pk).update(
+            done=job.done, total=job.total, message=job.message, heartbeat_at=job.heartbeat_at
+        )
 
     @contextmanager
     def progress_outside_transaction(self) -> Iterator[Callable[..., None]]:
@@ -84,24 +89,18 @@ class JobContext:
             return
         side = connections.create_connection(DEFAULT_DB_ALIAS)
         side.inc_thread_sharing()  # an export reports from its read-ahead thread
-        job, last = self.job, [0.0]
 
-        def report(done: int, total: int | None = None, message: str | None = None, *, force=False) -> None:
-            job.done, job.total = done, total if total is not None else job.total
-            if message is not None:
-                job.message = message[:300]
-            now = time.monotonic()
-            if not force and now - last[0] < PROGRESS_EVERY_SECONDS:
-                return
-            last[0], job.heartbeat_at = now, timezone.now()
+        def write_on_side(job: Job) -> None:
             with side.cursor() as cursor:
                 cursor.execute(f"UPDATE {Job._meta.db_table} SET done = %s, total = %s, message = %s, "  # noqa: S608
                                "heartbeat_at = %s WHERE id = %s",
                                [job.done, job.total, job.message, job.heartbeat_at, job.pk])
 
+        self._write = write_on_side
         try:
-            yield report
+            yield self.progress
         finally:
+            self._write = self._write_here
             side.dec_thread_sharing()
             side.close()
 
