@@ -8,6 +8,8 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished
+from django.db import close_old_connections
 
 from jingpei.academy import services
 from jingpei.academy.models import Progress
@@ -28,7 +30,16 @@ def call(path, *, method="POST", data=None, csrf=True, cookie="the-browser-sessi
     if csrf:
         environ["HTTP_X_CSRFTOKEN"] = CSRF
     started = {}
-    content = b"".join(application(environ, lambda status, headers, *a: started.update(s=status, h=dict(headers))))
+    response = application(environ, lambda status, headers, *a: started.update(s=status, h=dict(headers)))
+    content = b"".join(response)
+    # Close it as a WSGI server does (request_finished resets the thread's URLconf, which the lean path
+    # set; a job reversing a URL later on this thread would not find the site's namespaces), but keep
+    # the test's connection open, as Django's test client does.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return int(started["s"].split()[0]), started["h"], content
 
 
