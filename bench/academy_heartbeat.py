@@ -6,15 +6,13 @@ Builds (once, kept between runs) a PostgreSQL database ``jp_academy_bench`` with
 one progress row and one play session each (the 1M-row progress table), starts ``jingpei serve`` (gunicorn,
 gthread workers x 4 threads, as many workers as shipped unless --workers) on loopback, and drives it with ``wrk``:
 
-* baselines: ``GET /healthz`` — a bare Django JSON view behind the full middleware stack — and
-  ``GET /healthz-lean``, the same view on the heartbeat's short request path;
+* baseline: ``GET /healthz`` — a bare Django JSON view behind the full middleware stack;
 * figure: ``POST /academy/play/<token>/beat`` — every honesty check, a locked read, an update — spread
   over ``--learners`` learners, each beat with a rising sequence number and position.
 
-Prints ``figure  baseline  ratio`` for requests per second and the p99 latency, against three baselines:
-``GET /healthz`` with no wrk script (the old figure), the same with wrk running the beat's own client-side
-Lua (the fair one: wrk shares the 2 cores), and ``GET /healthz-lean`` (the bare view on the beat's short
-request path) with that Lua.
+Prints ``figure  baseline  ratio`` for requests per second and the p99 latency, against two baselines:
+``GET /healthz`` with no wrk script (the issue's figure), and the same with wrk running the beat's own
+client-side Lua (wrk shares the 2 cores).
 """
 
 from __future__ import annotations
@@ -289,17 +287,15 @@ def main() -> None:
         slow_env = {**lua_env, "STATE_FILE": str(state_file) + ".unused", "NO_STATE": "1",
                     "FIRST_ID": str(first + learners)}
         # Baselines: /healthz (full middleware stack) without any script, as before; the same with the beat's
-        # client-side Lua; and /healthz-lean (the heartbeat's short request path) with that Lua.
+        # client-side Lua.
         base_env = {**lua_env, "STATE_FILE": str(state_file) + ".unused", "BASELINE_PATH": "/healthz"}
-        lean_env = {**base_env, "BASELINE_PATH": "/healthz-lean"}
         run = {
             "baseline": lambda secs: wrk(base + "/healthz", secs, args.connections, args.threads, None, {}),
             "healthz+lua": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, base_env),
-            "healthz-lean+lua": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, lean_env),
             "heartbeat": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, lua_env),
             "no token": lambda secs: wrk(base + "/", secs, args.connections, args.threads, fh.name, slow_env),
         }
-        baselines = ["baseline", "healthz+lua", "healthz-lean+lua"]
+        baselines = ["baseline", "healthz+lua"]
         sides = [*baselines, "heartbeat"] + (["no token"] if args.slow_too else [])
         for side in sides:  # warm up every path; the learners get their first tokens
             run[side](3)
@@ -330,9 +326,8 @@ def main() -> None:
         print(f"{side}: {fast:,} beats on the fast path (state token), {slow:,} on the slow path (read + write)")
     print(f"credited during the run: {watched_after - watched_before:,} s over {beating:,} learners "
           f"(≤ {beating:,} x {wall:.0f} s x 1.25 wall clock)")
-    names = {"baseline": "GET /healthz, full stack, wrk without a script (the old baseline)",
-             "healthz+lua": "GET /healthz, full stack, wrk running the beat's client Lua (fair)",
-             "healthz-lean+lua": "GET /healthz-lean, the beat's short path, wrk running the beat's client Lua"}
+    names = {"baseline": "GET /healthz, full stack, wrk without a script (the issue's baseline)",
+             "healthz+lua": "GET /healthz, full stack, wrk running the beat's client Lua"}
     for name in baselines:
         print(f"baseline {name}: {names[name]}")
     print(f"{'':42}{'figure':>10}{'baseline':>10}{'ratio':>8}")

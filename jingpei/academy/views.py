@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from jingpei.academy import access, exports, media, queries, services
+from jingpei.academy import access, beat_http, exports, media, queries, services
 from jingpei.academy.forms import CourseForm, LessonForm
 from jingpei.academy.models import CourseKind, LessonKind, Progress
 from jingpei.academy.rules import WatchRules
@@ -28,9 +26,7 @@ from jingpei.core.scoping import has_perm_anywhere
 
 
 def _error(exc: DomainError) -> JsonResponse:
-    """The API's one error shape, for the player's JSON endpoints."""
-    fields = [{"field": exc.field, "message": exc.message}] if exc.field else []
-    return JsonResponse({"error": {"code": exc.code, "message": exc.message, "fields": fields}}, status=exc.status)
+    return JsonResponse(beat_http.error_payload(exc), status=exc.status)
 
 
 def _forbidden_page(request, exc: NotAllowed):
@@ -150,53 +146,21 @@ def lesson_start(request, lesson_id: int):
                          "checkUrl": reverse("academy:check", kwargs={"token": play.token})})
 
 
-def _json_body(request) -> dict:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError(_("心跳数据格式错误。")) from None
-    if not isinstance(data, dict):
-        raise DomainError(_("心跳数据格式错误。"))
-    return data
-
-
-def _number(data: dict, key: str, default: float, *, integer: bool = False):
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise DomainError(_("心跳字段 %(f)s 必须是数字。") % {"f": key}, field=key)
-    if value != value or value in (float("inf"), float("-inf")):  # NaN and infinities
-        raise DomainError(_("心跳字段 %(f)s 必须是数字。") % {"f": key}, field=key)
-    return int(value) if integer else float(value)
-
-
 @password_change_exempt  # reads the session in its own single query; nothing to protect here
 @require_POST
 def heartbeat(request, token: str):
     """The player's heartbeat. Authorised by the play token together with the browser session that
-    obtained it (no user lookup: this is the hot path; see docs/capabilities/academy.md). ``state`` is
-    the token the previous answer carried; the real server reaches this view by a short request path
-    (jingpei.core.leanwsgi)."""
-    try:
-        data = _json_body(request)
-        beat = services.Beat(
-            seq=_number(data, "seq", 0, integer=True), position=_number(data, "position", 0.0),
-            visible=data.get("visible") is True, playing=data.get("playing", True) is True,
-            rate=_number(data, "rate", 1.0), active=data.get("active", True) is True,
-        )
-        state = data.get("state")
-        result = services.heartbeat(token=token, session_cookie=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
-                                    beat=beat, state=state if isinstance(state, str) else "")
-    except DomainError as exc:
-        return _error(exc)
-    # Plain json.dumps (the C encoder): JsonResponse's DjangoJSONEncoder instance costs more than the
-    # encoding of this small dict of str/int/float/bool/None, on the hottest endpoint.
-    return HttpResponse(json.dumps(result.as_dict()), content_type="application/json")
+    obtained it (no user lookup: this is the hot path; see docs/capabilities/academy.md). Under
+    ``jingpei serve`` an ordinary beat takes a fast WSGI route instead (``beat_wsgi``); both answer
+    through ``beat_http.beat``."""
+    status, body = beat_http.beat(token, request.body, request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""))
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 @require_POST
 def presence_check(request, token: str):
     try:
-        data = _json_body(request)
+        data = beat_http.parse_body(request.body)
         services.answer_check(token=token, session_cookie=request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""),
                               code=str(data.get("code", "")))
     except DomainError as exc:

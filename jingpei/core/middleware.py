@@ -3,6 +3,7 @@ service taking a request argument."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 _client_ip: ContextVar[str] = ContextVar("jingpei_client_ip", default="")
@@ -12,6 +13,16 @@ def client_ip() -> str:
     return _client_ip.get()
 
 
+@contextmanager
+def client_address(address: str):
+    """Services called inside see ``address`` as ``client_ip()`` (for requests that skip the middleware)."""
+    token = _client_ip.set(address)
+    try:
+        yield
+    finally:
+        _client_ip.reset(token)
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,11 +30,8 @@ class RequestContextMiddleware:
     def __call__(self, request):
         # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy sets it, which
         # the deployment configures at the proxy (docs/deploy.md).
-        token = _client_ip.set(request.META.get("REMOTE_ADDR", ""))
-        try:
+        with client_address(request.META.get("REMOTE_ADDR", "")):
             return self.get_response(request)
-        finally:
-            _client_ip.reset(token)
 
 
 class ChosenLanguageMiddleware:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files import File
 
-from jingpei.academy import demo, services
+from jingpei.academy import beat_wsgi, demo, services
 from jingpei.academy.models import Progress
 from jingpei.ledger.models import LedgerEntry
 from tests.e2e.conftest import login, shot
@@ -21,6 +21,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def fast_beats(settings):
     settings.ACADEMY_HEARTBEAT_SECONDS = 1  # 15 s in production; 1 s keeps the test short
+
+
+@pytest.fixture(autouse=True)
+def route_beats(live_server, monkeypatch):
+    """Serve as ``jingpei serve`` does: ordinary beats through the fast WSGI route (academy.beat_wsgi) in front
+    of Django. Yields the beats the route answered."""
+    httpd = live_server.thread.httpd
+    django_app = httpd.get_app()
+    answered = []
+    answer = beat_wsgi._answer
+    monkeypatch.setattr(beat_wsgi, "_answer", lambda *args: answered.append(args[0]) or answer(*args))
+    httpd.set_app(beat_wsgi.fast_route(django_app))
+    yield answered
+    httpd.set_app(django_app)
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +51,7 @@ def video_course(cast, clip, title, hours="1.0"):
                                    upload=File(fh, name=clip.name))
 
 
-def test_watching_a_demo_video_earns_credit_on_my_study(cast, desktop, clips, fast_beats):
+def test_watching_a_demo_video_earns_credit_on_my_study(cast, desktop, clips, fast_beats, route_beats):
     lesson = video_course(cast, clips["short"], "乡村振兴战略专题解读", hours="1.0")
     page = desktop
     login(page, "trainee")
@@ -64,6 +78,7 @@ def test_watching_a_demo_video_earns_credit_on_my_study(cast, desktop, clips, fa
     assert 4 <= watched <= 5
     paths = [r.json()["path"] for r in beats]  # before leaving the page, which drops the bodies
     assert paths[0] == "slow" and paths.count("fast") >= len(paths) // 2, paths
+    assert len(route_beats) >= len(beats)  # every beat came through the fast route
     page.goto(page.base + "/academy/my/")
     shot(page, "academy-my-study-desktop")
     assert int(page.get_by_test_id("watched-seconds-total").inner_text()) == watched
@@ -90,7 +105,7 @@ async (beatUrl) => {
 """
 
 
-def test_scripted_cheater_earns_no_more_than_honest_time(cast, phone, clips, fast_beats):
+def test_scripted_cheater_earns_no_more_than_honest_time(cast, phone, clips, fast_beats, route_beats):
     lesson = video_course(cast, clips["long"], "扶贫产业发展实务")
     page = phone
     login(page, "trainee")
@@ -113,6 +128,7 @@ def test_scripted_cheater_earns_no_more_than_honest_time(cast, phone, clips, fas
     assert progress.watched_seconds <= elapsed * 1.25
     assert progress.watched_seconds < 10
     assert not LedgerEntry.objects.exists()
+    assert len(route_beats) >= 18  # the forged beats too came through the fast route
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
