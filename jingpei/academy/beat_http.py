@@ -41,6 +41,10 @@ def error_payload(exc: DomainError) -> dict:
     return {"error": {"code": exc.code, "message": exc.message, "fields": fields}}
 
 
+def error_body(exc: DomainError) -> bytes:
+    return json.dumps(error_payload(exc), ensure_ascii=False).encode()
+
+
 def beat(token: str, body: bytes, session_cookie: str) -> tuple[int, bytes]:
     """Judge and record one heartbeat (``services.heartbeat``); the answer's status and JSON bytes."""
     try:
@@ -54,6 +58,6 @@ def beat(token: str, body: bytes, session_cookie: str) -> tuple[int, bytes]:
         result = services.heartbeat(token=token, session_cookie=session_cookie, beat=sent,
                                     state=state if isinstance(state, str) else "")
     except DomainError as exc:
-        return exc.status, json.dumps(error_payload(exc), ensure_ascii=False).encode()
+        return exc.status, error_body(exc)
     # Plain json.dumps (the C encoder): DjangoJSONEncoder costs more than encoding this small dict.
     return 200, json.dumps(result.as_dict()).encode()

@@ -17,7 +17,6 @@ that names another origin goes to Django, whose CSRF check refuses it.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from http import HTTPStatus
@@ -30,6 +29,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils.translation import gettext as _
 
 from jingpei.academy import beat_http
+from jingpei.core.errors import DomainError
 from jingpei.core.middleware import client_address
 
 ROUTE = re.compile(r"/academy/play/([^/]+)/beat")  # the same shape as the view's URL pattern
@@ -128,11 +128,6 @@ def _ordinary(environ, conf: _Settings) -> tuple[int, bool] | None:
     return length, secure
 
 
-def _server_error() -> bytes:
-    message = _("服务器出错，本次学习进度未能记录，请稍后重试。")
-    return json.dumps({"error": {"code": "server_error", "message": message, "fields": []}}, ensure_ascii=False).encode()
-
-
 def fast_route(application):
     """Wrap the Django WSGI ``application``: ordinary beats are answered here, every other request by it."""
 
@@ -160,7 +155,8 @@ def _answer(token, length, secure, session_cookie, environ, start_response, conf
             status, body = beat_http.beat(token, environ["wsgi.input"].read(length), session_cookie)
     except Exception:
         logger.exception("Internal Server Error: %s", environ.get("PATH_INFO"), extra={"status_code": 500})
-        status, body = 500, _server_error()
+        status, body = 500, beat_http.error_body(
+            DomainError(_("服务器出错，本次学习进度未能记录，请稍后重试。"), code="server_error"))
     finally:
         close_old_connections()
     headers = [*conf.headers, ("Content-Length", str(len(body)))]
