@@ -485,12 +485,14 @@ def _shape(rows: list[tuple], root_path: str, build: _Build, rule_ids) -> list[c
     by_rule = {r.pk: c.RuleSummary(r, p) for r, p in build.rules if rule_ids is None or r.pk in rule_ids}
     counts = repeat(c.Counts)  # tuple.__new__(Counts, t): what Counts._make does, minus a Python-level call
     own = [r for r in rows if r[0] == root_path]
-    children = sorted([r for r in rows if r[0] != root_path and r[2] != STATE_MARK], key=RULE)
-    for rule_id, group in groupby(children, RULE):
+    # One sort of every row by rule (the state row's rule 0 is no rule): each rule's group holds its
+    # children's rows and the root's own; these land under the root's path and are replaced below.
+    for rule_id, group in groupby(sorted(rows, key=RULE), RULE):
         s = by_rule.get(rule_id)
         if s is not None:
             group_rows = list(group)
             s.by_child.update(zip(map(PATH, group_rows), map(tuple.__new__, counts, map(COUNTS, group_rows)), strict=True))
+            s.by_child.pop(root_path, None)
     for row in own:
         s = by_rule.get(row[1])
         if s is None:

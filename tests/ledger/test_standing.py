@@ -211,3 +211,31 @@ def test_figures_of_an_earlier_day_are_rebuilt_for_today_once(town, client, djan
     assert page.context["as_of"] == AS_OF  # this answer still shows the older figures, under their date
     assert ComplianceState.objects.get(pk=1).as_of == today()  # and today's were rebuilt (jobs run inline here)
     assert client.get(f"/ledger/org/{town.district.pk}/").context["as_of"] == today()
+
+
+def test_shaping_places_the_roots_own_rows_wherever_they_arrive():
+    """The rows come in heap order: the root's rows (total, a category, people placed on the root) mixed
+    among its children's, the state row anywhere; the shaping must not let a root row pose as a child."""
+    from types import SimpleNamespace
+
+    rules = [SimpleNamespace(pk=1), SimpleNamespace(pk=2)]
+    build = standing._Build(AS_OF, datetime(2026, 6, 30, tzinfo=UTC), [(r, None) for r in rules])
+    root = "0001"
+    rows = [
+        ("0001" + "0002", 2, 0, 1, 0, 0, 0),
+        (root, 1, 0, 9, 2, 1, 0),          # rule 1 total
+        ("0001" + "0001", 1, 0, 4, 1, 0, 0),
+        (root, 1, standing.DIRECT, 3, 0, 0, 0),
+        ("7", 0, standing.STATE_MARK, 0, 0, 0, 0),
+        ("0001" + "0002", 1, 0, 2, 1, 1, 0),
+        (root, 1, 55, 5, 0, 1, 0),         # rule 1, category 55
+        (root, 2, 0, 1, 0, 0, 0),          # rule 2 total
+        (root, 3, 0, 8, 8, 8, 8),          # a rule not in this build: ignored
+    ]
+    one, two = standing._shape(rows, root, build, None)
+    assert one.total == Counts(9, 2, 1, 0)
+    assert one.by_child == {"00010001": Counts(4, 1, 0, 0), "00010002": Counts(2, 1, 1, 0), root: Counts(3, 0, 0, 0)}
+    assert one.by_category == {55: Counts(5, 0, 1, 0)}
+    assert two.total == Counts(1, 0, 0, 0)
+    assert two.by_child == {"00010002": Counts(1, 0, 0, 0)}
+    assert dict(two.by_category) == {}
