@@ -84,15 +84,20 @@ def raw_group_by(cursor, root, as_of):
     return cursor.fetchall()
 
 
-def interleaved(fns: dict, repeat: int) -> dict:
-    """Median seconds of each function, measured in turn so all see the same machine load."""
+def interleaved(fns: dict, repeat: int) -> tuple[dict, dict]:
+    """Median seconds of each function, measured in turn so all see the same machine load; and the
+    median of the per-round ratios of the first function to each other one. This machine slows down in
+    bursts of tens of rounds (neighbours on the host); a ratio taken within one round sees the same
+    burst on both sides, a ratio of two medians may not."""
     times: dict = {name: [] for name in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
+    first = times[next(iter(fns))]
+    paired = {name: statistics.median(a / b for a, b in zip(first, t, strict=True)) for name, t in times.items()}
+    return {name: statistics.median(t) for name, t in times.items()}, paired
 
 
 def main():
@@ -146,7 +151,7 @@ def main():
                 c.execute(COUNTS_SQL, [root.path, root.path])
                 return c.fetchall()
 
-            m = interleaved({
+            m, paired = interleaved({
                 "ours": lambda root=root: standing.summary(root),
                 "hand": hand,
                 "hand_prepared": lambda root=root: prepared.fetchall(COUNTS_SQL, [root.path, root.path]),
@@ -157,7 +162,7 @@ def main():
                               ("hand", "hand SQL over the counts, unprepared (Django cursor)"),
                               ("statement", "the service's own statement sent by hand, prepared")):
                 print(f"{'materialised summary, ' + label + ' vs ' + what:96} {ours:9.5f} {m[key]:9.5f} "
-                      f"{ours / m[key]:9.2f}x", flush=True)
+                      f"{ours / m[key]:9.2f}x  (per-round ratios' median {paired[key]:.2f}x)", flush=True)
             print(f"    (interleaved medians of {args.fast_repeat} runs; load average {os.getloadavg()})", flush=True)
             if not args.skip_raw:
                 raw = best(lambda root=root, c=c: raw_group_by(c, root, args.as_of), args.repeat)
