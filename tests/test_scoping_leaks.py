@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import tests
 
 A_MARKERS = ["王小明", "李芳", "朱集村", "老窝镇", "甲镇机密", "13800001111"]
-ALWAYS_PUBLIC = {"accounts:login", "set_language", "healthz", "api:openapi-json", "api:openapi-view"}
+ALWAYS_PUBLIC = {"accounts:login", "set_language", "healthz", "favicon", "api:openapi-json", "api:openapi-view"}
 WRITE_METHODS = ["post", "put", "patch", "delete"]
 
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("jobs/<uuid:job_id>/", views.job_status, name="job"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

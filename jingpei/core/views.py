@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from jingpei.core.models import Job
 from jingpei.core.navigation import items_for
@@ -36,3 +37,8 @@ def job_status(request, job_id):
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (a PDF, a download): the pages' icon."""
+    return redirect(static("jingpei/favicon.svg"), permanent=True)
