@@ -102,7 +102,10 @@ def test_subtree_compliance_drill_down_and_export(settled, client_as):
 def test_rules_page_switches_a_preset(settled, client_as):
     rule = RequirementRule.objects.get(code="online-monthly")
     c = client_as(settled.officer)
-    assert "网络学习每月不少于5学时" in c.get(reverse("ledger:rules")).content.decode()
+    page = c.get(reverse("ledger:rules")).content.decode()
+    assert "网络学习每月不少于5学时" in page
+    assert "<title>学时规则 · 精准培训平台</title>" in page  # the tab's title, not the conversions table
+    assert page.count('data-testid="conversions"') == 1
     c.post(reverse("ledger:rule_switch", args=[rule.pk]), {"active": "0"})
     rule.refresh_from_db()
     assert not rule.active
