@@ -78,7 +78,7 @@ class MonthRollup(models.Model):
 
     @property
     def hours(self) -> Decimal:
-        return Decimal(self.tenths) / 10
+        return Decimal(self.tenths).scaleb(-1)
 
 
 class PeriodKind(models.TextChoices):
