@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit, crypto
+from jingpei.core.csvfiles import csv_encoding
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
@@ -38,7 +39,7 @@ REQUIRED = ("date", "hours", "title")
 
 
 def read_table(filename: str, content: bytes) -> list[list]:
-    """Rows of the first sheet (xlsx) or of the CSV (UTF-8, else GB18030, as Chinese Excel saves it)."""
+    """Rows of the first sheet (xlsx) or of the CSV (in the encoding core.csvfiles finds)."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
         from python_calamine import CalamineWorkbook
 
@@ -48,12 +49,8 @@ def read_table(filename: str, content: bytes) -> list[list]:
         except Exception:  # calamine raises its own error types for corrupt files
             raise DomainError(_("无法读取该 Excel 文件，请确认文件未损坏。"), field="file") from None
     if filename.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return list(csv.reader(io.StringIO(text)))
+        text = content.decode(csv_encoding(lambda: [content]))
+        return list(csv.reader(io.StringIO(text)))
     raise DomainError(_("请上传 .xlsx 或 .csv 文件。"), field="file")
 
 

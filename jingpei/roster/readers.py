@@ -1,13 +1,12 @@
 """Reading uploaded roster files as rows of plain Python values, streamed.
 
 .xlsx and .xls go through python-calamine (Rust; several times faster than openpyxl); .csv through the
-standard library, in UTF-8 (with or without BOM) or GBK/GB18030, the encodings Chinese offices'
-spreadsheets save in.
+standard library, in UTF-8 (with or without BOM), UTF-16 with BOM or GBK/GB18030, the encodings Chinese
+offices' spreadsheets save in (core.csvfiles).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from jingpei.core.csvfiles import csv_encoding
 from jingpei.core.errors import DomainError
 from jingpei.roster.columns import header_score
 
@@ -119,23 +119,14 @@ def open_table(path: Path, fmt: str) -> Table:
 
 
 def _csv_encoding_and_lines(path: Path) -> tuple[str, int]:
-    """UTF-8 (BOM or not) if the whole file decodes as UTF-8, else GB18030 (a superset of GBK)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, utf8 = 0, True
-    with path.open("rb") as handle:
-        head = handle.read(3)
-        bom = head == codecs.BOM_UTF8
-        handle.seek(0)
-        while chunk := handle.read(1 << 20):
-            lines += chunk.count(b"\n")
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if utf8:
-        return ("utf-8-sig" if bom else "utf-8"), lines
-    return "gb18030", lines
+    """The file's encoding (core.csvfiles) and its number of lines (an estimate of the rows)."""
+
+    def chunks():
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                yield chunk
+
+    return csv_encoding(chunks), sum(chunk.count(b"\n") for chunk in chunks())
 
 
 def is_blank(cells: list) -> bool:

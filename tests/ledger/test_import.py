@@ -98,6 +98,8 @@ def test_people_outside_the_subtree_are_unknown(cast, ids):
     ("a.csv", "日期,学时,课程名称\n2026-01-01,1,课".encode(), "须有“身份证号”列，或同时有“姓名”和“所在组织”列。"),
     ("a.csv", "身份证号,日期,学时,课程名称\n".encode(), "文件中没有数据行。"),
     ("a.xlsx", b"not a zip", "无法读取该 Excel 文件，请确认文件未损坏。"),
+    ("a.csv", b"\xff\xfe\x00garbage\xff", "无法识别该 CSV 文件的文字编码。请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”或"
+                                             "“CSV（逗号分隔）”后再上传。"),  # once "please upload .xlsx or .csv"
 ])
 def test_bad_files(cast, filename, content, message):
     with pytest.raises(DomainError) as exc:
@@ -106,8 +108,9 @@ def test_bad_files(cast, filename, content, message):
     assert not ImportBatch.objects.exists()
 
 
-def test_gb18030_csv(cast, ids):
-    content = f"身份证号,日期,学时,课程名称\n{ids['王小明']},2026年3月2日,2,党史学习\n".encode("gb18030")
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])  # Chinese Excel's "CSV"; its "Unicode text" (BOM)
+def test_gb18030_and_utf16_csv(cast, ids, encoding):
+    content = f"身份证号,日期,学时,课程名称\n{ids['王小明']},2026年3月2日,2,党史学习\n".encode(encoding)
     batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="g.csv", content=content)
     assert batch.rows[0]["title"] == "党史学习" and batch.rows[0]["date"] == "2026-03-02"
 

@@ -258,7 +258,8 @@ def test_an_import_cannot_be_committed_twice(cast):
         services.request_commit(actor=cast.liaison_a, roster_import=imp)
 
 
-@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", True), ("utf-8", False), ("gbk", False)])
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-8", True), ("utf-8", False), ("gbk", False),
+                                               ("utf-16", False)])  # Python's utf-16 writes the BOM itself
 def test_csv_in_utf8_with_or_without_bom_and_gbk(cast, encoding, bom):
     number = valid_id()
     upload = csv_file([row("欧阳娜", number, "召陵区/老窝镇/朱集村", political="中共预备党员")], encoding=encoding, bom=bom)
@@ -291,6 +292,14 @@ def test_mapping_must_name_required_columns_once(cast):
 
 def test_unsupported_and_empty_files_are_refused(cast):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    stored_before = set(services.storage_dir("imports").iterdir())
+    with pytest.raises(DomainError) as exc:  # neither UTF-8/16 nor GB18030 (once a 500)
+        services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.csv", b"\xff\xfe\x00garbage\xff"))
+    assert exc.value.message == ("无法识别该 CSV 文件的文字编码。请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”或"
+                                 "“CSV（逗号分隔）”后再上传。")
+    assert exc.value.field == "file" and not RosterImport.objects.exists()
+    assert set(services.storage_dir("imports").iterdir()) == stored_before  # the upload was not kept
 
     with pytest.raises(DomainError) as exc:
         services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
