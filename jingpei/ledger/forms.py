@@ -65,7 +65,7 @@ class RuleForm(StyledForm):
 
 class ImportForm(StyledForm):
     platform = forms.CharField(label=_("来源平台"), max_length=50, help_text=_("例如：河南干部网络学院、学习强国"))
-    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"),
+    file = forms.FileField(label=_("文件（.xlsx、.xls 或 .csv）"),
                            help_text=_("表头：身份证号（或 姓名 + 所在组织）、日期、学时、课程名称"))
     org = forms.ChoiceField(label=_("导入到"))
 

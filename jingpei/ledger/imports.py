@@ -25,6 +25,7 @@ from jingpei.ledger.models import ImportBatch, LedgerEntry, TrainingForm
 from jingpei.ledger.services import MAX_HOURS_PER_ENTRY, CreditItem, credit_many
 from jingpei.orgs.idnumbers import parse_id_number
 from jingpei.orgs.models import Membership, Organization, Person
+from jingpei.roster.readers import detect_format
 
 MAX_ROWS = 20000
 COLUMNS = {
@@ -39,19 +40,19 @@ REQUIRED = ("date", "hours", "title")
 
 
 def read_table(filename: str, content: bytes) -> list[list]:
-    """Rows of the first sheet (xlsx) or of the CSV (in the encoding core.csvfiles finds)."""
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-        except Exception:  # calamine raises its own error types for corrupt files
-            raise DomainError(_("无法读取该 Excel 文件，请确认文件未损坏。"), field="file") from None
-    if filename.lower().endswith(".csv"):
+    """Rows of the first sheet (.xlsx or .xls, told apart by their first bytes, as the roster import does:
+    old provincial platforms export .xls, and people rename files) or of the CSV (in the encoding
+    core.csvfiles finds)."""
+    if detect_format(filename, content[:8]) == "csv":
         text = content.decode(csv_encoding(lambda: [content]))
         return list(csv.reader(io.StringIO(text)))
-    raise DomainError(_("请上传 .xlsx 或 .csv 文件。"), field="file")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+    except Exception:  # calamine raises its own error types for corrupt files
+        raise DomainError(_("无法读取该 Excel 文件，请确认文件未损坏。"), field="file") from None
 
 
 def _header_map(header: list) -> dict[str, int]:

@@ -37,6 +37,9 @@ def detect_format(filename: str, head: bytes) -> str:
     suffix = Path(filename).suffix.lower().lstrip(".")
     if suffix in ("csv", "txt"):
         return "csv"
+    if suffix in ("xlsx", "xlsm", "xls"):  # named Excel, but neither kind: damaged, or a web page saved as .xls
+        raise DomainError(_("该文件不是有效的 Excel 文件（可能已损坏，或是网页、文本改名而成），请用 Excel 打开后"
+                            "另存为 .xlsx 再上传。"), field="file")
     raise DomainError(_("只支持 .xlsx、.xls 和 .csv 文件，请另存为这几种格式后再上传。"), field="file")
 
 

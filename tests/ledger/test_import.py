@@ -93,11 +93,13 @@ def test_people_outside_the_subtree_are_unknown(cast, ids):
 
 
 @pytest.mark.parametrize(("filename", "content", "message"), [
-    ("a.txt", b"x", "请上传 .xlsx 或 .csv 文件。"),
+    ("a.pdf", b"%PDF-1.4", "只支持 .xlsx、.xls 和 .csv 文件，请另存为这几种格式后再上传。"),
     ("a.csv", "姓名,学时\n张三,1".encode(), "缺少必需的列：日期、课程名称。第一行须为表头。"),
     ("a.csv", "日期,学时,课程名称\n2026-01-01,1,课".encode(), "须有“身份证号”列，或同时有“姓名”和“所在组织”列。"),
     ("a.csv", "身份证号,日期,学时,课程名称\n".encode(), "文件中没有数据行。"),
-    ("a.xlsx", b"not a zip", "无法读取该 Excel 文件，请确认文件未损坏。"),
+    ("a.xlsx", b"not a zip", "该文件不是有效的 Excel 文件（可能已损坏，或是网页、文本改名而成），请用 Excel 打开后另存为 "
+                             ".xlsx 再上传。"),
+    ("a.xlsx", b"PK\x03\x04 cut short", "无法读取该 Excel 文件，请确认文件未损坏。"),
     ("a.csv", b"\xff\xfe\x00garbage\xff", "无法识别该 CSV 文件的文字编码。请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”或"
                                              "“CSV（逗号分隔）”后再上传。"),  # once "please upload .xlsx or .csv"
 ])
@@ -106,6 +108,21 @@ def test_bad_files(cast, filename, content, message):
         preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename=filename, content=content)
     assert exc.value.message == message
     assert not ImportBatch.objects.exists()
+
+
+def test_xls_exports_of_older_platforms_and_renamed_files_are_read(cast, ids):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("学时")
+    for r, values in enumerate([HEADER, [ids["王小明"], "", "", "2026-03-02", 2, "党史学习"]]):
+        for c, value in enumerate(values):
+            sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    for filename in ("学时.xls", "学时.xlsx"):  # the first bytes decide, not the name someone gave it
+        batch = preview_import(actor=cast.officer, org=cast.district, platform="河南干部网络学院", filename=filename,
+                               content=out.getvalue())
+        assert not batch.errors and batch.rows[0]["title"] == "党史学习" and batch.rows[0]["hours"] == "2"
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])  # Chinese Excel's "CSV"; its "Unicode text" (BOM)

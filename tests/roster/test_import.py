@@ -304,6 +304,10 @@ def test_unsupported_and_empty_files_are_refused(cast):
     with pytest.raises(DomainError) as exc:
         services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
     assert exc.value.message == "只支持 .xlsx、.xls 和 .csv 文件，请另存为这几种格式后再上传。"
+    with pytest.raises(DomainError) as exc:  # many systems "export to Excel" as a web page named .xls
+        services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("导出.xls", b"<html><table><tr><td>"))
+    assert exc.value.message == ("该文件不是有效的 Excel 文件（可能已损坏，或是网页、文本改名而成），请用 Excel 打开后另存为 "
+                                 ".xlsx 再上传。")
     with pytest.raises(DomainError) as exc:
         services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.csv", b"\n\n"))
     assert exc.value.message == "文件中没有数据，请检查是否选错了文件或工作表。"
