@@ -31,11 +31,19 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The period as people say it, in the page's language: 2026年3月, 2026年, 2023–2027年."""
+        from django.utils.translation import gettext
+
+        def month(day: date) -> str:
+            return gettext("%(year)d年%(month)d月") % {"year": day.year, "month": day.month}
+
         if self.start.year == self.end.year and self.start.month == self.end.month:
-            return f"{self.start:%Y年%m月}"
+            return month(self.start)
         if self.start.month == 1 and self.end.month == 12:
-            return f"{self.start.year}年" if self.start.year == self.end.year else f"{self.start.year}–{self.end.year}年"
-        return f"{self.start:%Y年%m月}–{self.end:%Y年%m月}"
+            if self.start.year == self.end.year:
+                return gettext("%(year)d年") % {"year": self.start.year}
+            return gettext("%(start)d–%(end)d年") % {"start": self.start.year, "end": self.end.year}
+        return f"{month(self.start)}–{month(self.end)}"
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end

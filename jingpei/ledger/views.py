@@ -95,7 +95,7 @@ def person(request, person_id):
     as_of = min(compliance.today(), date(year, 12, 31))
     months = compliance.monthly_hours(person, year)
     chart = {
-        "months": [f"{m['month']}月" for m in months],
+        "months": [_("%(m)s月") % {"m": m["month"]} for m in months],  # the activities chart's wording
         "series": [{"name": str(label), "type": "bar", "stack": "h",
                     "data": [float(m["forms"].get(value, 0)) for m in months]}
                    for value, label in TrainingForm.choices if any(value in m["forms"] for m in months)],

@@ -188,3 +188,20 @@ def test_rule_limited_to_a_subtree(settled, client_as):
     assert "老窝镇网络学习" in client_as(settled.liaison_a).get(reverse("ledger:rules")).content.decode()
     page = c.get(reverse("ledger:rules")).content.decode()
     assert "网络课程30分钟及以上计1学时" in page  # conversion rules are listed
+
+
+def test_the_person_page_speaks_the_users_language_in_its_figures_too(settled, client_as):
+    """Periods and the monthly chart's months were built as Chinese text in Python: in English they
+    showed 2026年3月 beside English words."""
+    from jingpei.ledger.compliance import today
+
+    cast = settled
+    credit(cast.person_a, "p:lang", "3")
+    c = client_as(cast.officer)
+    url = reverse("ledger:person", args=[cast.person_a.pk])
+    month = today()  # the monthly rule's period is this month
+    page = c.get(url).content.decode()
+    assert "&quot;3月&quot;" in page and f"{month.year}年{month.month}月" in page
+    c.cookies["django_language"] = "en"
+    page = c.get(url).content.decode()
+    assert "&quot;Month 3&quot;" in page and f"{month:%Y-%m}" in page and f"{month.year}年{month.month}月" not in page

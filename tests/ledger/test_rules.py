@@ -90,3 +90,20 @@ def test_status():
     assert status(earned=D("20"), today=date(2026, 6, 30), recent_monthly=D("8"), **kw) == Status.BEHIND
     assert status(earned=D("59.9"), today=date(2027, 1, 2), **kw) == Status.MISSED
     assert status(earned=D("0"), today=date(2026, 6, 30), required=D("0"), period=period, exempt=True) == Status.EXEMPT
+
+
+@pytest.mark.parametrize(("start", "end", "chinese", "english"), [
+    (date(2026, 3, 1), date(2026, 3, 31), "2026年3月", "2026-03"),
+    (date(2026, 1, 1), date(2026, 12, 31), "2026年", "2026"),
+    (date(2023, 1, 1), date(2027, 12, 31), "2023–2027年", "2023–2027"),
+    (date(2026, 4, 1), date(2026, 6, 30), "2026年4月–2026年6月", "2026-04–2026-06"),
+])
+def test_period_labels_follow_the_page_language(start, end, chinese, english):
+    from django.utils import translation
+
+    from jingpei.ledger.rules import Period
+
+    with translation.override("zh-hans"):
+        assert Period(start, end).label == chinese
+    with translation.override("en"):
+        assert Period(start, end).label == english
