@@ -190,6 +190,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- i18n -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
+FORMAT_MODULE_PATH = ["jingpei.formats"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

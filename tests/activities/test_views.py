@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from jingpei.activities.models import BranchSession, Meeting
@@ -85,6 +87,23 @@ def test_district_view_grid_chart_and_idle_branches(cast, client_as, today, djan
     assert 'data-testid="stat-sessions">1<' in response.text
     assert 'data-testid="stat-active">1<small' in response.text
     assert "echarts.min.js" in response.text and "刘庄村党支部" in response.text  # idle this month
+
+
+def test_dates_are_written_as_the_page_language_writes_them(cast, client_as, today):
+    """Template dates named a format ("DATE_FORMAT", "MONTH_DAY_FORMAT"), not a Chinese pattern: in English
+    the district view once read "2026年1月1日 to …"."""
+    post_session(client_as(cast.secretary_a), cast, today)
+    session = BranchSession.objects.get()
+    client = client_as(cast.officer)
+    zh = client.get(reverse("activities:org", args=[cast.branch_a.pk])).text
+    assert f">{today.month}月{today.day}日<" in zh  # 3月5日, not Django's own 03月5日
+    assert f"{today.year}年{today.month}月{today.day}日" in client.get(reverse("activities:session", args=[session.pk])).text
+    client.cookies["django_language"] = "en"
+    district = client.get(reverse("activities:org", args=[cast.district.pk])).text
+    assert f"Jan. 1, {today.year}" in district and f"{today.year}年1月1日" not in district
+    with translation.override("en"):
+        english = date_format(today, "DATE_FORMAT")  # "Dec. 6, 2026"
+    assert english in client.get(reverse("activities:session", args=[session.pk])).text
 
 
 def test_export_is_an_excel_workbook(cast, client_as, today):
