@@ -5,11 +5,13 @@ Errors always answer ``{"error": {"code": ..., "message": ..., "fields": [{"fiel
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -18,6 +20,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from jingpei.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="精培 Jingpei API",
@@ -52,6 +56,15 @@ def _validation_error(request, exc: NinjaValidationError):
 @api.exception_handler(DjangoValidationError)
 def _django_validation_error(request, exc: DjangoValidationError):
     return api.create_response(request, error_body("invalid", " ".join(exc.messages)), status=422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request, exc):
+    """A number no column holds (a path id past 64 bits; PostgreSQL's "out of range"): the caller's value,
+    so a 422 and not a 500. Parameters and bodies declare their bounds (core.apitypes); this is the net."""
+    logger.warning("API value out of range on %s: %s", request.path, exc)
+    return api.create_response(request, error_body("invalid", _("提交的数值超出允许范围。")), status=422)
 
 
 @api.exception_handler(Http404)

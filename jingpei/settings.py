@@ -245,6 +245,7 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 
 NINJA_PAGINATION_PER_PAGE = 20
+NINJA_PAGINATION_CLASS = "jingpei.core.apitypes.BoundedLimitOffset"  # bounded limit and offset
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from jingpei.activities import access, queries, services
 from jingpei.activities.models import BranchSession, Meeting
+from jingpei.core.apitypes import Id, PageNumber, Year
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.orgs.models import Organization
@@ -26,14 +27,14 @@ class SessionIn(Schema):
     topic: str
     hours: Decimal
     courseware: str = ""
-    course_id: int | None = None
+    course_id: Id | None = None
     place: str = ""
-    attendee_ids: list[int] = []
+    attendee_ids: list[Id] = []
     guest_names: list[str] = []
 
 
 class SessionCreate(SessionIn):
-    branch_id: int
+    branch_id: Id
     merge: bool = False
 
 
@@ -123,13 +124,13 @@ class SummaryOut(Schema):
 
 
 class MeetingIn(Schema):
-    organizer_id: int
+    organizer_id: Id
     held_on: date
     kind: str
     subject: str
     hours: Decimal
     place: str = ""
-    attendee_ids: list[int]
+    attendee_ids: list[Id]
 
 
 class MeetingUpdate(MeetingIn):
@@ -191,7 +192,7 @@ def page_of(queryset, page: int, render) -> dict:
 
 
 @router.get("/sessions", response=SessionPage)
-def list_sessions(request, org_id: int | None = None, year: int | None = None, page: int = 1):
+def list_sessions(request, org_id: Id | None = None, year: Year | None = None, page: PageNumber = 1):
     sessions = access.visible_sessions(request.user).live().select_related("branch")
     if org_id is not None:
         org = access.get_activity_org(request.user, org_id)
@@ -254,7 +255,7 @@ def summary(request, org_id: int, asof: date | None = None):
 
 # --- meetings -------------------------------------------------------------------------------------
 @router.get("/meetings", response=MeetingPage)
-def list_meetings(request, year: int | None = None, page: int = 1):
+def list_meetings(request, year: Year | None = None, page: PageNumber = 1):
     meetings = access.visible_meetings(request.user).select_related("organizer")
     if year is not None:
         meetings = meetings.filter(held_on__year=year)
@@ -262,7 +263,7 @@ def list_meetings(request, year: int | None = None, page: int = 1):
 
 
 @router.get("/meetings/summary", response=MeetingSummaryOut)
-def meetings_summary(request, year: int | None = None):
+def meetings_summary(request, year: Year | None = None):
     s = queries.meeting_summary(access.visible_meetings(request.user), year or timezone.localdate().year)
     return {"year": s.year, "meetings": s.meetings, "person_times": s.person_times,
             "by_kind": [{"kind": k, "meetings": n, "person_times": pt} for k, n, pt in s.by_kind],

@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from jingpei.classes import access, queries, services, signin
 from jingpei.classes.certificates import mask_name
 from jingpei.classes.models import Attendance, Certificate, Enrolment, LeaveRequest, Lecturer
+from jingpei.core.apitypes import Id, Limit, Offset, Year
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.orgs.access import get_org, get_person
 
@@ -73,7 +74,7 @@ class ClassDetailOut(ClassOut):
 
 
 class ClassIn(Schema):
-    organizer_id: int
+    organizer_id: Id
     title: str
     start_date: date
     end_date: date
@@ -94,12 +95,12 @@ class SessionIn(Schema):
     starts_at: datetime
     ends_at: datetime
     hours: Decimal
-    lecturer_id: int | None = None
+    lecturer_id: Id | None = None
     place: str = ""
 
 
 class QuotaIn(Schema):
-    org_id: int
+    org_id: Id
     seats: int
 
 
@@ -127,7 +128,7 @@ class EnrolmentOut(Schema):
 
 
 class NominateIn(Schema):
-    person_id: int
+    person_id: Id
 
 
 class RespondIn(Schema):
@@ -140,7 +141,7 @@ class DecideIn(Schema):
 
 class LeaveIn(Schema):
     reason: str
-    session_id: int | None = None
+    session_id: Id | None = None
 
 
 class LeaveOut(Schema):
@@ -160,7 +161,7 @@ class TokenIn(Schema):
 
 
 class ManualSignInIn(Schema):
-    enrolment_id: int
+    enrolment_id: Id
     late: bool = False
     from_sheet: bool = False
 
@@ -189,7 +190,7 @@ class VerifyOut(Schema):
 
 # --- classes ----------------------------------------------------------------------------------------
 @router.get("/", response=list[ClassOut])
-def list_classes(request, year: int | None = None, limit: int = 50, offset: int = 0):
+def list_classes(request, year: Year | None = None, limit: Limit = 50, offset: Offset = 0):
     qs = queries.with_counts(access.visible_classes(request.user)).order_by("-start_date", "-id")
     if year:
         qs = qs.filter(start_date__year=year)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema, Status
 
+from jingpei.core.apitypes import Limit, Offset
 from jingpei.ledger import access, compliance, services
 from jingpei.ledger.models import LedgerEntry
 
@@ -102,7 +103,7 @@ def _counts(c) -> dict:
 
 
 @router.get("/persons/{person_id}/entries", response=EntryPage)
-def person_entries(request, person_id: int, limit: int = 50, offset: int = 0):
+def person_entries(request, person_id: int, limit: Limit = 50, offset: Offset = 0):
     person = access.get_ledger_person(request.user, person_id)
     entries = LedgerEntry.objects.filter(person=person).order_by("-occurred_on", "-id")
     page = list(entries[max(0, offset) : max(0, offset) + min(max(1, limit), 500)])

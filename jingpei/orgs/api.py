@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from jingpei.core.actors import AuthedRequest
+from jingpei.core.apitypes import Id, PageNumber, Year
 from jingpei.core.errors import DomainError
 from jingpei.core.permissions import Perm, Role
 from jingpei.core.scoping import scope_for, user_roles
@@ -54,7 +55,7 @@ def _org_out(org: Organization, *, children: int | None = None, people: int | No
 
 
 class OrgCreateIn(Schema):
-    parent_id: int
+    parent_id: Id
     name: str = Field(..., min_length=1, max_length=100)
     kind: OrgKind
 
@@ -65,7 +66,7 @@ class OrgUpdateIn(Schema):
 
 
 class MoveIn(Schema):
-    new_parent_id: int
+    new_parent_id: Id
 
 
 @org_router.get("/", response=list[OrgOut], summary="组织列表：授权范围的顶层，或某组织的下级，或搜索")
@@ -164,7 +165,7 @@ class PeoplePage(Schema):
 class PersonIn(Schema):
     name: str = Field(..., min_length=1, max_length=50)
     id_number: str
-    primary_org_id: int
+    primary_org_id: Id
     phone: str = ""
     gender: str | None = None
     birth_date: date | None = None
@@ -172,13 +173,13 @@ class PersonIn(Schema):
     political_status: str = "masses"
     position: str = ""
     rank_level: str = ""
-    category_ids: list[int] = []
+    category_ids: list[Id] = []
 
 
 class PersonPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=50)
     id_number: str | None = None
-    primary_org_id: int | None = None
+    primary_org_id: Id | None = None
     phone: str | None = None
     ethnicity: str | None = None
     political_status: str | None = None
@@ -197,11 +198,11 @@ def _categories(ids: list[int]) -> list[Category]:
 def list_people(
     request: AuthedRequest,
     q: str = "",
-    org: int | None = None,
-    category: int | None = None,
-    year: int | None = None,
-    page: int = 1,
-    per_page: int = 20,
+    org: Id | None = None,
+    category: Id | None = None,
+    year: Year | None = None,
+    page: PageNumber = 1,
+    per_page: int = 20,  # clamped below
 ) -> Any:
     if scope_for(request.user, Perm.PERSON_VIEW).empty:
         raise Http404
@@ -239,7 +240,8 @@ def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
 def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
     person = get_person(request.user, person_id, write=True)
     data = payload.dict(exclude_unset=True)
-    org = get_org(request.user, data.pop("primary_org_id")) if data.get("primary_org_id") else None
+    org_id = data.pop("primary_org_id", None)  # null (or absent) keeps the organisation
+    org = get_org(request.user, org_id) if org_id is not None else None
     person, _warnings = services.update_person(actor=request.user, person=person, primary_org=org, **data)
     return _person_out(person)
 

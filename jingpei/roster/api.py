@@ -9,6 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from jingpei.core.apitypes import Year
 from jingpei.orgs.access import get_org
 from jingpei.roster import services
 from jingpei.roster.access import get_export, get_import, own_imports
@@ -43,7 +44,7 @@ class ProblemOut(Schema):
 class MappingIn(Schema):
     mapping: dict[str, int | None]
     on_duplicate: str = "skip"
-    category_year: int
+    category_year: Year
 
 
 class JobOut(Schema):
@@ -55,7 +56,7 @@ class ExportIn(Schema):
     q: str = ""
     org: int | None = None
     category: int | None = None
-    year: int | None = None
+    year: Year | None = None
 
 
 class ExportOut(Schema):
