@@ -45,11 +45,14 @@ def test_ids_in_bodies_and_paths_out_of_range(cast, client_as):
 
 
 def test_patching_a_person_with_a_null_organisation_keeps_it(cast, client_as):
-    """primary_org_id null (or 0) reached the service as an unknown field: a 500."""
+    """primary_org_id null (or 0) reached the service as an unknown field, ethnicity null the database: 500s."""
     client = client_as(cast.officer)
     url = f"{API}/people/{cast.person_a.pk}"
-    response = client.patch(url, {"name": "王小明", "primary_org_id": None}, content_type="application/json")
-    assert response.status_code == 200, response.content
+    response = client.patch(url, {"name": "王小明", "primary_org_id": None, "ethnicity": None, "id_number": None,
+                                  "political_status": None, "phone": None}, content_type="application/json")
+    assert response.status_code == 200, response.content  # null leaves each value as it was (NOT NULL: a 500)
     assert response.json()["primary_org_id"] == cast.person_a.primary_org_id
+    cast.person_a.refresh_from_db()
+    assert cast.person_a.ethnicity and cast.person_a.political_status
     response = client.patch(url, {"primary_org_id": 0}, content_type="application/json")
     assert response.status_code == 422 and response.json()["error"]["fields"][0]["field"] == "primary_org_id"

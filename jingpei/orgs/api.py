@@ -177,6 +177,8 @@ class PersonIn(Schema):
 
 
 class PersonPatch(Schema):
+    """Only the fields sent change; a field sent as null is left as it is."""
+
     name: str | None = Field(None, min_length=1, max_length=50)
     id_number: str | None = None
     primary_org_id: Id | None = None
@@ -239,8 +241,9 @@ def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
 @people_router.patch("/{person_id}", response=PersonOut)
 def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
     person = get_person(request.user, person_id, write=True)
-    data = payload.dict(exclude_unset=True)
-    org_id = data.pop("primary_org_id", None)  # null (or absent) keeps the organisation
+    # null, like an absent field, leaves the value as it is (clear a phone or rank with "")
+    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    org_id = data.pop("primary_org_id", None)
     org = get_org(request.user, org_id) if org_id is not None else None
     person, _warnings = services.update_person(actor=request.user, person=person, primary_org=org, **data)
     return _person_out(person)
