@@ -28,3 +28,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     *_app_urls(),
 ]
+
+handler404 = "jingpei.core.views.not_found"

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views import defaults
 
 from jingpei.core.models import Job
 from jingpei.core.navigation import items_for
@@ -42,3 +44,13 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico where a page names no icon (a PDF, a download): the pages' icon."""
     return redirect(static("jingpei/favicon.svg"), permanent=True)
+
+
+def not_found(request, exception):
+    """Django's 404 page, after reading a POST body once: the page's CSRF step reads ``request.POST``, and a
+    broken multipart body (no boundary) raised there, inside the error handler, which answers 500."""
+    try:
+        request.POST  # noqa: B018  (parsing is the point)
+    except MultiPartParserError:
+        return HttpResponseBadRequest()
+    return defaults.page_not_found(request, exception)
