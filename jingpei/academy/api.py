@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from jingpei.academy import access, queries
+from jingpei.core.apitypes import Year
 from jingpei.core.errors import NotAllowed
 
 router = Router(tags=["academy"])
@@ -65,7 +66,7 @@ def _course(c) -> dict:
 
 
 @router.get("/courses", response=list[CourseOut])
-def list_courses(request, year: int | None = None, kind: str | None = None, recommended: bool | None = None):
+def list_courses(request, year: Year | None = None, kind: str | None = None, recommended: bool | None = None):
     qs = access.visible_courses(request.user)
     if year:
         qs = qs.filter(year=year)

@@ -9,7 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jingpei.core.apitypes import Year
+from jingpei.core.apitypes import Id, Year
 from jingpei.orgs.access import get_org
 from jingpei.roster import services
 from jingpei.roster.access import get_export, get_import, own_imports
@@ -54,8 +54,8 @@ class JobOut(Schema):
 
 class ExportIn(Schema):
     q: str = ""
-    org: int | None = None
-    category: int | None = None
+    org: Id | None = None
+    category: Id | None = None
     year: Year | None = None
 
 
