@@ -240,3 +240,14 @@ def test_resume_point_is_offered_on_another_device(cast, course, client_as, clie
     client.force_login(cast.trainee)  # a second browser: a new session
     resumed = client.post(f"/academy/lessons/{lesson.pk}/start").json()
     assert resumed["position"] == 12 and resumed["watched"] == 12
+
+
+def test_lesson_lengths_read_as_people_say_them(cast, client_as):
+    """A 30-second clip showed "0 分钟" (whole minutes, rounded down)."""
+    course = make_course(cast.district, "时长显示", seconds=(30, 100, 2700))
+    client = client_as(cast.officer)
+    page = client.get(f"/academy/courses/{course.pk}/").content.decode()
+    assert "30 秒" in page and "2 分钟" in page and "45 分钟" in page and "0 分钟" not in page
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/academy/courses/{course.pk}/").content.decode()
+    assert "30 s" in page and "45 min" in page

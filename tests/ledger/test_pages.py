@@ -39,7 +39,7 @@ def test_trainee_sees_own_record_but_cannot_correct(settled, client_as):
     assert c.get(reverse("ledger:me")).url == reverse("ledger:person", args=[cast.person_a.pk])
     page = c.get(reverse("ledger:person", args=[cast.person_a.pk]) + "?as_of=2026-03-31").content.decode()
     # hours to the tenth on both sides of the slash (3 earned once showed as "3 / 60.0")
-    assert '<span class="fs-5">3.0 / 60.0</span>' in page
+    assert '<span class="fs-5 text-nowrap">3.0 / 60.0</span>' in page
     assert c.post(reverse("ledger:reverse", args=[entry.pk]), {"reason": "x"}).status_code == 403
     assert not LedgerEntry.objects.filter(reverses=entry).exists()
     assert c.get(reverse("ledger:person", args=[cast.person_a2.pk])).status_code == 404

@@ -13,3 +13,15 @@ def query_with(context, **changes) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def duration(seconds) -> str:
+    """A lesson's length as people say it: "45 秒" under a minute (a whole number of minutes read "0 分钟"),
+    else whole minutes, rounded."""
+    from django.utils.translation import gettext
+
+    seconds = int(seconds or 0)
+    if seconds < 60:
+        return gettext("%(n)d 秒") % {"n": seconds}
+    return gettext("%(n)d 分钟") % {"n": round(seconds / 60)}
