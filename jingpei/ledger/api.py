@@ -106,7 +106,7 @@ def _counts(c) -> dict:
 def person_entries(request, person_id: int, limit: Limit = 50, offset: Offset = 0):
     person = access.get_ledger_person(request.user, person_id)
     entries = LedgerEntry.objects.filter(person=person).order_by("-occurred_on", "-id")
-    page = list(entries[max(0, offset) : max(0, offset) + min(max(1, limit), 500)])
+    page = list(entries[offset : offset + limit])  # both bounded by their types
     reversed_ids = set(LedgerEntry.objects.filter(reverses__in=[e.pk for e in page]).values_list("reverses_id", flat=True))
     return {"count": entries.count(), "items": [_entry_out(e, reversed_ids) for e in page]}
 

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from jingpei.ledger.models import ConversionRule, Exemption, MonthRollup, RequirementRule
+from jingpei.ledger.models import ConversionRule, Exemption, MonthRollup, RequirementRule, hours_of
 from jingpei.ledger.rules import (
     STATUS_COLORS,
     STATUS_LABELS,
@@ -134,7 +134,7 @@ def evaluate(rule: RequirementRule, facts: PersonFacts, rows, *, as_of: date, ca
     recent_start = add_months(as_of.replace(day=1), -2)
     recent = _earned([r for r in rows if recent_start <= r[0] <= as_of], rule, Period(recent_start, as_of), caps)
     span = 2 + Decimal(as_of.day) / month_end(as_of).day
-    earned = Decimal(earned_t).scaleb(-1)  # tenths as hours with their tenth: 540 → 54.0, shown like 60.0
+    earned = hours_of(earned_t)
     st = status(required=req.required, earned=earned, period=period, today=as_of, exempt=req.exempt,
                 recent_monthly=Decimal(recent) / 10 / span)
     return RuleResult(rule, period, req.required, earned, st, req.notes)
@@ -167,7 +167,7 @@ def monthly_hours(person: Person, year: int) -> list[dict]:
     for month, form, tenths in MonthRollup.objects.filter(person=person, month__year=year).values_list(
         "month", "form", "tenths"
     ):
-        by_month[month.month][form] = Decimal(tenths).scaleb(-1)
+        by_month[month.month][form] = hours_of(tenths)
     return [{"month": m, "forms": by_month.get(m, {})} for m in range(1, 13)]
 
 

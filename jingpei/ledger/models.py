@@ -55,6 +55,11 @@ class LedgerEntry(models.Model):
         return f"{self.person_id} {self.occurred_on} {self.hours}"
 
 
+def hours_of(tenths: int) -> Decimal:
+    """Integer tenths as hours that keep their tenth (540 → 54.0, shown like a rule's 60.0)."""
+    return Decimal(tenths).scaleb(-1)
+
+
 class MonthRollup(models.Model):
     """Hours of one person in one calendar month (China time) and one form, maintained incrementally
     by ``services.credit_hours`` / ``reverse_entry`` in the same transaction as the entry.
@@ -78,7 +83,7 @@ class MonthRollup(models.Model):
 
     @property
     def hours(self) -> Decimal:
-        return Decimal(self.tenths).scaleb(-1)
+        return hours_of(self.tenths)
 
 
 class PeriodKind(models.TextChoices):

@@ -209,7 +209,6 @@ def list_people(
     if scope_for(request.user, Perm.PERSON_VIEW).empty:
         raise Http404
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    page = max(1, page)
     year = year or timezone.localdate().year
     org_obj = get_org(request.user, org) if org else None
     try:
