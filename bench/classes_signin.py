@@ -61,7 +61,7 @@ def build(scale: int):
                                    ends_at=now + timedelta(hours=2), subject="乡村振兴政策解读", hours=2)
     users = []
     for i in range(scale):
-        person, _w = org_services.create_person(actor=None, name=f"学员{i:04d}", id_number=valid_id(date(1970, 1, 1) + timedelta(days=i // 400), seq=i % 400),
+        person, _w = org_services.create_person(actor=None, name="学员" + "".join("〇一二三四五六七八九"[int(d)] for d in f"{i:04d}"), id_number=valid_id(date(1970, 1, 1) + timedelta(days=i // 400), seq=i % 400),
                                                 primary_org=town)
         users.append(User.objects.create(username=f"t{i:04d}", person=person))
     # Setup shortcut (bench only): admitted trainees straight in, not through nominate/confirm/approve.

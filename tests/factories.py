@@ -24,6 +24,11 @@ def valid_id(
     return body + ric.calc_check_digit(body + "0")
 
 
+def numbered(prefix: str, n: int) -> str:
+    """A distinct person name for the n-th of many (人员一二): names may not hold digits."""
+    return prefix + "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
+
+
 def make_org(parent: Organization | None, name: str, kind: str = "township") -> Organization:
     return org_services.create_org(actor=None, parent=parent, name=name, kind=kind)
 

@@ -217,7 +217,12 @@ def clean_person_name(name: str) -> str:
         raise DomainError(_("请填写姓名。"), field="name")
     if len(name) > 50:
         raise DomainError(_("姓名不能超过 50 个字。"), field="name")
+    if _DIGIT.search(name):  # a slipped finger (张三1) or a number typed in the wrong column
+        raise DomainError(_("姓名中不能有数字（“%(name)s”），请核对。") % {"name": name}, field="name")
     return name
+
+
+_DIGIT = re.compile(r"\d")  # any script's digits, full-width included
 
 
 _CJK = re.compile("[\u4e00-\u9fff]")

@@ -19,7 +19,7 @@ from jingpei.core.models import Job
 from jingpei.ledger.models import LedgerEntry
 from tests.academy.helpers import make_course
 from tests.academy.leaks import make_objects
-from tests.factories import make_person
+from tests.factories import make_person, numbered
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MARKER = "甲镇机密"
@@ -159,7 +159,7 @@ def test_coverage_pages_query_count_is_flat(cast, course, client_as):
     with CaptureQueriesContext(connection) as few:
         client.get("/academy/coverage/")
     for i in range(5):
-        make_person(cast.branch_b, f"新人{i}")
+        make_person(cast.branch_b, numbered("新人", i))
         make_course(cast.district, f"课程{i}")
     with CaptureQueriesContext(connection) as many:
         client.get("/academy/coverage/")

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from jingpei.activities import queries, services
-from tests.factories import make_org, make_person
+from tests.factories import make_org, make_person, numbered
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_district_summary_query_count_does_not_grow_with_branches(cast, log_sess
                                                                   django_assert_max_num_queries):
     for i in range(15):
         b = make_org(cast.village_a, f"第{i}支部", "branch")
-        p = make_person(b, f"成员{i}")
+        p = make_person(b, numbered("成员", i))
         services.create_session(actor=cast.officer, branch=b, held_on=date(2026, 3, 1) + timedelta(days=i % 10),
                                 topic="学习", hours="1", attendee_ids=[p.pk])
     with django_assert_max_num_queries(8):

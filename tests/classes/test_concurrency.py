@@ -10,7 +10,7 @@ from django.db import connection, connections
 from jingpei.classes import services
 from jingpei.classes.models import Attendance, Enrolment
 from tests.classes.conftest import enrol
-from tests.factories import make_person
+from tests.factories import make_person, numbered
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -46,8 +46,8 @@ def run_at_barrier(fns):
 def test_concurrent_nominations_never_exceed_quota_or_capacity(cast, klass):
     klass.capacity = 5
     klass.save()
-    a = [make_person(cast.branch_a, f"甲{i}") for i in range(8)]
-    b = [make_person(cast.branch_b, f"乙{i}") for i in range(8)]
+    a = [make_person(cast.branch_a, numbered("甲", i)) for i in range(8)]
+    b = [make_person(cast.branch_b, numbered("乙", i)) for i in range(8)]
     fns = [lambda p=p: services.nominate(actor=cast.liaison_a, klass=klass, person=p) for p in a]
     fns += [lambda p=p: services.nominate(actor=cast.liaison_b, klass=klass, person=p) for p in b]
     results, errors = run_at_barrier(fns)

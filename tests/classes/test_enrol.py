@@ -6,7 +6,7 @@ from jingpei.classes import services
 from jingpei.classes.models import Enrolment
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import Role
-from tests.factories import make_org, make_person, make_user
+from tests.factories import make_org, make_person, make_user, numbered
 
 S = Enrolment.Status
 
@@ -36,7 +36,7 @@ def test_duplicate_nomination_refused(cast, klass):
 
 
 def test_quota_full_goes_to_waitlist_and_is_promoted_in_order(cast, klass):
-    people = [make_person(cast.branch_a, f"甲{i}") for i in range(5)]
+    people = [make_person(cast.branch_a, numbered("甲", i)) for i in range(5)]
     es = [services.nominate(actor=cast.liaison_a, klass=klass, person=p) for p in people]
     assert [e.status for e in es] == [S.NOMINATED] * 3 + [S.WAITLISTED] * 2
     user = make_user("p0", person=people[0])
@@ -49,9 +49,9 @@ def test_quota_full_goes_to_waitlist_and_is_promoted_in_order(cast, klass):
 def test_capacity_is_never_exceeded(cast, klass):
     klass.capacity = 4
     klass.save()
-    a = [services.nominate(actor=cast.liaison_a, klass=klass, person=make_person(cast.branch_a, f"甲{i}"))
+    a = [services.nominate(actor=cast.liaison_a, klass=klass, person=make_person(cast.branch_a, numbered("甲", i)))
          for i in range(3)]
-    b = [services.nominate(actor=cast.liaison_b, klass=klass, person=make_person(cast.branch_b, f"乙{i}"))
+    b = [services.nominate(actor=cast.liaison_b, klass=klass, person=make_person(cast.branch_b, numbered("乙", i)))
          for i in range(2)]
     assert [e.status for e in a + b] == [S.NOMINATED] * 4 + [S.WAITLISTED]
 
@@ -79,7 +79,7 @@ def test_approve_needs_confirmation_and_head(cast, klass, head):
 
 
 def test_reject_frees_seat_for_waitlist(cast, klass, head):
-    es = [services.nominate(actor=cast.liaison_a, klass=klass, person=make_person(cast.branch_a, f"甲{i}"))
+    es = [services.nominate(actor=cast.liaison_a, klass=klass, person=make_person(cast.branch_a, numbered("甲", i)))
           for i in range(4)]
     services.decide(actor=head, enrolment=es[1], approve=False)
     es[3].refresh_from_db()

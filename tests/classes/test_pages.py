@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from jingpei.classes.models import Enrolment, LeaveRequest, Reflection, TrainingClass
 from tests.classes.conftest import enrol
-from tests.factories import make_person
+from tests.factories import make_person, numbered
 
 
 def test_officer_creates_class_with_form(cast, head, client_as):
@@ -37,7 +37,7 @@ def test_head_class_page_queries_do_not_grow_with_roster(cast, klass, session, h
     klass.capacity = 60
     klass.save()
     for i in range(3):
-        enrol(cast, klass, make_person(cast.branch_a, f"甲{i}"))
+        enrol(cast, klass, make_person(cast.branch_a, numbered("甲", i)))
     client = client_as(head)
     for tab in ("roster", "attendance", "leave", "reflections", "completion", "info"):
         assert client.get(reverse("classes:detail", args=[klass.pk]) + f"?tab={tab}").status_code == 200
@@ -48,7 +48,7 @@ def test_head_class_page_queries_do_not_grow_with_roster(cast, klass, session, h
 
     ClassQuota.objects.filter(klass=klass).update(seats=30)
     for i in range(3, 13):
-        enrol(cast, klass, make_person(cast.branch_a, f"甲{i}"))
+        enrol(cast, klass, make_person(cast.branch_a, numbered("甲", i)))
     with django_assert_max_num_queries(small) as many:
         client.get(reverse("classes:detail", args=[klass.pk]) + "?tab=attendance")
     assert len(many.captured_queries) <= small

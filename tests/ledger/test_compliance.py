@@ -15,7 +15,7 @@ from jingpei.ledger.compliance import people_for_rule, person_compliance, subtre
 from jingpei.ledger.models import Exemption, RequirementRule
 from jingpei.ledger.rules import Status
 from jingpei.orgs.models import Category, Person, PersonCategory
-from tests.factories import make_person
+from tests.factories import make_person, numbered
 
 AS_OF = date(2026, 6, 30)
 
@@ -96,7 +96,7 @@ def test_summary_query_count_does_not_grow_with_people(world):
     with CaptureQueriesContext(connection) as small:
         subtree_summary(world.district, as_of=AS_OF, rules=[rule])
     for i in range(10):
-        p = make_person(world.branch_a, f"新人{i}")
+        p = make_person(world.branch_a, numbered("新人", i))
         Person.objects.filter(pk=p.pk).update(created_at=datetime(2020, 1, 1, tzinfo=UTC))
         credit(p, f"n:{i}", "3")
     with CaptureQueriesContext(connection) as big:

@@ -152,7 +152,7 @@ def test_page_query_counts_do_not_grow_with_data(settled, client_as):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.factories import make_person
+    from tests.factories import make_person, numbered
 
     c = client_as(settled.officer)
 
@@ -166,7 +166,7 @@ def test_page_query_counts_do_not_grow_with_data(settled, client_as):
     credit(settled.person_a, "q:first", "1")
     before = count(org_url), count(person_url)
     for i in range(8):
-        p = make_person(settled.branch_a, f"新{i}")
+        p = make_person(settled.branch_a, numbered("新", i))
         credit(p, f"q:{i}", "2")
         credit(settled.person_a, f"qa:{i}", "1", day=date(2026, 1 + i, 3))
     from datetime import UTC, datetime

@@ -24,7 +24,7 @@ from jingpei.ledger.models import (
     RequirementRule,
 )
 from jingpei.orgs.models import Category, Organization, Person, PersonCategory
-from tests.factories import make_person
+from tests.factories import make_person, numbered
 
 AS_OF = date(2026, 6, 30)
 FORMS = ["online", "external", "class", "teaching", "meeting", "study_tour"]
@@ -67,7 +67,7 @@ def town(settled):
     cats = [Category.objects.create(code="c1", name="类别一"), Category.objects.create(code="c2", name="类别二")]
     people = [cast.person_a, cast.person_a2, cast.person_b]
     for i in range(30):
-        p = make_person(rnd.choice([cast.branch_a, cast.branch_b, cast.village_a, cast.town_a]), f"人员{i}")
+        p = make_person(rnd.choice([cast.branch_a, cast.branch_b, cast.village_a, cast.town_a]), numbered("人员", i))
         joined = datetime(2026, rnd.randint(1, 6), rnd.randint(1, 28), tzinfo=UTC) if i % 5 == 0 else datetime(2020, 1, 1, tzinfo=UTC)
         Person.objects.filter(pk=p.pk).update(created_at=joined, rank_level="county_deputy" if i % 4 == 0 else "staff")
         people.append(p)

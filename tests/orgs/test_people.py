@@ -56,6 +56,19 @@ def test_bad_phone_is_refused(cast):
         )
 
 
+@pytest.mark.parametrize("name", ["张三1", "王 5", "李四２"])
+def test_a_name_with_a_digit_is_refused_on_the_name_field(cast, name):
+    before = Person.objects.count()
+    with pytest.raises(DomainError, match="姓名中不能有数字") as exc:
+        services.create_person(actor=cast.liaison_a, name=name, id_number=valid_id(), primary_org=cast.branch_a)
+    assert exc.value.field == "name" and Person.objects.count() == before
+
+
+def test_minority_and_foreign_names_are_kept():
+    assert services.clean_person_name(" 买买提·艾力 ") == "买买提·艾力"
+    assert services.clean_person_name("Anna  Schmidt") == "Anna Schmidt"
+
+
 def test_liaison_writes_only_in_own_subtree(cast):
     with pytest.raises(NotAllowed):
         services.create_person(

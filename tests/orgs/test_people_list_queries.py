@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jingpei.orgs import people_views
-from tests.factories import make_person
+from tests.factories import make_person, numbered
 
 
 def _queries_for(client, url):
@@ -16,7 +16,7 @@ def _queries_for(client, url):
 
 def test_query_count_does_not_grow_with_page_size(client_as, cast, monkeypatch):
     for i in range(30):
-        make_person(cast.branch_a, f"测试{i:02d}")
+        make_person(cast.branch_a, numbered("测试", i))
     client = client_as(cast.liaison_a)
     client.get("/people/")  # warm the session
     monkeypatch.setattr(people_views, "PER_PAGE", 5)
@@ -31,7 +31,7 @@ def test_query_count_does_not_grow_with_page_size(client_as, cast, monkeypatch):
 
 def test_api_list_query_count_is_flat(client_as, cast):
     for i in range(25):
-        make_person(cast.branch_a, f"接口{i:02d}")
+        make_person(cast.branch_a, numbered("接口", i))
     client = client_as(cast.liaison_a)
     client.get("/api/v1/people/")
     counts = []

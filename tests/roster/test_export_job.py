@@ -9,7 +9,7 @@ from django.db import connection
 
 from jingpei.core.models import Job
 from jingpei.roster import exports, services
-from tests.factories import make_person
+from tests.factories import make_person, numbered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_an_export_job_streams_every_chunk_and_ends_with_its_progress_complete(cast, monkeypatch):
     monkeypatch.setattr(exports, "CHUNK", 4)
     for i in range(9):
-        make_person(cast.branch_a, f"测试{i}", phone=f"1380000{i:04d}")
+        make_person(cast.branch_a, numbered("测试", i), phone=f"1380000{i:04d}")
     expected = sorted(exports.export_queryset(cast.officer).values_list("name", flat=True))
 
     export = services.start_export(actor=cast.officer)
@@ -31,4 +31,4 @@ def test_an_export_job_streams_every_chunk_and_ends_with_its_progress_complete(c
     assert sorted(r[0] for r in rows) == expected and len(expected) > 2 * exports.CHUNK
     assert export.rows == job.done == len(expected) and export.revealed == len(expected)
     phones = {r[0]: r[5] for r in rows}  # the officer's file has whole numbers
-    assert [phones[f"测试{i}"] for i in range(9)] == [f"1380000{i:04d}" for i in range(9)]
+    assert [phones[numbered("测试", i)] for i in range(9)] == [f"1380000{i:04d}" for i in range(9)]

@@ -14,7 +14,7 @@ from jingpei.core.models import AuditLog
 from jingpei.orgs.models import Category, Membership, Person, PersonCategory
 from jingpei.roster import services
 from jingpei.roster.models import RosterImport
-from tests.factories import make_org, valid_id
+from tests.factories import make_org, numbered, valid_id
 from tests.roster.builders import committed, csv_file, problems, row, validated, xls, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +140,14 @@ def test_every_bad_row_is_reported_by_row_column_and_message_and_nothing_is_writ
         (20, "公民身份号码", "身份证号的地区码 999999 不在行政区划代码表中（可能为旧码或补登户籍），请确认。")]
 
 
+def test_a_name_with_a_digit_is_rejected_on_its_row_full_width_included(cast):
+    imp = validated(cast.liaison_a, xlsx([row("张三1", valid_id(), "朱集村"), row("李四２", valid_id(), "朱集村"),
+                                          row("王五", valid_id(), "朱集村")]))
+    assert imp.counts["new"] == 1
+    assert sorted(problems(imp)) == [(3, "姓名", "姓名中不能有数字（“张三1”），请核对。"),
+                                     (4, "姓名", "姓名中不能有数字（“李四2”），请核对。")]
+
+
 def test_officer_sees_person_of_b_as_registered_but_liaison_a_cannot_touch_them(cast):
     """The officer covers both townships; for liaison_a the same person is outside the scope."""
     number = cast.person_b.reveal_id_number()
@@ -194,7 +202,7 @@ def test_duplicates_against_registered_people_skip_or_update(cast, categories):
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time(cast, categories):
-    rows = [row(f"人员{i}", valid_id(), "朱集村", seq=i, categories="党员") for i in range(5)]
+    rows = [row(numbered("人员", i), valid_id(), "朱集村", seq=i, categories="党员") for i in range(5)]
     upload = xlsx(rows)
     first = committed(cast.liaison_a, upload, on_duplicate="update")
     assert first.counts["new"] == 5
@@ -210,7 +218,7 @@ def test_the_same_file_twice_changes_nothing_the_second_time(cast, categories):
 @pytest.mark.parametrize("error", [RuntimeError("boom"), OperationalError("server closed the connection unexpectedly")])
 def test_a_failure_half_way_leaves_everything_as_before(cast, monkeypatch, error):
     monkeypatch.setattr(services, "BATCH", 2)
-    rows = [row(f"人员{i}", valid_id(), "朱集村", seq=i) for i in range(5)]
+    rows = [row(numbered("人员", i), valid_id(), "朱集村", seq=i) for i in range(5)]
     rows.append(row("王小明", cast.person_a.reveal_id_number(), "朱集村", position="新职务"))
     imp = validated(cast.liaison_a, xlsx(rows), on_duplicate="update")
     assert imp.counts["new"] == 5 and imp.counts["updated"] == 1

@@ -11,7 +11,7 @@ from jingpei.orgs.models import Category, Person, PersonCategory
 from jingpei.roster import exports, readers
 from jingpei.roster.inserts import ids_by
 from jingpei.roster.validation import RowChecker
-from tests.factories import valid_id
+from tests.factories import numbered, valid_id
 from tests.roster.builders import HEADERS, committed, problems, row, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_a_failure_on_the_writer_thread_undoes_the_whole_import(cast, monkeypatc
     from tests.roster.builders import validated
 
     monkeypatch.setattr(services, "BATCH", 2)
-    imp = validated(cast.liaison_a, xlsx([row(f"人员{i}", valid_id(), "朱集村", seq=i) for i in range(5)]))
+    imp = validated(cast.liaison_a, xlsx([row(numbered("人员", i), valid_id(), "朱集村", seq=i) for i in range(5)]))
     before = (Person.objects.count(), AuditLog.objects.count())
     real, calls = inserts.execute, []
 
