@@ -9,6 +9,7 @@ from jingpei.core.forms import StyledForm
 from jingpei.orgs.choices import ETHNICITY_CHOICES, Gender, OrgKind, PoliticalStatus, RankLevel
 from jingpei.orgs.idnumbers import parse_id_number, validate_phone
 from jingpei.orgs.models import Category, Organization
+from jingpei.orgs.services import clean_person_name
 
 
 class OrgForm(StyledForm):
@@ -72,6 +73,11 @@ class PersonForm(StyledForm):
 
     # The service checks these again; checking them here too shows every field's problem in one answer
     # (an official who forgot the organisation learned of a wrong ID number only on the next try).
+    def clean_name(self) -> str:
+        value = self.cleaned_data["name"]
+        _domain_check(clean_person_name, value)
+        return value
+
     def clean_id_number(self) -> str:
         value = self.cleaned_data["id_number"]
         if value or not self.editing:  # blank while editing keeps the number
