@@ -7,4 +7,4 @@ class ClassesConfig(AppConfig):
     verbose_name = "培训班"
 
     def ready(self):
-        from jingpei.classes import tasks  # noqa: F401 — registers the background jobs
+        from jingpei.classes import records, tasks  # noqa: F401 — register the record's sections, the background jobs

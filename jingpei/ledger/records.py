@@ -1,6 +1,7 @@
 """The training record (培训档案) of a person for a year: hours by form, the classes and courses behind
-them, corrections; as data for the page, as a PDF with the CJK font embedded, and as Excel. A whole
-subtree's records are zipped by a background job.
+them, corrections, and the sections other capabilities keep (``classes``: certificates and reflection
+notes, registered with :func:`record_section`); as data for the page, as a PDF with the CJK font
+embedded, and as Excel. A whole subtree's records are zipped by a background job.
 
 reportlab embeds TrueType outlines only (not the CFF outlines of Noto CJK OTF/TTC), so the PDF uses a
 TrueType CJK font of ``jingpei.core.pdf_fonts``."""
@@ -10,7 +11,9 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +28,28 @@ from jingpei.ledger.models import LedgerEntry, TrainingForm
 from jingpei.orgs.models import Person
 
 
+@dataclass(frozen=True)
+class RecordSection:
+    """A part of the record that another capability keeps: a titled table of plain values (text,
+    numbers, dates), the same on the page, in the PDF and in Excel."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+    widths: tuple[int, ...]  # column widths in the PDF, millimetres summing to 170
+
+
+_sections: list[Callable[[Person, int], RecordSection]] = []
+
+
+def record_section(build: Callable[[Person, int], RecordSection]) -> Callable[[Person, int], RecordSection]:
+    """Register ``build(person, year)`` as a section of every record. Called at import by the apps that
+    keep such parts (in their ``ready()``), so the ledger, which they credit, never imports them."""
+    if build not in _sections:
+        _sections.append(build)
+    return build
+
+
 @dataclass
 class TrainingRecord:
     person: Person
@@ -35,6 +60,19 @@ class TrainingRecord:
     courses: list[dict] = field(default_factory=list)
     entries: list[LedgerEntry] = field(default_factory=list)
     compliance: list = field(default_factory=list)
+    sections: list[RecordSection] = field(default_factory=list)
+
+    @property
+    def activity_sections(self) -> list[RecordSection]:
+        """The classes and courses behind the hours, then the other apps' sections: the part of the record
+        the person page shows as it is in the PDF."""
+        return [
+            RecordSection(_("参加培训班、考察和讲堂"), (_("名称"), _("日期"), _("学时")),
+                          [(c["title"], c["first"], c["hours"]) for c in self.classes], (110, 35, 25)),
+            RecordSection(_("网络学习课程"), (_("课程"), _("日期"), _("学时")),
+                          [(c["title"], c["first"], c["hours"]) for c in self.courses], (110, 35, 25)),
+            *self.sections,
+        ]
 
     @property
     def form_rows(self) -> list[tuple[str, Decimal]]:
@@ -65,7 +103,16 @@ def training_record(person: Person, year: int) -> TrainingRecord:
     record.courses = [s for s in sources.values() if s["form"] in ("online", "external")]
     as_of = min(timezone.localdate(), timezone.localdate().replace(year=year, month=12, day=31))
     record.compliance = person_compliance(person, as_of=as_of)
+    record.sections = [build(person, year) for build in _sections]
     return record
+
+
+def _cell(value) -> str:
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return "—" if value in (None, "") else str(value)
+
+
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -90,26 +137,29 @@ def record_pdf(record: TrainingRecord) -> bytes:
     def table(rows, widths):
         return Table([[Paragraph(str(c), body) for c in r] for r in rows], colWidths=[w * mm for w in widths], style=style)
 
+    # (title, column headings, rows, widths in mm) of the numbered parts, other apps' sections included
+    parts = [
+        (_("学时汇总（合计 %(t)s 学时）") % {"t": record.total}, (_("培训形式"), _("学时")),
+         [(label, hours) for label, hours in record.form_rows], (85, 85)),
+        (_("学时要求完成情况"), (_("规则"), _("周期"), _("要求"), _("已完成"), _("状态")),
+         [(r.rule.name, r.period.label, r.required, r.earned, r.status_label) for r in record.compliance],
+         (60, 30, 20, 20, 40)),
+        *[(x.title, x.columns, x.rows, x.widths) for x in record.activity_sections],
+        (_("学时明细与更正"), (_("日期"), _("形式"), _("内容"), _("学时"), _("更正原因")),
+         [(e.occurred_on, e.get_form_display(), e.title, e.hours, e.reason) for e in record.entries],
+         (24, 22, 74, 16, 34)),
+    ]
     story = [
         Paragraph(_("干部教育培训档案（%(y)s 年度）") % {"y": record.year}, title), Spacer(1, 4 * mm),
         table([[_("姓名"), p.name, _("所在组织"), p.primary_org.name],
                [_("职务"), p.position or "—", _("职级"), p.get_rank_level_display() or "—"]], [25, 55, 25, 65]),
-        Paragraph(_("一、学时汇总（合计 %(t)s 学时）") % {"t": record.total}, h2),
-        table([[_("培训形式"), _("学时")], *[[label, hours] for label, hours in record.form_rows]], [85, 85]),
-        Paragraph(_("二、学时要求完成情况"), h2),
-        table([[_("规则"), _("周期"), _("要求"), _("已完成"), _("状态")],
-               *[[r.rule.name, r.period.label, r.required, r.earned, r.status_label] for r in record.compliance]]
-              or [[_("无适用规则")]], [60, 30, 20, 20, 40]),
-        Paragraph(_("三、参加培训班、考察和讲堂"), h2),
-        table([[_("名称"), _("日期"), _("学时")],
-               *[[c["title"], f"{c['first']:%Y-%m-%d}", c["hours"]] for c in record.classes]], [110, 35, 25]),
-        Paragraph(_("四、网络学习课程"), h2),
-        table([[_("课程"), _("日期"), _("学时")],
-               *[[c["title"], f"{c['first']:%Y-%m-%d}", c["hours"]] for c in record.courses]], [110, 35, 25]),
-        Paragraph(_("五、学时明细与更正"), h2),
-        table([[_("日期"), _("形式"), _("内容"), _("学时"), _("更正原因")],
-               *[[f"{e.occurred_on:%Y-%m-%d}", e.get_form_display(), e.title, e.hours, e.reason]
-                 for e in record.entries]], [24, 22, 74, 16, 34]),
+    ]
+    numerals = _("一,二,三,四,五,六,七,八,九,十").split(",")  # ten parts at most: an eleventh fails here, loudly
+    for i, (heading, columns, rows, widths) in enumerate(parts):
+        cells = [[_cell(v) for v in row] for row in rows] or [[_("无"), *[""] * (len(columns) - 1)]]
+        story += [Paragraph(_("%(number)s、%(heading)s") % {"number": numerals[i], "heading": heading}, h2),
+                  table([list(columns), *cells], widths)]
+    story += [
         Spacer(1, 6 * mm),
         Paragraph(_("生成时间：%(t)s（精培平台）") % {"t": f"{timezone.localtime():%Y-%m-%d %H:%M}"}, body),
     ]
@@ -143,6 +193,11 @@ def record_xlsx(record: TrainingRecord) -> bytes:
     detail.append([_("日期"), _("形式"), _("内容"), _("学时"), _("来源"), _("更正原因")])
     for e in record.entries:
         detail.append([e.occurred_on, e.get_form_display(), e.title, float(e.hours), e.source_type, e.reason])
+    for section in record.sections:
+        sheet = book.create_sheet(section.title[:31])  # Excel's limit on a sheet's name
+        sheet.append(list(section.columns))
+        for row in section.rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -92,7 +92,6 @@ def person_ledger_context(request, person, *, year: int) -> dict:
 def person(request, person_id):
     person = access.get_ledger_person(request.user, person_id)
     year = _year(request)
-    as_of = min(compliance.today(), date(year, 12, 31))
     months = compliance.monthly_hours(person, year)
     chart = {
         "months": [_("%(m)s月") % {"m": m["month"]} for m in months],  # the activities chart's wording
@@ -102,8 +101,9 @@ def person(request, person_id):
     }
     context = person_ledger_context(request, person, year=year)
     can_exempt = context["can_correct"]
+    record = records.training_record(person, year)  # its compliance is the page's, as of the same day
     context.update({
-        "results": compliance.person_compliance(person, as_of=as_of), "chart_json": json.dumps(chart, ensure_ascii=False),
+        "results": record.compliance, "record": record, "chart_json": json.dumps(chart, ensure_ascii=False),
         "years": range(compliance.today().year, compliance.today().year - 6, -1),
         "exemptions": person.ledger_exemptions.select_related("rule", "approved_by").all(),
         "exemption_form": ExemptionForm(rules=access.visible_rules(request.user)) if can_exempt else None,
