@@ -25,3 +25,18 @@ def duration(seconds) -> str:
     if seconds < 60:
         return gettext("%(n)d 秒") % {"n": seconds}
     return gettext("%(n)d 分钟") % {"n": round(seconds / 60)}
+
+
+LONG_TEXT = 24  # characters from which a cell of free text gets room rather than a column one word wide
+
+
+@register.filter
+def cell_class(value) -> str:
+    """The CSS class of a generic table cell by its value: dates and figures keep one line (a phone
+    would break 2026-03-01 after the month); long text keeps a readable width; short text wraps."""
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(value, date | int | float | Decimal):
+        return "text-nowrap"
+    return "jp-col-long" if isinstance(value, str) and len(value) >= LONG_TEXT else ""
