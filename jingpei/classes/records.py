@@ -16,11 +16,10 @@ EXCERPT = 60  # characters of a reflection shown in the record; the class head's
 @record_section
 def certificates(person: Person, year: int) -> RecordSection:
     """Certificates of classes that ended in ``year`` (a class over New Year belongs to the year it ends)."""
-    rows = [(c.serial, c.class_title, _("%(start)s 至 %(end)s") % {"start": f"{c.start_date:%Y-%m-%d}", "end": f"{c.end_date:%Y-%m-%d}"}, c.hours,
-             timezone.localdate(c.issued_at))
+    rows = [(c.serial, c.class_title, c.start_date, c.end_date, c.hours, timezone.localdate(c.issued_at))
             for c in Certificate.objects.filter(enrolment__person=person, end_date__year=year).order_by("end_date", "serial")]
-    return RecordSection(_("结业证书"), (_("证书编号"), _("培训班"), _("培训日期"), _("学时"), _("发证日期")),
-                         rows, (50, 54, 28, 14, 24))
+    return RecordSection(_("结业证书"), (_("证书编号"), _("培训班"), _("开始日期"), _("结束日期"), _("学时"),
+                                           _("发证日期")), rows, (46, 40, 24, 24, 12, 24))
 
 
 @record_section

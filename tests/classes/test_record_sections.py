@@ -36,7 +36,8 @@ def test_the_record_holds_the_certificate_and_the_reflection(cast, completed):
     record = records.training_record(cast.person_a, year)
     by_title = {s.title: s for s in record.sections}
     (cert_row,) = by_title["结业证书"].rows
-    assert cert_row[:2] == (completed.serial, "乡村振兴专题培训班") and cert_row[3] == completed.hours
+    assert cert_row == (completed.serial, "乡村振兴专题培训班", completed.start_date, completed.end_date, completed.hours,
+                        timezone.localdate(completed.issued_at))
     (note_row,) = by_title["培训心得"].rows
     assert note_row[0] == "乡村振兴专题培训班" and note_row[2] == "已通过（优秀）"
     assert note_row[3] == NOTE[:60] + "…"  # an excerpt: the whole text stays on the class's pages

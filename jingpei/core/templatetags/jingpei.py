@@ -27,7 +27,9 @@ def duration(seconds) -> str:
     return gettext("%(n)d 分钟") % {"n": round(seconds / 60)}
 
 
-LONG_TEXT = 24  # characters from which a cell of free text gets room rather than a column one word wide
+# characters from which a cell of free text gets room (an excerpt 14em, a title 8em) rather than a column
+# one word wide
+LONG_TEXT, MID_TEXT = 24, 8
 
 
 @register.filter
@@ -39,4 +41,6 @@ def cell_class(value) -> str:
 
     if isinstance(value, date | int | float | Decimal):
         return "text-nowrap"
-    return "jp-col-long" if isinstance(value, str) and len(value) >= LONG_TEXT else ""
+    if not isinstance(value, str):
+        return ""
+    return "jp-col-long" if len(value) >= LONG_TEXT else "jp-col-mid" if len(value) >= MID_TEXT else ""
