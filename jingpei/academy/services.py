@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from jingpei.core import audit
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
+from jingpei.ledger.conversion import convert_hours
 from jingpei.ledger.models import TrainingForm
 from jingpei.ledger.services import credit_hours
 
@@ -38,7 +40,7 @@ READ_CHARS_PER_MINUTE = 300  # reading time asked of a text lesson
 
 
 # --- catalogue ------------------------------------------------------------------------------------------
-def create_course(*, actor, org, title: str, year: int, credit_hours: Decimal, kind: str = "elective",
+def create_course(*, actor, org, title: str, year: int, credit_hours: Decimal | None, kind: str = "elective",
                   description: str = "", lecturer: str = "", topics: list[str] | tuple = (),
                   recommended: bool = False, complete_share: Decimal = Decimal("0.90"),
                   audience=(), published: bool = True) -> Course:
@@ -47,15 +49,17 @@ def create_course(*, actor, org, title: str, year: int, credit_hours: Decimal, k
     title = (title or "").strip()
     if not title:
         raise DomainError(_("请填写课程名称。"), field="title")
-    credit = Decimal(str(credit_hours))
-    if credit <= 0 or credit > 200:
+    from_rules = credit_hours is None  # the lessons' length decides, through the conversion rules
+    credit = Decimal(0) if from_rules else Decimal(str(credit_hours))
+    if not from_rules and (credit <= 0 or credit > 200):
         raise DomainError(_("课程学时须大于 0 且不超过 200。"), field="credit_hours")
     share = Decimal(str(complete_share))
     if share <= 0 or share > 1:
         raise DomainError(_("完成比例须在 0 到 1 之间（例如 0.9）。"), field="complete_share")
     with transaction.atomic():
         course = Course.objects.create(
-            org=org, title=title[:200], year=year, credit_hours=credit, kind=kind, description=description,
+            org=org, title=title[:200], year=year, credit_hours=credit, hours_from_rules=from_rules, kind=kind,
+            description=description,
             lecturer=lecturer[:100], recommended=recommended, complete_share=share, published=published,
         )
         names = [t.strip() for t in topics if t and t.strip()]
@@ -65,8 +69,30 @@ def create_course(*, actor, org, title: str, year: int, credit_hours: Decimal, k
         if audience:
             course.audience.set(audience)
         audit.record("academy.course.create", course, actor=actor, org_path=org.path,
-                     after={"title": course.title, "credit_hours": str(credit), "year": year, "kind": kind})
+                     after={"title": course.title, "credit_hours": "rules" if from_rules else str(credit), "year": year,
+                            "kind": kind})
     return course
+
+
+def hours_by_rules(course: Course) -> Decimal:
+    """What the conversion rules make of the course's total length (minutes, any lesson kind)."""
+    seconds = course.lessons.aggregate(s=Sum("duration_seconds"))["s"] or 0
+    return convert_hours(form=TrainingForm.ONLINE, basis="minutes", quantity=Decimal(seconds) / 60)
+
+
+def refresh_rule_hours(courses=None) -> int:
+    """Store the hours of courses that follow the conversion rules (after a lesson is added, or the rules
+    changed: ``ledger.signals.conversion_changed``). Returns how many changed; each change is audited."""
+    changed = 0
+    for course in (courses if courses is not None else Course.objects.filter(hours_from_rules=True)):
+        hours = hours_by_rules(course)
+        if course.hours_from_rules and hours != course.credit_hours:
+            before, course.credit_hours = course.credit_hours, hours
+            course.save(update_fields=["credit_hours"])
+            audit.record("academy.course.hours", course, actor=None, org_path=course.org.path,
+                         before={"credit_hours": str(before)}, after={"credit_hours": str(hours)})
+            changed += 1
+    return changed
 
 
 def _next_order(course: Course) -> int:
@@ -113,6 +139,7 @@ def add_lesson(*, actor, course: Course, title: str, kind: str, upload=None, bod
         lesson.save()
         audit.record("academy.lesson.add", lesson, actor=actor, org_path=course.org.path,
                      after={"title": lesson.title, "kind": kind, "seconds": lesson.duration_seconds})
+        refresh_rule_hours([course])
     return lesson
 
 
@@ -375,13 +402,14 @@ def _complete_course_if_done(person_id: int, course_id: int, now) -> bool:
             person_id=person_id, course=course)
         if enrollment.completed_at is not None:
             return False
-        credit = credit_hours(
-            person=enrollment.person, hours=course.credit_hours, form=TrainingForm.ONLINE,
-            occurred_on=timezone.localdate(now), idempotency_key=f"academy-course:{course.pk}:{person_id}",
-            title=course.title, source_type="academy.course", source_id=course.pk,
-        )
         enrollment.completed_at = now
-        enrollment.ledger_entry = credit.entry
+        if course.credit_hours > 0:  # a course the rules value at 0 (under 15 minutes) is done, not credited
+            credit = credit_hours(
+                person=enrollment.person, hours=course.credit_hours, form=TrainingForm.ONLINE,
+                occurred_on=timezone.localdate(now), idempotency_key=f"academy-course:{course.pk}:{person_id}",
+                title=course.title, source_type="academy.course", source_id=course.pk,
+            )
+            enrollment.ledger_entry = credit.entry
         enrollment.save(update_fields=["completed_at", "ledger_entry"])
     return True
 

@@ -4,7 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jingpei.core.forms import StyledForm
-from jingpei.ledger.models import Exemption, PeriodKind, RequirementRule, TrainingForm
+from jingpei.ledger.models import (
+    ConversionBasis,
+    ConversionRule,
+    Exemption,
+    PeriodKind,
+    RequirementRule,
+    TrainingForm,
+)
 from jingpei.orgs.choices import RankLevel
 from jingpei.orgs.models import Category, Organization
 
@@ -61,6 +68,28 @@ class RuleForm(StyledForm):
         data = {name: getattr(rule, name) for name in cls.base_fields if name != "categories"}
         data["categories"] = list(rule.categories.all())
         return data
+
+
+class ConversionForm(StyledForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    form = forms.ChoiceField(label=_("培训形式"), choices=TrainingForm.choices)
+    basis = forms.ChoiceField(label=_("计算依据"), choices=ConversionBasis.choices)
+    min_quantity = forms.DecimalField(label=_("下限（含）"), max_digits=8, decimal_places=2, initial=0,
+                                      help_text=_("分钟、件、天或小时，按计算依据"))
+    max_quantity = forms.DecimalField(label=_("上限（不含）"), max_digits=8, decimal_places=2, required=False,
+                                      help_text=_("留空为不设上限"))
+    hours = forms.DecimalField(label=_("折合学时"), max_digits=6, decimal_places=2,
+                               help_text=_("按天、按小时为每单位的学时；按时长、按件为每次的学时"))
+    multiplier = forms.DecimalField(label=_("倍数"), max_digits=5, decimal_places=2, initial=1)
+    cap_per_source = forms.DecimalField(label=_("每个来源上限"), max_digits=7, decimal_places=1, required=False,
+                                        help_text=_("如每个培训班最多计 60 学时；留空为不设上限"))
+    cap_per_year = forms.DecimalField(label=_("每年上限"), max_digits=7, decimal_places=1, required=False,
+                                      help_text=_("该培训形式每人每年最多计入达标的学时；留空为不设上限"))
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    @classmethod
+    def initial_for(cls, conversion: ConversionRule) -> dict:
+        return {name: getattr(conversion, name) for name in cls.base_fields}
 
 
 class ImportForm(StyledForm):

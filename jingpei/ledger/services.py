@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit
-from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.middleware import client_ip
 from jingpei.core.models import AuditLog
 from jingpei.ledger import standing
 from jingpei.ledger.access import can_manage_ledger, can_manage_rule
 from jingpei.ledger.models import (
+    ConversionBasis,
+    ConversionRule,
     Exemption,
     LedgerEntry,
     MonthRollup,
@@ -359,6 +361,76 @@ def save_rule(*, actor, rule: RequirementRule | None = None, categories=None, **
 
 def switch_rule(*, actor, rule: RequirementRule, active: bool) -> RequirementRule:
     return save_rule(actor=actor, rule=rule, active=active)
+
+
+# --- conversion rules -------------------------------------------------------------------------------
+CONVERSION_FIELDS = ("name", "form", "basis", "min_quantity", "max_quantity", "hours", "multiplier",
+                     "cap_per_source", "cap_per_year", "active")
+
+
+def _conversion_snapshot(conversion: ConversionRule) -> dict:
+    return {f: (str(v) if isinstance(v, Decimal) else v) for f in CONVERSION_FIELDS
+            for v in [getattr(conversion, f)]}
+
+
+def _check_conversion(conversion: ConversionRule) -> None:
+    if not (conversion.name or "").strip():
+        raise DomainError(_("请填写折算规则名称。"), field="name")
+    if conversion.form not in TrainingForm.values:
+        raise DomainError(_("请选择培训形式。"), field="form")
+    if conversion.basis not in ConversionBasis.values:
+        raise DomainError(_("请选择计算依据。"), field="basis")
+    if conversion.hours is None or not 0 < conversion.hours <= 100:
+        raise DomainError(_("折合学时须大于 0 且不超过 100。"), field="hours")
+    if conversion.multiplier is None or not 0 < conversion.multiplier <= 20:
+        raise DomainError(_("倍数须大于 0 且不超过 20。"), field="multiplier")
+    if conversion.min_quantity is None or conversion.min_quantity < 0:
+        raise DomainError(_("下限不能为负数。"), field="min_quantity")
+    if conversion.max_quantity is not None and conversion.max_quantity <= conversion.min_quantity:
+        raise DomainError(_("上限须大于下限（范围含下限、不含上限）。"), field="max_quantity")
+    for name in ("cap_per_source", "cap_per_year"):
+        value = getattr(conversion, name)
+        if value is not None and value <= 0:
+            raise DomainError(_("上限须大于 0；不设上限请留空。"), field=name)
+    if conversion.active:
+        # Two active rules of one form and basis whose ranges overlap would make the hours depend on
+        # which one the lookup meets first.
+        others = ConversionRule.objects.filter(active=True, form=conversion.form, basis=conversion.basis).exclude(
+            pk=conversion.pk)
+        high = conversion.max_quantity
+        for other in others:
+            if (other.max_quantity is None or conversion.min_quantity < other.max_quantity) and (
+                    high is None or other.min_quantity < high):
+                raise Conflict(_("与已启用的“%(name)s”范围重叠，同一培训形式和计算依据的范围不能重叠。")
+                               % {"name": other.name}, field="min_quantity")
+
+
+def save_conversion(*, actor, conversion: ConversionRule | None = None, **values) -> ConversionRule:
+    """Create (``conversion=None``) or change a credit-conversion rule. It applies to what is credited
+    from now on (the ledger keeps what was credited); a per-year cap changes compliance at once, and the
+    capabilities that value their activities by the rules (``conversion_changed``) re-value them."""
+    from jingpei.ledger.signals import conversion_changed
+
+    if not can_manage_rule(actor, None):
+        raise NotAllowed(_("只有管理全区学时规则的人员可以修改学时折算规则。"))
+    creating = conversion is None
+    conversion = conversion or ConversionRule()
+    before = {} if creating else _conversion_snapshot(conversion)
+    for name, value in values.items():
+        if name not in CONVERSION_FIELDS:
+            raise TypeError(name)
+        setattr(conversion, name, value.strip() if isinstance(value, str) else value)
+    _check_conversion(conversion)
+    with transaction.atomic():
+        if creating:
+            conversion.code = f"conversion-{timezone.now():%Y%m%d%H%M%S%f}"
+        conversion.save()
+        standing.mark_stale()  # per-year caps enter every compliance figure
+        b, a = audit.diff(before, _conversion_snapshot(conversion))
+        audit.record("ledger.conversion_create" if creating else "ledger.conversion_change", conversion, actor=actor,
+                     before=b or None, after=a)
+        conversion_changed.send(sender=ConversionRule, conversion=conversion)  # in this transaction: all or nothing
+    return conversion
 
 
 def grant_exemption(*, actor, person: Person, kind: str, starts_on: date, ends_on: date, reason: str,

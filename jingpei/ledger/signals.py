@@ -9,6 +9,11 @@ rebuild, enqueued on commit, has run)."""
 from __future__ import annotations
 
 from django.db.models.signals import post_save
+from django.dispatch import Signal
+
+# Sent with ``conversion=`` inside the transaction that saved a credit-conversion rule: capabilities that
+# value their activities by the rules (academy: courses whose hours follow their length) re-value them.
+conversion_changed = Signal()
 
 PERSON_ACTIONS = {"person.update", "person.categories", "person.create", "person.archive",
                   "person.membership_add", "person.membership_remove"}

@@ -12,17 +12,18 @@ from django.contrib.auth.decorators import login_required as django_login_requir
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.jobs import enqueue
+from jingpei.core.lookups import id_or_404
 from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.ledger import access, compliance, imports, records, services, standing
-from jingpei.ledger.forms import ExemptionForm, ImportForm, ReverseForm, RuleForm
+from jingpei.ledger.forms import ConversionForm, ExemptionForm, ImportForm, ReverseForm, RuleForm
 from jingpei.ledger.models import ConversionRule, LedgerEntry, Notification, TrainingForm
 from jingpei.ledger.rules import STATUS_LABELS, Status
 from jingpei.orgs.models import Category, Organization
@@ -286,8 +287,9 @@ def rules(request):
     labels = dict(TrainingForm.choices)
     items = [(r, access.can_manage_rule(request.user, r), "、".join(str(labels.get(f, f)) for f in r.forms))
              for r in visible]
-    conversions = ConversionRule.objects.filter(active=True)
-    return render(request, "ledger/rules.html", {"items": items, "can_create": access.can_manage_rule(request.user, None),
+    can_convert = access.can_manage_rule(request.user, None)  # conversion rules are global
+    conversions = ConversionRule.objects.all() if can_convert else ConversionRule.objects.filter(active=True)
+    return render(request, "ledger/rules.html", {"items": items, "can_create": can_convert, "can_convert": can_convert,
                                                  "conversions": conversions})
 
 
@@ -321,6 +323,22 @@ def rule_edit(request, rule_id=None):
         except DomainError as exc:
             form.add_domain_error(exc)
     return render(request, "ledger/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+def conversion_edit(request, conversion_id=None):
+    if not access.can_manage_rule(request.user, None):
+        raise PermissionDenied
+    conversion = get_object_or_404(ConversionRule, pk=id_or_404(conversion_id)) if conversion_id else None
+    form = ConversionForm(request.POST or None, initial=ConversionForm.initial_for(conversion) if conversion else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_conversion(actor=request.user, conversion=conversion, **form.cleaned_data)
+            messages.success(request, _("折算规则已保存，今后记入的学时按新规则折算。"))
+            return redirect("ledger:rules")
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return render(request, "ledger/conversion_form.html", {"form": form, "conversion": conversion})
 
 
 # --- import ---------------------------------------------------------------------------------------

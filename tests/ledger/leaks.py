@@ -6,7 +6,7 @@ from datetime import date
 
 from jingpei.core.models import Job
 from jingpei.ledger import services
-from jingpei.ledger.models import ImportBatch, RequirementRule
+from jingpei.ledger.models import ConversionRule, ImportBatch, RequirementRule
 
 
 def make_objects(cast) -> dict[str, object]:
@@ -18,5 +18,8 @@ def make_objects(cast) -> dict[str, object]:
                                        status=ImportBatch.Status.PREVIEW, rows=[], uploaded_by=cast.officer)
     job = Job.objects.create(name="ledger.records_archive", title="甲镇机密档案", created_by=cast.liaison_a,
                              params={"org_id": cast.town_a.pk, "year": 2026, "user_id": cast.liaison_a.pk})
+    # Conversion rules are global (no organisation): only managers of global rules may open them.
+    conversion = ConversionRule.objects.create(code="leak-conversion", name="甲镇机密折算", form="online",
+                                               basis="item", hours=1, active=False)
     return {"person_id": cast.person_a, "entry_id": entry, "org_id": cast.town_a, "rule_id": rule,
-            "batch_id": batch, "job_id": job}
+            "batch_id": batch, "job_id": job, "conversion_id": conversion}
