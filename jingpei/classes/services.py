@@ -39,6 +39,8 @@ from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.jobs import enqueue
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
+from jingpei.ledger import conversion
+from jingpei.ledger.models import TrainingForm
 from jingpei.ledger.services import credit_hours
 from jingpei.orgs.models import Category, Organization, Person, PersonCategory
 
@@ -536,6 +538,38 @@ def attended_hours(enrolment: Enrolment) -> Decimal:
     return (enrolment.attendances.aggregate(h=Sum("session__hours"))["h"] or Decimal("0")).quantize(Decimal("0.1"))
 
 
+def credited_hours(enrolment: Enrolment, attended: Decimal) -> Decimal:
+    """学时 for a trainee who completed: in a full-time class, the days attended through the conversion
+    rules (a full-time day 6 学时, capped per class: the preset ``fulltime-day``); otherwise, or when no
+    rule converts the class's form by the day, the hours of the sessions attended."""
+    klass = enrolment.klass
+    if klass.full_time and conversion.applies(form=klass.ledger_form, basis="day"):
+        days = len(enrolment.attendances.datetimes("session__starts_at", "day"))  # local days
+        return conversion.convert_hours(form=klass.ledger_form, basis="day", quantity=days).quantize(Decimal("0.1"))
+    return attended
+
+
+def _credit_teaching(klass: TrainingClass, actor) -> int:
+    """The lecturers who are people on the roster are credited their teaching (form 授课) by the conversion
+    rules (the preset: 5× the hours taught; the per-year cap applies in compliance). Returns how many."""
+    if not conversion.applies(form=TrainingForm.TEACHING, basis="hour"):
+        return 0
+    taught: dict[Person, Decimal] = {}
+    for session in klass.sessions.select_related("lecturer__user__person").filter(lecturer__user__person__isnull=False):
+        person = session.lecturer.user.person
+        taught[person] = taught.get(person, Decimal(0)) + session.hours
+    credited = 0
+    for person, hours in taught.items():
+        value = conversion.convert_hours(form=TrainingForm.TEACHING, basis="hour", quantity=hours)
+        if value <= 0:
+            continue
+        credited += 1
+        credit_hours(person=person, hours=value, form=TrainingForm.TEACHING, occurred_on=klass.end_date, actor=actor,
+                     idempotency_key=f"class-teaching:{klass.pk}:{person.pk}",
+                     title=_("授课：%(t)s") % {"t": klass.title}, source_type="class.teaching", source_id=klass.pk)
+    return credited
+
+
 def _completion_verdict(enrolment: Enrolment, total: Decimal) -> tuple[Decimal, str]:
     """(hours attended, reason it falls short — "" when complete)."""
     klass = enrolment.klass
@@ -591,6 +625,7 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
                 enrolment.save(update_fields=["completion_note"])
                 result.not_completed.append((enrolment, shortfall))
                 continue
+            hours = credited_hours(enrolment, hours)
             credit_hours(person=enrolment.person, hours=hours, form=klass.ledger_form, occurred_on=klass.end_date,
                          idempotency_key=f"class-completion:{klass.pk}:{enrolment.person_id}", actor=actor,
                          title=klass.title, source_type="class", source_id=klass.pk)
@@ -605,6 +640,7 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
                 issuer=klass.organizer.name, issued_at=issued_at)
             issued.append(cert)
             result.completed.append(enrolment)
+        _credit_teaching(klass, actor)
         klass.status = TrainingClass.Status.COMPLETED
         klass.completed_at = issued_at
         klass.save(update_fields=["status", "completed_at"])

@@ -15,6 +15,11 @@ from jingpei.core.errors import DomainError
 from jingpei.ledger.models import ConversionRule
 
 
+def applies(*, form: str, basis: str) -> bool:
+    """Whether an active rule converts ``form`` by ``basis`` (else the caller keeps its own measure)."""
+    return ConversionRule.objects.filter(active=True, form=form, basis=basis).exists()
+
+
 def convert_hours(*, form: str, basis: str, quantity, code: str | None = None,
                   already_credited: Decimal = Decimal(0)) -> Decimal:
     """学时 for ``quantity`` (minutes, items, days or hours) of ``form``. ``code`` picks one rule when

@@ -20,7 +20,11 @@ from jingpei.academy import beat_wsgi, services
 from jingpei.academy.models import Progress
 from jingpei.core.models import AuditLog
 from jingpei.ledger.models import LedgerEntry
+from jingpei.wsgi import application, django_application
 from tests.academy.helpers import make_course
+
+# Imported at collection on purpose: the first import of jingpei.wsgi runs django.setup(), whose logging
+# configuration replaces the root logger's handlers, caplog's among them, if it happens inside a test.
 
 CSRF = "beatroutecsrftoken0123456789abcd"  # 32 characters: a valid unmasked secret
 SESSION = "the-browser-session"
@@ -41,7 +45,6 @@ def environ_for(path, *, method="POST", data=None, csrf=True, cookie=SESSION, ex
 
 def call(path, *, app=None, **kw):
     """(status, headers, body, answered by the fast route?) for one request through the WSGI application."""
-    from jingpei.wsgi import application, django_application
 
     taken = []
     seen = beat_wsgi._answer

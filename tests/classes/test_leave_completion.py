@@ -67,7 +67,7 @@ def test_completion_credits_once_and_issues_certificate(cast, klass, session, he
     assert result.not_completed[0][1] == "出勤 0.0 / 3.0 学时，未达 80%"
     entry = LedgerEntry.objects.get()
     assert entry.idempotency_key == f"class-completion:{klass.pk}:{cast.person_a.pk}"
-    assert entry.hours == Decimal("3.0") and entry.form == "class"
+    assert entry.hours == Decimal("6.0") and entry.form == "class"  # a full-time day: 6 学时 (the 3-hour session's day)
     cert = Certificate.objects.get()
     assert cert.pdf.read().startswith(b"%PDF") and cert.person_name == "王小明"
     with pytest.raises(Conflict, match="本班已结业。"):

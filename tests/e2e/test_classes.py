@@ -77,7 +77,7 @@ def test_class_from_nomination_to_verified_certificate(cast, desktop, phone):
     desktop.wait_for_selector("text=班次已结业。")
     assert desktop.inner_text("[data-testid=class-status]") == "已结业"
     shot(desktop, "classes-completed")
-    assert LedgerEntry.objects.get(idempotency_key=f"class-completion:{klass.pk}:{cast.person_a.pk}").hours == 3
+    assert LedgerEntry.objects.get(idempotency_key=f"class-completion:{klass.pk}:{cast.person_a.pk}").hours == 6  # one full-time day
 
     # The trainee downloads the certificate; the public page confirms it.
     phone.goto(f"{phone.base}/classes/mine/")
