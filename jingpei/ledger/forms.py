@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -74,18 +76,29 @@ class ConversionForm(StyledForm):
     name = forms.CharField(label=_("名称"), max_length=100)
     form = forms.ChoiceField(label=_("培训形式"), choices=TrainingForm.choices)
     basis = forms.ChoiceField(label=_("计算依据"), choices=ConversionBasis.choices)
-    min_quantity = forms.DecimalField(label=_("下限（含）"), max_digits=8, decimal_places=2, initial=0,
+    # The bounds here let one answer name every wrong field; save_conversion checks them again (API, shell).
+    min_quantity = forms.DecimalField(label=_("下限（含）"), max_digits=8, decimal_places=2, initial=0, min_value=0,
                                       help_text=_("分钟、件、天或小时，按计算依据"))
-    max_quantity = forms.DecimalField(label=_("上限（不含）"), max_digits=8, decimal_places=2, required=False,
+    max_quantity = forms.DecimalField(label=_("上限（不含）"), max_digits=8, decimal_places=2, required=False, min_value=0,
                                       help_text=_("留空为不设上限"))
-    hours = forms.DecimalField(label=_("折合学时"), max_digits=6, decimal_places=2,
+    hours = forms.DecimalField(label=_("折合学时"), max_digits=6, decimal_places=2, min_value=Decimal("0.01"), max_value=100,
                                help_text=_("按天、按小时为每单位的学时；按时长、按件为每次的学时"))
-    multiplier = forms.DecimalField(label=_("倍数"), max_digits=5, decimal_places=2, initial=1)
+    multiplier = forms.DecimalField(label=_("倍数"), max_digits=5, decimal_places=2, initial=1, min_value=Decimal("0.01"),
+                                    max_value=20)
     cap_per_source = forms.DecimalField(label=_("每个来源上限"), max_digits=7, decimal_places=1, required=False,
+                                        min_value=Decimal("0.1"),
                                         help_text=_("如每个培训班最多计 60 学时；留空为不设上限"))
     cap_per_year = forms.DecimalField(label=_("每年上限"), max_digits=7, decimal_places=1, required=False,
+                                      min_value=Decimal("0.1"),
                                       help_text=_("该培训形式每人每年最多计入达标的学时；留空为不设上限"))
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_quantity"), data.get("max_quantity")
+        if low is not None and high is not None and high <= low:
+            self.add_error("max_quantity", _("上限须大于下限（范围含下限、不含上限）。"))
+        return data
 
     @classmethod
     def initial_for(cls, conversion: ConversionRule) -> dict:

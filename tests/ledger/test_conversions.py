@@ -98,8 +98,11 @@ def test_the_rules_page_edits_a_conversion_and_reports_errors_on_the_form(cast, 
     assert c.post(reverse("ledger:conversion", args=[preset.pk]), data).status_code == 302
     preset.refresh_from_db()
     assert preset.cap_per_source == Decimal(80)
-    bad = c.post(reverse("ledger:conversion", args=[preset.pk]), {**data, "hours": "0"}).content.decode()
-    assert "折合学时须大于 0 且不超过 100。" in bad
+    bad = c.post(reverse("ledger:conversion", args=[preset.pk]), {**data, "hours": "0", "min_quantity": "5",
+                                                                  "max_quantity": "2", "cap_per_year": "-3"})
+    errors = bad.context["form"].errors
+    assert set(errors) == {"hours", "max_quantity", "cap_per_year"}  # every wrong field in one answer
+    assert errors["max_quantity"] == ["上限须大于下限（范围含下限、不含上限）。"]
     preset.refresh_from_db()
     assert preset.hours == Decimal(6)
     liaison = client_as(cast.liaison_a)
