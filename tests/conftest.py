@@ -86,6 +86,19 @@ def client_as(client):
 
 
 @pytest.fixture(autouse=True)
+def _presets(request):
+    """The preset rules (requirement and conversion: classes and the academy credit by the latter), also
+    after a transactional test has flushed the tables the migrations filled."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and "cast" not in request.fixturenames:
+        return
+    from jingpei.ledger import presets
+
+    request.getfixturevalue("transactional_db" if marker and marker.kwargs.get("transaction") else "db")
+    presets.install()
+
+
+@pytest.fixture(autouse=True)
 def _chinese_by_default():
     """Each test starts in the default language: a request in English must not leak into the next
     test run by the same worker (Django keeps the activated language per thread)."""

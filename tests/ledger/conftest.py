@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jingpei.ledger import presets
 from jingpei.orgs.models import Person
 
 
@@ -15,13 +14,3 @@ def settled(cast):
     for person in (cast.person_a, cast.person_a2, cast.person_b):
         person.refresh_from_db()
     return cast
-
-
-@pytest.fixture(autouse=True)
-def _presets(request):
-    """The preset rules, also after a transactional test has flushed the tables (PostgreSQL runs)."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None and "cast" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db" if marker and marker.kwargs.get("transaction") else "db")
-    presets.install()
