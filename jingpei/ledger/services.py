@@ -334,15 +334,20 @@ def _check_rule(rule: RequirementRule) -> None:
         raise DomainError(_("失效日期不能早于生效日期。"), field="valid_to")
 
 
+def _assign(obj, fields: tuple[str, ...], values: dict) -> None:
+    """Set the named ``values`` on ``obj``; a name outside ``fields`` is a caller's bug, not user input."""
+    for name, value in values.items():
+        if name not in fields:
+            raise TypeError(name)
+        setattr(obj, name, value)
+
+
 def save_rule(*, actor, rule: RequirementRule | None = None, categories=None, **values) -> RequirementRule:
     """Create (``rule=None``) or change a requirement rule."""
     creating = rule is None
     rule = rule or RequirementRule()
     before = {} if creating else _rule_snapshot(rule)
-    for name, value in values.items():
-        if name not in RULE_FIELDS:
-            raise TypeError(name)
-        setattr(rule, name, value)
+    _assign(rule, RULE_FIELDS, values)
     if not can_manage_rule(actor, rule):
         raise NotAllowed(_("您没有管理该学时规则的权限。"))
     _check_rule(rule)
@@ -416,10 +421,7 @@ def save_conversion(*, actor, conversion: ConversionRule | None = None, **values
     creating = conversion is None
     conversion = conversion or ConversionRule()
     before = {} if creating else _conversion_snapshot(conversion)
-    for name, value in values.items():
-        if name not in CONVERSION_FIELDS:
-            raise TypeError(name)
-        setattr(conversion, name, value.strip() if isinstance(value, str) else value)
+    _assign(conversion, CONVERSION_FIELDS, {k: v.strip() if isinstance(v, str) else v for k, v in values.items()})
     _check_conversion(conversion)
     with transaction.atomic():
         if creating:

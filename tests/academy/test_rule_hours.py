@@ -40,25 +40,26 @@ def test_declared_hours_are_kept_whatever_the_length(cast):
     assert not course.hours_from_rules and course.credit_hours == Decimal("3")
 
 
-def test_completing_a_rules_course_credits_what_the_rules_give(cast, settings):
-    settings.ACADEMY_PRESENCE_MIN_SECONDS = settings.ACADEMY_PRESENCE_MAX_SECONDS = 3600  # no check in 30 min
-    course = services.create_course(actor=None, org=cast.district, title="三十分钟视频课", year=2026, credit_hours=None)
+def watch_whole_video_course(cast, settings, minutes):
+    """A rules course of one video of ``minutes``, watched to the end by 王小明 (no presence checks)."""
+    settings.ACADEMY_PRESENCE_MIN_SECONDS = settings.ACADEMY_PRESENCE_MAX_SECONDS = 3600
+    course = services.create_course(actor=None, org=cast.district, title=f"{minutes}分钟视频课", year=2026,
+                                    credit_hours=None)
     lesson = Lesson.objects.create(course=course, order=1, title="第一讲", kind=LessonKind.VIDEO,
-                                   content_type="video/mp4", duration_seconds=30 * 60)
+                                   content_type="video/mp4", duration_seconds=minutes * 60)
     services.refresh_rule_hours([course])
     with time_machine.travel(T0, tick=False) as clock:
-        honest(Player(cast.person_a, lesson, clock), 30 * 60, step=15)
+        honest(Player(cast.person_a, lesson, clock), minutes * 60, step=15)
+    return course
+
+
+def test_completing_a_rules_course_credits_what_the_rules_give(cast, settings):
+    watch_whole_video_course(cast, settings, 30)
     assert LedgerEntry.objects.get().hours == Decimal("1.0")
 
 
 def test_a_course_the_rules_value_at_nothing_completes_without_a_ledger_entry(cast, settings):
-    settings.ACADEMY_PRESENCE_MIN_SECONDS = settings.ACADEMY_PRESENCE_MAX_SECONDS = 3600
-    course = services.create_course(actor=None, org=cast.district, title="十分钟微视频", year=2026, credit_hours=None)
-    lesson = Lesson.objects.create(course=course, order=1, title="第一讲", kind=LessonKind.VIDEO,
-                                   content_type="video/mp4", duration_seconds=10 * 60)
-    services.refresh_rule_hours([course])
-    with time_machine.travel(T0, tick=False) as clock:
-        honest(Player(cast.person_a, lesson, clock), 10 * 60, step=15)
+    course = watch_whole_video_course(cast, settings, 10)
     enrollment = Enrollment.objects.get(course=course)
     assert enrollment.completed_at is not None and enrollment.ledger_entry is None
     assert not LedgerEntry.objects.exists()
