@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from jingpei.core.apitypes import Limit, Offset
+from jingpei.core.apitypes import Id, Limit, Offset
 from jingpei.ledger import access, compliance, services
-from jingpei.ledger.models import LedgerEntry
+from jingpei.ledger.models import ConversionRule, LedgerEntry
 
 router = Router(tags=["学时台账"])
 
@@ -89,6 +90,34 @@ class RuleOut(Schema):
     org_id: int | None
 
 
+class ConversionOut(Schema):
+    id: int
+    code: str
+    name: str
+    form: str
+    basis: str
+    min_quantity: Decimal
+    max_quantity: Decimal | None
+    hours: Decimal
+    multiplier: Decimal
+    cap_per_source: Decimal | None
+    cap_per_year: Decimal | None
+    active: bool
+
+
+class ConversionPatch(Schema):
+    """The fields to change; those left out keep their value (null clears an optional bound or cap)."""
+
+    name: str | None = None
+    min_quantity: Decimal | None = None
+    max_quantity: Decimal | None = None
+    hours: Decimal | None = None
+    multiplier: Decimal | None = None
+    cap_per_source: Decimal | None = None
+    cap_per_year: Decimal | None = None
+    active: bool | None = None
+
+
 class ReverseIn(Schema):
     reason: str
 
@@ -152,3 +181,26 @@ def rules(request):
 def switch_rule(request, rule_id: int, payload: RuleSwitchIn):
     rule = access.get_rule(request.user, rule_id, write=True)
     return _rule_out(services.switch_rule(actor=request.user, rule=rule, active=payload.active))
+
+
+CONVERSION_OUT = tuple(ConversionOut.model_fields)
+NULLABLE = {"max_quantity", "cap_per_source", "cap_per_year"}  # null is a value for these: no bound, no cap
+
+
+@router.get("/conversions", response=list[ConversionOut])
+def conversions(request):
+    """Every credit-conversion rule (global data; switched-off ones too, for those who manage them)."""
+    rules = ConversionRule.objects.all()
+    if not access.can_manage_rule(request.user, None):
+        rules = rules.filter(active=True)
+    return [{f: getattr(c, f) for f in CONVERSION_OUT} for c in rules]
+
+
+@router.patch("/conversions/{conversion_id}", response=ConversionOut)
+def change_conversion(request, conversion_id: Id, payload: ConversionPatch):
+    conversion = get_object_or_404(ConversionRule, pk=conversion_id)
+    sent = payload.model_dump(exclude_unset=True)
+    values = {k: v for k, v in sent.items() if v is not None or k in NULLABLE}
+    conversion = services.save_conversion(actor=request.user, conversion=conversion, **values)
+    conversion.refresh_from_db()  # the values as stored (decimal places), not as sent
+    return {f: getattr(conversion, f) for f in CONVERSION_OUT}

@@ -64,3 +64,26 @@ def test_switch_rule(settled, client_as):
     assert denied.status_code == 403
     rule.refresh_from_db()
     assert not rule.active
+
+
+def test_conversions_are_listed_and_changed_with_the_same_rules_as_the_page(settled, client_as):
+    from jingpei.ledger.models import ConversionRule
+
+    day = ConversionRule.objects.get(code="fulltime-day")
+    officer = client_as(settled.officer)
+    listed = {c["code"]: c for c in officer.get(f"{API}/conversions").json()}
+    assert listed["fulltime-day"]["cap_per_source"] == "60.0" and listed["teaching"]["multiplier"] == "5.00"
+    changed = officer.patch(f"{API}/conversions/{day.pk}", json.dumps({"cap_per_source": None, "hours": "7"}),
+                            content_type="application/json")
+    assert changed.status_code == 200, changed.content.decode()
+    assert (changed.json()["cap_per_source"], changed.json()["hours"]) == (None, "7.00")
+    bad = officer.patch(f"{API}/conversions/{day.pk}", json.dumps({"min_quantity": "5", "max_quantity": "1"}),
+                        content_type="application/json")
+    assert bad.status_code == 400  # a domain rule broken (422 is for a malformed body)
+    assert bad.json()["error"]["fields"] == [{"field": "max_quantity", "message": "上限须大于下限（范围含下限、不含上限）。"}]
+    denied = client_as(settled.liaison_a).patch(f"{API}/conversions/{day.pk}", json.dumps({"hours": "9"}), content_type="application/json")
+    assert denied.status_code == 403
+    day.refresh_from_db()
+    assert (day.hours, day.cap_per_source, day.min_quantity) == (7, None, 0)
+    officer = client_as(settled.officer)  # one test client: client_as logs it in as another user
+    assert officer.patch(f"{API}/conversions/99999999", json.dumps({}), content_type="application/json").status_code == 404
