@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -397,6 +398,11 @@ def _check_conversion(conversion: ConversionRule) -> None:
         value = getattr(conversion, name)
         if value is not None and value <= 0:
             raise DomainError(_("上限须大于 0；不设上限请留空。"), field=name)
+    try:  # then the columns' own limits (length, digits), whatever the caller checked: the API, a script
+        conversion.clean_fields(exclude=["code"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=field) from None
     if conversion.active:
         # Two active rules of one form and basis whose ranges overlap would make the hours depend on
         # which one the lookup meets first.

@@ -81,6 +81,12 @@ def test_conversions_are_listed_and_changed_with_the_same_rules_as_the_page(sett
                         content_type="application/json")
     assert bad.status_code == 400  # a domain rule broken (422 is for a malformed body)
     assert bad.json()["error"]["fields"] == [{"field": "max_quantity", "message": "上限须大于下限（范围含下限、不含上限）。"}]
+    too_long = officer.patch(f"{API}/conversions/{day.pk}", json.dumps({"min_quantity": "1e30", "name": "名" * 300}),
+                             content_type="application/json")  # beyond the columns: named, not a server error
+    assert too_long.status_code == 400 and too_long.json()["error"]["fields"][0]["field"] in ("min_quantity", "name")
+    too_long = officer.patch(f"{API}/conversions/{day.pk}", json.dumps({"min_quantity": "1e30", "name": "名" * 300}),
+                             content_type="application/json")  # beyond the columns: named, not a server error
+    assert too_long.status_code == 400 and too_long.json()["error"]["fields"][0]["field"] in ("min_quantity", "name")
     denied = client_as(settled.liaison_a).patch(f"{API}/conversions/{day.pk}", json.dumps({"hours": "9"}), content_type="application/json")
     assert denied.status_code == 403
     day.refresh_from_db()
