@@ -40,7 +40,7 @@ from jingpei.core.jobs import enqueue
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.ledger import conversion
-from jingpei.ledger.models import TrainingForm
+from jingpei.ledger.models import ConversionRule, TrainingForm
 from jingpei.ledger.services import credit_hours
 from jingpei.orgs.models import Category, Organization, Person, PersonCategory
 
@@ -547,6 +547,18 @@ def credited_hours(enrolment: Enrolment, attended: Decimal) -> Decimal:
         days = len(enrolment.attendances.datetimes("session__starts_at", "day"))  # local days
         return conversion.convert_hours(form=klass.ledger_form, basis="day", quantity=days).quantize(Decimal("0.1"))
     return attended
+
+
+def credit_note(klass: TrainingClass) -> str:
+    """How completion will credit this class, in the words of the class page."""
+    if klass.full_time:
+        rule = ConversionRule.objects.filter(active=True, form=klass.ledger_form, basis="day").order_by("min_quantity").first()
+        if rule is not None:
+            note = _("结业学时按出勤天数折算，每天 %(h)s 学时") % {"h": f"{(rule.hours * rule.multiplier).normalize():f}"}
+            if rule.cap_per_source is not None:
+                note += _("，每班最多 %(c)s 学时") % {"c": f"{rule.cap_per_source.normalize():f}"}
+            return note
+    return _("结业学时按出勤课次的学时计")
 
 
 def _credit_teaching(klass: TrainingClass, actor) -> int:

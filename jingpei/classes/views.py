@@ -153,7 +153,8 @@ def class_detail(request, class_id):
                                            for p in nominate_scope.prefixes)]
     ctx = {"klass": klass, "runs": runs, "sessions": klass.sessions.select_related("lecturer"),
            "quotas": quotas, "enrolments": enrolments,
-           "total_hours": klass.total_hours(), "tab": request.GET.get("tab", "roster")}
+           "total_hours": klass.total_hours(), "tab": request.GET.get("tab", "roster"),
+           "credit_note": services.credit_note(klass)}
     if klass.status == TrainingClass.Status.OPEN and not nominate_scope.empty:
         people = visible_people(user, Perm.CLASS_NOMINATE).active().select_related("primary_org").order_by(
             "pinyin", "id").exclude(pk__in=klass.enrolments.filter(status__in=Enrolment.LIVE).values("person_id"))

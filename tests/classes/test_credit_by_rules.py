@@ -82,3 +82,11 @@ def test_a_lecturer_on_the_roster_is_credited_five_times_the_hours_taught(cast, 
     assert (taught.person_id, taught.hours) == (cast.person_b.pk, Decimal("15.0"))  # 3 hours taught × 5
     assert taught.idempotency_key == f"class-teaching:{klass.pk}:{cast.person_b.pk}"
     assert LedgerEntry.objects.filter(form="teaching").count() == 1
+
+
+def test_the_class_page_says_how_completion_credits(cast, klass, client_as):
+    page = client_as(cast.officer).get(f"/classes/{klass.pk}/?tab=info").content.decode()
+    assert "结业学时按出勤天数折算，每天 6 学时，每班最多 60 学时" in page
+    klass.full_time = False
+    klass.save()
+    assert "结业学时按出勤课次的学时计" in client_as(cast.officer).get(f"/classes/{klass.pk}/?tab=info").content.decode()
