@@ -32,7 +32,7 @@ from jingpei.core import audit
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.ledger.conversion import convert_hours
+from jingpei.ledger.conversion import hours_by, rules_for
 from jingpei.ledger.models import TrainingForm
 from jingpei.ledger.services import credit_hours
 
@@ -74,19 +74,19 @@ def create_course(*, actor, org, title: str, year: int, credit_hours: Decimal | 
     return course
 
 
-def hours_by_rules(course: Course) -> Decimal:
-    """What the conversion rules make of the course's total length (minutes, any lesson kind)."""
-    seconds = course.lessons.aggregate(s=Sum("duration_seconds"))["s"] or 0
-    return convert_hours(form=TrainingForm.ONLINE, basis="minutes", quantity=Decimal(seconds) / 60)
-
-
 def refresh_rule_hours(courses=None) -> int:
-    """Store the hours of courses that follow the conversion rules (after a lesson is added, or the rules
-    changed: ``ledger.signals.conversion_changed``). Returns how many changed; each change is audited."""
+    """Store the hours of courses that follow the conversion rules: what the online-by-minutes rules make
+    of their lessons' total length (after a lesson is added, or the rules changed:
+    ``ledger.signals.conversion_changed``). Returns how many changed; each change is audited."""
+    rules = rules_for(form=TrainingForm.ONLINE, basis="minutes")
+    rows = (Course.objects.filter(hours_from_rules=True).select_related("org")
+            .annotate(seconds=Sum("lessons__duration_seconds")))  # one query, however many courses
+    if courses is not None:
+        rows = rows.filter(pk__in=[c.pk for c in courses])
     changed = 0
-    for course in (courses if courses is not None else Course.objects.filter(hours_from_rules=True)):
-        hours = hours_by_rules(course)
-        if course.hours_from_rules and hours != course.credit_hours:
+    for course in rows:
+        hours = hours_by(rules, basis="minutes", quantity=Decimal(course.seconds or 0) / 60)
+        if hours != course.credit_hours:
             before, course.credit_hours = course.credit_hours, hours
             course.save(update_fields=["credit_hours"])
             audit.record("academy.course.hours", course, actor=None, org_path=course.org.path,

@@ -538,33 +538,36 @@ def attended_hours(enrolment: Enrolment) -> Decimal:
     return (enrolment.attendances.aggregate(h=Sum("session__hours"))["h"] or Decimal("0")).quantize(Decimal("0.1"))
 
 
-def credited_hours(enrolment: Enrolment, attended: Decimal) -> Decimal:
-    """学时 for a trainee who completed: in a full-time class, the days attended through the conversion
-    rules (a full-time day 6 学时, capped per class: the preset ``fulltime-day``); otherwise, or when no
-    rule converts the class's form by the day, the hours of the sessions attended."""
-    klass = enrolment.klass
-    if klass.full_time and conversion.applies(form=klass.ledger_form, basis="day"):
-        days = len(enrolment.attendances.datetimes("session__starts_at", "day"))  # local days
-        return conversion.convert_hours(form=klass.ledger_form, basis="day", quantity=days).quantize(Decimal("0.1"))
+def credited_hours(attended: Decimal, days: int, day_rules: list[ConversionRule]) -> Decimal:
+    """学时 for a trainee who completed: with the class's day rules (a full-time class whose form the
+    conversion rules value by the day: the preset ``fulltime-day``, 6 学时 a day, capped per class) the days
+    attended; otherwise the hours of the sessions attended."""
+    if day_rules:
+        return conversion.hours_by(day_rules, basis="day", quantity=days).quantize(Decimal("0.1"))
     return attended
+
+
+def _day_rules(klass: TrainingClass) -> list[ConversionRule]:
+    return conversion.rules_for(form=klass.ledger_form, basis="day") if klass.full_time else []
 
 
 def credit_note(klass: TrainingClass) -> str:
     """How completion will credit this class, in the words of the class page."""
-    if klass.full_time:
-        rule = ConversionRule.objects.filter(active=True, form=klass.ledger_form, basis="day").order_by("min_quantity").first()
-        if rule is not None:
-            note = _("结业学时按出勤天数折算，每天 %(h)s 学时") % {"h": f"{(rule.hours * rule.multiplier).normalize():f}"}
-            if rule.cap_per_source is not None:
-                note += _("，每班最多 %(c)s 学时") % {"c": f"{rule.cap_per_source.normalize():f}"}
-            return note
-    return _("结业学时按出勤课次的学时计")
+    rules = _day_rules(klass)
+    if not rules:
+        return _("结业学时按出勤课次的学时计")
+    rule = rules[-1]  # the one from day 0 (widest lower bound first)
+    note = _("结业学时按出勤天数折算，每天 %(h)s 学时") % {"h": f"{(rule.hours * rule.multiplier).normalize():f}"}
+    if rule.cap_per_source is not None:
+        note += _("，每班最多 %(c)s 学时") % {"c": f"{rule.cap_per_source.normalize():f}"}
+    return note
 
 
 def _credit_teaching(klass: TrainingClass, actor) -> int:
     """The lecturers who are people on the roster are credited their teaching (form 授课) by the conversion
     rules (the preset: 5× the hours taught; the per-year cap applies in compliance). Returns how many."""
-    if not conversion.applies(form=TrainingForm.TEACHING, basis="hour"):
+    rules = conversion.rules_for(form=TrainingForm.TEACHING, basis="hour")
+    if not rules:
         return 0
     taught: dict[Person, Decimal] = {}
     for session in klass.sessions.select_related("lecturer__user__person").filter(lecturer__user__person__isnull=False):
@@ -572,7 +575,7 @@ def _credit_teaching(klass: TrainingClass, actor) -> int:
         taught[person] = taught.get(person, Decimal(0)) + session.hours
     credited = 0
     for person, hours in taught.items():
-        value = conversion.convert_hours(form=TrainingForm.TEACHING, basis="hour", quantity=hours)
+        value = conversion.hours_by(rules, basis="hour", quantity=hours)
         if value <= 0:
             continue
         credited += 1
@@ -629,6 +632,7 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
         if total <= 0:
             raise DomainError(_("本班尚未安排课次，无法结业。"))
         issued_at = timezone.now()
+        day_rules = _day_rules(klass)  # read once for the whole class
         enrolments = klass.enrolments.filter(status=S.APPROVED).select_related("person", "person__primary_org", "org")
         for n, enrolment in enumerate(enrolments, start=1):
             hours, shortfall = _completion_verdict(enrolment, total)
@@ -637,7 +641,8 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
                 enrolment.save(update_fields=["completion_note"])
                 result.not_completed.append((enrolment, shortfall))
                 continue
-            hours = credited_hours(enrolment, hours)
+            days = len(enrolment.attendances.datetimes("session__starts_at", "day")) if day_rules else 0  # local days
+            hours = credited_hours(hours, days, day_rules)
             credit_hours(person=enrolment.person, hours=hours, form=klass.ledger_form, occurred_on=klass.end_date,
                          idempotency_key=f"class-completion:{klass.pk}:{enrolment.person_id}", actor=actor,
                          title=klass.title, source_type="class", source_id=klass.pk)

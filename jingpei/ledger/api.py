@@ -184,6 +184,10 @@ def switch_rule(request, rule_id: int, payload: RuleSwitchIn):
 
 
 CONVERSION_OUT = tuple(ConversionOut.model_fields)
+
+
+def _conversion_out(conversion: ConversionRule) -> dict:
+    return _conversion_out(conversion)
 NULLABLE = {"max_quantity", "cap_per_source", "cap_per_year"}  # null is a value for these: no bound, no cap
 
 
@@ -193,7 +197,7 @@ def conversions(request):
     rules = ConversionRule.objects.all()
     if not access.can_manage_rule(request.user, None):
         rules = rules.filter(active=True)
-    return [{f: getattr(c, f) for f in CONVERSION_OUT} for c in rules]
+    return [_conversion_out(c) for c in rules]
 
 
 @router.patch("/conversions/{conversion_id}", response=ConversionOut)
@@ -203,4 +207,4 @@ def change_conversion(request, conversion_id: Id, payload: ConversionPatch):
     values = {k: v for k, v in sent.items() if v is not None or k in NULLABLE}
     conversion = services.save_conversion(actor=request.user, conversion=conversion, **values)
     conversion.refresh_from_db()  # the values as stored (decimal places), not as sent
-    return {f: getattr(conversion, f) for f in CONVERSION_OUT}
+    return _conversion_out(conversion)

@@ -375,8 +375,8 @@ CONVERSION_FIELDS = ("name", "form", "basis", "min_quantity", "max_quantity", "h
 
 
 def _conversion_snapshot(conversion: ConversionRule) -> dict:
-    return {f: (str(v) if isinstance(v, Decimal) else v) for f in CONVERSION_FIELDS
-            for v in [getattr(conversion, f)]}
+    values = {f: getattr(conversion, f) for f in CONVERSION_FIELDS}
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
 
 
 def _check_conversion(conversion: ConversionRule) -> None:
@@ -403,9 +403,10 @@ def _check_conversion(conversion: ConversionRule) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=field) from None
-    if conversion.active:
+    if conversion.active and conversion.basis != ConversionBasis.ITEM:
         # Two active rules of one form and basis whose ranges overlap would make the hours depend on
-        # which one the lookup meets first.
+        # which one the lookup meets first. Rules by the item are picked by their code (a micro-course, a
+        # passed test), not by a range, so theirs may overlap.
         others = ConversionRule.objects.filter(active=True, form=conversion.form, basis=conversion.basis).exclude(
             pk=conversion.pk)
         high = conversion.max_quantity

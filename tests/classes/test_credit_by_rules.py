@@ -90,3 +90,15 @@ def test_the_class_page_says_how_completion_credits(cast, klass, client_as):
     klass.full_time = False
     klass.save()
     assert "结业学时按出勤课次的学时计" in client_as(cast.officer).get(f"/classes/{klass.pk}/?tab=info").content.decode()
+
+
+def test_completion_reads_the_conversion_rules_once_per_class_not_per_trainee(cast, klass, session, head):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for person in (cast.person_a, cast.person_a2, cast.person_b):
+        services.sign_in(actor=None, session=session, enrolment=enrol(cast, klass, person))
+    with CaptureQueriesContext(connection) as queries:
+        services.complete_class(actor=head, klass=klass)
+    assert sum("ledger_conversionrule" in q["sql"] for q in queries.captured_queries) == 2  # day rules, teaching
+    assert LedgerEntry.objects.filter(idempotency_key__startswith="class-completion:").count() == 3

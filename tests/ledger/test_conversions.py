@@ -53,6 +53,12 @@ def test_overlapping_active_ranges_are_refused(cast):
     assert services.save_conversion(actor=cast.officer, **{**GOOD, "active": False}).pk  # switched off: allowed
 
 
+def test_rules_by_the_item_are_picked_by_code_so_their_ranges_may_overlap(cast):
+    micro = ConversionRule.objects.get(code="micro-course")  # beside test-passed: both online, by the item, 0–∞
+    services.save_conversion(actor=cast.officer, conversion=micro, hours=Decimal("0.5"))
+    assert convert_hours(form="online", basis="item", quantity=1, code="micro-course") == Decimal("0.5")
+
+
 def test_a_new_rule_applies_to_new_credits_and_is_audited(cast, long_course_rule):
     ComplianceState.objects.update_or_create(pk=1, defaults={"as_of": date(2026, 6, 30), "built_at": timezone.now(),
                                                              "stale": False})

@@ -1,3 +1,6 @@
+from datetime import date
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -36,9 +39,6 @@ LONG_TEXT, MID_TEXT = 24, 8
 def cell_class(value) -> str:
     """The CSS class of a generic table cell by its value: dates and figures keep one line (a phone
     would break 2026-03-01 after the month); long text keeps a readable width; short text wraps."""
-    from datetime import date
-    from decimal import Decimal
-
     if isinstance(value, date | int | float | Decimal):
         return "text-nowrap"
     if not isinstance(value, str):
