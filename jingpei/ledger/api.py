@@ -187,7 +187,7 @@ CONVERSION_OUT = tuple(ConversionOut.model_fields)
 
 
 def _conversion_out(conversion: ConversionRule) -> dict:
-    return _conversion_out(conversion)
+    return {f: getattr(conversion, f) for f in CONVERSION_OUT}
 NULLABLE = {"max_quantity", "cap_per_source", "cap_per_year"}  # null is a value for these: no bound, no cap
 
 
