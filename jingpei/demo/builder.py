@@ -20,7 +20,7 @@ from jingpei.core import audit, crypto
 from jingpei.core.permissions import Role
 from jingpei.core.pinyin import search_keys
 from jingpei.demo import names
-from jingpei.orgs.models import Category, Membership, Organization, Person, PersonCategory
+from jingpei.orgs.models import Category, Membership, Organization, Person, PersonCategory, PersonRank
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 STEP = Organization.steplen
@@ -223,6 +223,7 @@ def build(*, seed: int = 2018, people: int = 3000) -> dict:
             memberships.append(Membership(person=p, org=other, is_primary=False))
     Membership.objects.bulk_create(memberships, batch_size=2000, ignore_conflicts=True)
     PersonCategory.objects.bulk_create(categories, batch_size=2000)
+    _county_leaders(random.Random(seed + 1), persons, this_year)
 
     # Demo people have "been there" since before this year, so rules are not prorated from today.
     Person.objects.filter(pk__in=[p.pk for p in persons]).update(
@@ -238,6 +239,28 @@ def build(*, seed: int = 2018, people: int = 3000) -> dict:
         "people": len(persons),
         "accounts": accounts,
     }
+
+
+def _county_leaders(rng: random.Random, persons: list, this_year: int) -> None:
+    """The district's county-level leaders (the 550-hour five-year rule covers them) with their rank
+    history: most in office for years, three newly promoted last year (a grace year), and a district head
+    promoted from deputy (within the county ranks: no grace). A separate generator: the rest of the demo
+    stays as it was."""
+    units = [p for p in persons if p.primary_org.kind == "unit" and p.birth_date.year <= 1980]
+    leaders = rng.sample(units, min(11, len(units)))
+    for i, p in enumerate(leaders):
+        if i == 0:
+            ranks = [("county_deputy", date(this_year - 6, 3, 1)), ("county_chief", date(this_year - 1, 1, 8))]
+            p.position = "区长"
+        elif i <= 3:
+            ranks = [("section_chief", date(this_year - 8, 9, 1)), ("county_deputy", date(this_year - 1, 3 + i * 2, 10))]
+            p.position = "副区长"
+        else:
+            ranks = [("section_chief", date(this_year - 12, 6, 1)), ("county_deputy", date(this_year - 4 - i % 3, 4, 20))]
+            p.position = rng.choice(["区委常委", "副区长", "区人大常委会副主任"])
+        p.rank_level, p.rank_since = ranks[-1]
+        PersonRank.objects.bulk_create([PersonRank(person=p, rank_level=r, since=d) for r, d in ranks])
+    Person.objects.bulk_update(leaders, ["position", "rank_level", "rank_since"])
 
 
 def create_demo_accounts(rng, by_path, district, persons) -> list[tuple[str, str, str]]:

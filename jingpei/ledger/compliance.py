@@ -32,7 +32,8 @@ from jingpei.ledger.rules import (
     requirement,
     status,
 )
-from jingpei.orgs.models import Organization, Person, PersonCategory
+from jingpei.orgs import ranks
+from jingpei.orgs.models import Organization, Person, PersonCategory, PersonRank
 
 
 def today() -> date:
@@ -106,6 +107,8 @@ def person_facts(people: list[Person]) -> dict[int, PersonFacts]:
         "person_id", "starts_on", "ends_on", "rule_id"
     ):
         facts[person_id].exemptions.append((start, end, rule_id))
+    for person_id, history in ranks.history_of(ids).items():
+        facts[person_id].rank_history = history
     return facts
 
 
@@ -243,7 +246,9 @@ def _special_sql(rule: RequirementRule, period: Period, category_ids: set[int]) 
         f"EXISTS (SELECT 1 FROM {Exemption._meta.db_table} x WHERE x.person_id = p.id AND x.starts_on <= %s "  # noqa: S608
         "AND x.ends_on >= %s AND (x.rule_id IS NULL OR x.rule_id = %s))",
     ]
-    params: list = [_period_start_dt(period), period.end, period.start, rule.pk]
+    # adapted as the ORM adapts it: a raw aware datetime reaches SQLite as local-time text with an offset,
+    # which compares as text against the stored UTC values (wrong for joins at the very start of a period)
+    params: list = [connection.ops.adapt_datetimefield_value(_period_start_dt(period)), period.end, period.start, rule.pk]
     if rule.grace_years and category_ids:
         sql.append(
             f"EXISTS (SELECT 1 FROM {PersonCategory._meta.db_table} pg WHERE pg.person_id = p.id "  # noqa: S608
@@ -251,6 +256,10 @@ def _special_sql(rule: RequirementRule, period: Period, category_ids: set[int]) 
             "HAVING MIN(pg.year) > %s)"
         )
         params += [*sorted(category_ids), period.start.year]
+    if rule.grace_years and rule.rank_levels:  # any rank recorded in the period: Python tells promotion apart
+        sql.append(f"EXISTS (SELECT 1 FROM {PersonRank._meta.db_table} pr WHERE pr.person_id = p.id "  # noqa: S608
+                   "AND pr.since > %s)")
+        params.append(period.start)
     return "(" + " OR ".join(sql) + ")", params
 
 
@@ -338,8 +347,9 @@ def _is_special(rule: RequirementRule, period: Period, person: Person, facts: Pe
         return True
     if rule.grace_years and cats:
         held = [y for c in cats for y in facts.category_years.get(c, set())]
-        return bool(held) and min(held) > period.start.year
-    return False
+        if held and min(held) > period.start.year:
+            return True
+    return bool(rule.grace_years and rule.rank_levels and any(since > period.start for _r, since in facts.rank_history))
 
 
 def _bucket(result: RuleResult | None) -> Counts:

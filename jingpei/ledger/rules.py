@@ -112,6 +112,22 @@ class PersonFacts:
     org_path: str = ""
     category_years: dict[int, set[int]] = field(default_factory=dict)  # category id -> years held
     exemptions: list[tuple[date, date, int | None]] = field(default_factory=list)  # (start, end, rule id)
+    rank_history: list[tuple[str, date]] = field(default_factory=list)  # (rank, since), oldest first
+
+
+def entered_ranks(facts: PersonFacts, ranks) -> date | None:
+    """When the person entered ``ranks`` (a rule's rank levels) and has held one of them since: the start
+    of the last unbroken run of those ranks in the history, which must end with the current rank. None when
+    unknown (no dated record of the current rank)."""
+    history = facts.rank_history
+    if not history or history[-1][0] != facts.rank_level or facts.rank_level not in ranks:
+        return None
+    entered = None
+    for rank, since in reversed(history):
+        if rank not in ranks:
+            break
+        entered = since
+    return entered
 
 
 def applies(rule: RequirementRule, facts: PersonFacts, period: Period, *, category_ids: set[int],
@@ -176,6 +192,13 @@ def requirement(rule: RequirementRule, facts: PersonFacts, period: Period, *, ca
                 grace_end = date(entered + rule.grace_years, 1, 1)
                 eligible = [m for m in eligible if m >= grace_end]
                 notes.append(str(_("%(y)s 年新进入类别，宽限 %(g)s 年") % {"y": entered, "g": rule.grace_years}))
+    if rule.grace_years and rule.rank_levels:
+        promoted = entered_ranks(facts, rule.rank_levels)
+        if promoted and promoted > period.start:
+            # from the month of the anniversary (the month after, when it falls after the 15th), as for joining
+            first = add_months(promoted.replace(day=1), 12 * rule.grace_years + (promoted.day > 15))
+            eligible = [m for m in eligible if m >= first]
+            notes.append(str(_("%(d)s 新提任，宽限 %(g)s 年") % {"d": promoted.isoformat(), "g": rule.grace_years}))
     exemptions = [(s, e) for s, e, rule_id in facts.exemptions if rule_id in (None, rule.pk)]
     if exemptions:
         before = len(eligible)

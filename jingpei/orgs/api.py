@@ -130,6 +130,7 @@ class PersonOut(Schema):
     political_status: str
     position: str
     rank_level: str
+    rank_since: date | None = None
     primary_org_id: int
     primary_org_name: str
     categories: list[str] = []
@@ -148,6 +149,7 @@ def _person_out(p: Person) -> dict[str, Any]:
         "political_status": p.political_status,
         "position": p.position,
         "rank_level": p.rank_level,
+        "rank_since": p.rank_since,
         "primary_org_id": p.primary_org_id,
         "primary_org_name": p.primary_org.name,
         "categories": getattr(p, "category_names", []),
@@ -173,6 +175,7 @@ class PersonIn(Schema):
     political_status: str = "masses"
     position: str = ""
     rank_level: str = ""
+    rank_since: date | None = None
     category_ids: list[Id] = []
 
 
@@ -187,6 +190,7 @@ class PersonPatch(Schema):
     political_status: str | None = None
     position: str | None = None
     rank_level: str | None = None
+    rank_since: date | None = None
 
 
 def _categories(ids: list[int]) -> list[Category]:

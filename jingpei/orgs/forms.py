@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingpei.core.errors import DomainError
 from jingpei.core.forms import StyledForm
+from jingpei.orgs import ranks
 from jingpei.orgs.choices import ETHNICITY_CHOICES, Gender, OrgKind, PoliticalStatus, RankLevel
 from jingpei.orgs.idnumbers import parse_id_number, validate_phone
 from jingpei.orgs.models import Category, Organization
@@ -54,6 +55,12 @@ class PersonForm(StyledForm):
     rank_level = forms.ChoiceField(
         label=_("职级"), choices=[("", "—")] + list(RankLevel.choices), required=False
     )
+    rank_since = forms.DateField(
+        label=_("任现职级时间"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("晋升职级时请同时修改；新提任的领导干部按学时规则享有宽限期。"),
+    )
     primary_org = OrgPickField(label=_("所在组织"))
     categories = forms.ModelMultipleChoiceField(
         label=_("人员类别（本年度）"),
@@ -88,6 +95,12 @@ class PersonForm(StyledForm):
         value = self.cleaned_data["phone"]
         if value.strip() != "-":  # "-" clears the number when editing
             _domain_check(validate_phone, value)
+        return value
+
+    def clean_rank_since(self):
+        value = self.cleaned_data["rank_since"]
+        rank = self.cleaned_data.get("rank_level", "")
+        _domain_check(lambda v: ranks.check(rank, v, birth_date=None, today=timezone.localdate()), value)
         return value
 
     def category_year(self) -> int:

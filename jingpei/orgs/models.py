@@ -115,6 +115,7 @@ class Person(models.Model):
     )
     position = models.CharField(_("职务"), max_length=100, blank=True)
     rank_level = models.CharField(_("职级"), max_length=20, choices=RankLevel.choices, blank=True)
+    rank_since = models.DateField(_("任现职级时间"), null=True, blank=True)
     primary_org = models.ForeignKey(
         Organization, verbose_name=_("所在组织"), on_delete=models.PROTECT, related_name="primary_people"
     )
@@ -178,3 +179,21 @@ class PersonCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.category_id}:{self.year}"
+
+
+class PersonRank(models.Model):
+    """A rank a person held from a date: a row per recorded promotion (or first record with its date).
+    Rules for a rank (550 学时 in 5 years for county-level leaders) give the newly promoted a grace
+    period, and promotion *within* the rule's ranks (副职 to 正职) is not entering them: only the history
+    tells the two apart. People whose rank was recorded without a date have no row (no grace)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ranks")
+    rank_level = models.CharField(_("职级"), max_length=20, choices=RankLevel.choices)
+    since = models.DateField(_("任职级时间"))
+
+    class Meta:
+        ordering = ["person", "since"]
+        constraints = [models.UniqueConstraint(fields=["person", "since"], name="person_rank_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.rank_level}@{self.since}"

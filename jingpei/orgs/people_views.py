@@ -79,6 +79,7 @@ def _person_context(request, person):
         "person": person,
         "memberships": person.memberships.select_related("org").order_by("-is_primary", "org__path"),
         "categories": categories,
+        "ranks": list(person.ranks.order_by("-since")),
         "year": year,
         "history": AuditLog.objects.filter(object_type="orgs.person", object_id=str(person.pk)).order_by(
             "-at"
@@ -143,6 +144,7 @@ def person_create(request):
                     political_status=data["political_status"],
                     position=data["position"],
                     rank_level=data["rank_level"],
+                    rank_since=data["rank_since"],
                     categories=data["categories"],
                     category_year=form.category_year(),
                 )
@@ -173,6 +175,7 @@ def person_edit(request, person_id):
         "political_status": person.political_status,
         "position": person.position,
         "rank_level": person.rank_level,
+        "rank_since": person.rank_since,
         "primary_org": person.primary_org_id,
         "categories": Category.objects.filter(people__person=person, people__year=year),
     }
@@ -198,6 +201,7 @@ def person_edit(request, person_id):
                     political_status=data["political_status"],
                     position=data["position"],
                     rank_level=data["rank_level"],
+                    rank_since=data["rank_since"],
                     categories=data["categories"],
                     category_year=year,
                 )

@@ -20,6 +20,7 @@ from jingpei.core.locks import xact_lock
 from jingpei.core.permissions import Perm
 from jingpei.core.pinyin import search_keys
 from jingpei.core.scoping import scope_for
+from jingpei.orgs import ranks
 from jingpei.orgs.choices import Gender, OrgKind
 from jingpei.orgs.idnumbers import parse_id_number, validate_phone
 from jingpei.orgs.models import Category, Membership, Organization, Person, PersonCategory
@@ -199,16 +200,30 @@ def delete_org(*, actor: Actor, org: Organization) -> None:
 
 
 # --- people ---------------------------------------------------------------------------------------
-PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "political_status", "position", "rank_level")
+PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "political_status", "position", "rank_level",
+                 "rank_since")
 
 
 def person_snapshot(person: Person) -> dict:
     data = {f: getattr(person, f) for f in PERSON_FIELDS}
     data["birth_date"] = person.birth_date.isoformat() if person.birth_date else None
+    data["rank_since"] = person.rank_since.isoformat() if person.rank_since else None
     data["id_number"] = person.id_masked  # never the plain number in the audit trail
     data["phone"] = person.phone_masked
     data["primary_org"] = person.primary_org_id
     return data
+
+
+def person_rank_since(snapshot: dict) -> date | None:
+    return date.fromisoformat(snapshot["rank_since"]) if snapshot["rank_since"] else None
+
+
+def _check_rank(person: Person, before: tuple[str, date | None]) -> None:
+    if not person.rank_level and person.rank_since == before[1]:
+        person.rank_since = None  # the rank cleared: its date goes with it (the history keeps what was held)
+    ranks.check(person.rank_level, person.rank_since, birth_date=person.birth_date, today=timezone.localdate())
+    ranks.check_change(ranks.history_of([person.pk]).get(person.pk, []), before,
+                       (person.rank_level, person.rank_since))
 
 
 def clean_person_name(name: str) -> str:
@@ -322,6 +337,7 @@ def create_person(
     political_status: str = "masses",
     position: str = "",
     rank_level: str = "",
+    rank_since: date | None = None,
     other_orgs: Iterable[Organization] = (),
     categories: Iterable[Category] = (),
     category_year: int | None = None,
@@ -338,11 +354,13 @@ def create_person(
         political_status=political_status,
         position=position.strip(),
         rank_level=rank_level,
+        rank_since=rank_since,
         primary_org=primary_org,
     )
     person.pinyin, person.initials = search_keys(person.name)
     with transaction.atomic():
         warnings = _apply_identity(person, id_number, gender, birth_date)
+        ranks.check(rank_level, rank_since, birth_date=person.birth_date, today=timezone.localdate())
         apply_phone(person, phone)
         try:
             with transaction.atomic():
@@ -350,6 +368,7 @@ def create_person(
         except IntegrityError:
             raise Conflict(_("身份证号已登记在另一人员名下。"), field="id_number") from None
         _set_memberships(person, primary_org, other_orgs)
+        ranks.record([(person, ("", None))])
         audit.record(
             "person.create", person, actor=actor, after=person_snapshot(person), org_path=primary_org.path
         )
@@ -403,6 +422,8 @@ def update_person(
             apply_phone(person, phone)
         for key, value in fields.items():
             setattr(person, key, value.strip() if isinstance(value, str) else value)
+        rank_before = (before["rank_level"], person_rank_since(before))
+        _check_rank(person, rank_before)
         if primary_org is not None or other_orgs is not None:
             new_primary = primary_org or person.primary_org
             others = (
@@ -415,6 +436,7 @@ def update_person(
             person.primary_org = new_primary
             _set_memberships(person, new_primary, others)
         person.save()
+        ranks.record([(person, rank_before)])
         after = person_snapshot(person)
         b, a = audit.diff(before, after)
         if b or a:

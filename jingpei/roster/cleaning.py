@@ -92,6 +92,16 @@ def birth_date(raw: object) -> date | tuple[int, int] | None:
         raise _bad_date(raw) from None
 
 
+def rank_since(raw: object) -> date | None:
+    """任现职级时间: a date, or the first of the month when only the month is given (rosters keep 2021.03)."""
+    try:
+        value = birth_date(raw)
+    except DomainError:
+        raise DomainError(_("任现职级时间“%(v)s”无法识别，请填写如 2021-03、2021/3/15 或 2021年3月。")
+                          % {"v": text(raw)}, field="rank_since") from None
+    return date(*value, 1) if isinstance(value, tuple) else value
+
+
 def _year_month(year: int, month: int, raw: object) -> tuple[int, int]:
     if not 1 <= month <= 12:
         raise _bad_date(raw)

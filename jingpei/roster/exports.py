@@ -28,7 +28,7 @@ HEADERS = [c.header for c in COLUMNS]
 # Rows fetched per round trip (about 10 MB of rows): fewer round trips, still flat memory.
 CHUNK = 10000
 FIELDS = ("pk", "name", "id_masked", "id_cipher", "gender", "birth_date", "ethnicity", "phone_masked",
-          "phone_cipher", "political_status", "position", "rank_level", "primary_org__path")
+          "phone_cipher", "political_status", "position", "rank_level", "primary_org__path", "rank_since")
 
 
 def export_queryset(user, *, query: str = "", org: Organization | None = None, category_id: int | None = None,
@@ -109,6 +109,7 @@ def export_rows(rows_qs, *, year: int, stats: dict, progress=None) -> Iterator[l
                 political.get(r[9], r[9]),
                 r[10],
                 rank.get(r[11], r[11] or ""),
+                r[13].isoformat() if r[13] else "",
                 org_name(r[12]),
                 category_names(cats.get(r[0])),
             ]

@@ -30,8 +30,9 @@ from jingpei.core.models import AuditLog
 from jingpei.core.permissions import Perm
 from jingpei.core.pinyin import search_keys
 from jingpei.core.scoping import has_perm_anywhere
+from jingpei.orgs import ranks
 from jingpei.orgs.choices import PoliticalStatus
-from jingpei.orgs.models import Membership, Organization, Person, PersonCategory
+from jingpei.orgs.models import Membership, Organization, Person, PersonCategory, PersonRank
 from jingpei.orgs.services import apply_phone, person_snapshot
 from jingpei.roster import exports, inserts
 from jingpei.roster.columns import BY_KEY, REQUIRED, guess_mapping
@@ -185,7 +186,7 @@ def _pipeline(imp: RosterImport, table, checker: RowChecker, writer: BatchWriter
         if writer:
             writer.settle()  # the connection is the writer's until its batch is in
         classify(checked, actor=actor, on_duplicate=imp.on_duplicate, category_year=imp.category_year,
-                 id_column=checker.column("id_number"))
+                 id_column=checker.column("id_number"), rank_column=checker.column("rank_since"))
         if writer:
             writer.write(checked)
         else:
@@ -363,7 +364,7 @@ def _mark_failed(imp: RosterImport, message: str) -> None:
 
 # --- bulk writes ----------------------------------------------------------------------------------
 UPDATE_FIELDS = ["name", "pinyin", "initials", "ethnicity", "phone_cipher", "phone_hash", "phone_masked",
-                 "political_status", "position", "rank_level", "primary_org", "updated_at"]
+                 "political_status", "position", "rank_level", "rank_since", "primary_org", "updated_at"]
 
 
 class BatchWriter:
@@ -444,7 +445,7 @@ class BatchWriter:
                 "id_masked": crypto.mask_id_number(r.id_number), "phone_cipher": encrypt(phone),
                 "phone_hash": phone_index(phone), "phone_masked": crypto.mask_phone(phone) if phone else "",
                 "political_status": r.political_status or none, "position": r.position, "rank_level": r.rank_level,
-                "pinyin": pinyin, "initials": initials, "archived_at": None, "primary_org": r.org_id,
+                "rank_since": r.rank_since, "pinyin": pinyin, "initials": initials, "archived_at": None, "primary_org": r.org_id,
                 "created_at": now, "updated_at": now,
             })
         statements = [
@@ -454,12 +455,15 @@ class BatchWriter:
             prepare_rows(PersonCategory, [{"person": pk, "category": cat, "year": self.year}
                                           for pk, c in zip(pks, rows, strict=True) for cat in (c.clean.category_ids or ())],
                          self.memo),
+            prepare_rows(PersonRank, [{"person": pk, "rank_level": p["rank_level"], "since": p["rank_since"]}
+                                      for pk, p in zip(pks, people, strict=True) if p["rank_since"]], self.memo),
         ]
         for pk, p, c in zip(pks, people, rows, strict=True):
             # person_snapshot's keys, from the row just written
             after = {"name": p["name"], "gender": p["gender"], "ethnicity": p["ethnicity"],
                      "birth_date": p["birth_date"].isoformat(), "political_status": p["political_status"],
-                     "position": p["position"], "rank_level": p["rank_level"], "id_number": p["id_masked"],
+                     "position": p["position"], "rank_level": p["rank_level"],
+                     "rank_since": p["rank_since"].isoformat() if p["rank_since"] else None, "id_number": p["id_masked"],
                      "phone": p["phone_masked"], "primary_org": p["primary_org"]}
             if c.clean.category_ids:
                 after["categories"] = {"year": self.year, "ids": list(c.clean.category_ids)}
@@ -470,14 +474,15 @@ class BatchWriter:
     def _update(self, rows: list[Checked], audits: list[dict]) -> None:
         if not rows:
             return
-        moved, recategorised = [], []
+        moved, recategorised, promoted = [], [], []
         for c in rows:
             person, changes = c.person, c.changes
             before = person_snapshot(person)
+            promoted.append((person, (person.rank_level, person.rank_since)))
             if "name" in changes:
                 person.name = changes["name"]
                 person.pinyin, person.initials = search_keys(person.name)
-            for key in ("ethnicity", "political_status", "position", "rank_level"):
+            for key in ("ethnicity", "political_status", "position", "rank_level", "rank_since"):
                 if key in changes:
                     setattr(person, key, changes[key])
             if "phone" in changes:
@@ -493,6 +498,7 @@ class BatchWriter:
                 a["categories"] = {"year": self.year, "ids": list(changes["category_ids"])}
             audits.append(self._audit("person.import.update", person, c.clean.org_path, before=b, after=a))
         Person.objects.bulk_update([c.person for c in rows], UPDATE_FIELDS, batch_size=BATCH)
+        ranks.record(promoted)  # checked against the history in classify
         if moved:
             # The new primary organisation replaces the old one; an existing secondary membership
             # in the new organisation is promoted rather than duplicated.

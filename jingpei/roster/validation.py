@@ -13,12 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import crypto
 from jingpei.core.errors import DomainError
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
+from jingpei.orgs import ranks
 from jingpei.orgs.choices import Gender
 from jingpei.orgs.idnumbers import parse_id_number, validate_phone
 from jingpei.orgs.models import Category, Membership, Organization, Person, PersonCategory
@@ -113,6 +115,7 @@ class CleanRow:
     political_status: str = ""
     position: str = ""
     rank_level: str = ""
+    rank_since: date | None = None
     category_ids: tuple[int, ...] | None = None
     warnings: list[dict] = field(default_factory=list)
 
@@ -144,6 +147,7 @@ class RowChecker:
         self.headers = headers
         self.steps = self._steps()
         self.id_index = crypto.blind_indexer("id_number")
+        self.today = timezone.localdate()
 
     def column(self, key: str) -> str:
         index = self.mapping.get(key)
@@ -160,8 +164,8 @@ class RowChecker:
     # Columns whose cells repeat (a few hundred organisations, a handful of ranks, birth dates): each
     # distinct cell is cleaned once per file and its result — value or message — reused. (Names and
     # numbers are nearly all distinct: a memo would only cost memory.)
-    MEMO_KEYS = ("gender", "birth_date", "ethnicity", "political_status", "position", "rank_level", "org",
-                 "categories")
+    MEMO_KEYS = ("gender", "birth_date", "ethnicity", "political_status", "position", "rank_level", "rank_since",
+                 "org", "categories")
     MEMO_LIMIT = 100_000  # distinct cells kept per column: bounded memory on a million-row file
 
     def _steps(self) -> list[tuple[str, int | None, object, dict | None]]:
@@ -175,6 +179,7 @@ class RowChecker:
             "political_status": cleaning.political_status,
             "position": self._position,
             "rank_level": cleaning.rank_level,
+            "rank_since": cleaning.rank_since,
             "org": self._org,
         }
         if "categories" in self.mapping:
@@ -213,6 +218,7 @@ class RowChecker:
                 warnings = [{"column": self.column("id_number"), "message": w, "level": "warning"}
                             for w in parsed.warnings]
             self._agree(parsed, out, errors)
+            self._rank(parsed, out, errors)
         if errors:
             return Checked(row, cells, None, errors + warnings, REJECTED)
         org_id, org_path = out["org"]
@@ -221,7 +227,7 @@ class RowChecker:
             id_hash=self.id_index(parsed.number), gender=parsed.gender,
             birth_date=parsed.birth_date, org_id=org_id, org_path=org_path, ethnicity=out["ethnicity"],
             phone=out["phone"], political_status=out["political_status"], position=out["position"],
-            rank_level=out["rank_level"], category_ids=out.get("categories"), warnings=warnings,
+            rank_level=out["rank_level"], rank_since=out.get("rank_since"), category_ids=out.get("categories"), warnings=warnings,
         )
         return Checked(row, cells, clean, warnings)
 
@@ -235,6 +241,14 @@ class RowChecker:
         if not cleaning.text(raw):
             raise DomainError(_("请填写所在组织。"), field="org")
         return self.orgs.resolve(raw)
+
+    def _rank(self, parsed, out: dict, errors: list[dict]) -> None:
+        if out.get("rank_since") is None or "rank_level" not in out:
+            return
+        try:
+            ranks.check(out["rank_level"], out["rank_since"], birth_date=parsed.birth_date, today=self.today)
+        except DomainError as exc:
+            errors.append({"column": self.column("rank_since"), "message": exc.message, "level": "error"})
 
     def _agree(self, parsed, out: dict, errors: list[dict]) -> None:
         """Gender and birth date, when given, must agree with what the ID number encodes."""
@@ -253,12 +267,12 @@ class RowChecker:
 
 
 EXISTING_FIELDS = ("id", "name", "gender", "birth_date", "ethnicity", "phone_hash", "phone_masked",
-                   "political_status", "position", "rank_level", "primary_org_id", "id_masked", "pinyin",
+                   "political_status", "position", "rank_level", "rank_since", "primary_org_id", "id_masked", "pinyin",
                    "initials", "archived_at")
 
 
 def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: int,
-             id_column: str = BY_KEY["id_number"].header) -> None:
+             id_column: str = BY_KEY["id_number"].header, rank_column: str = BY_KEY["rank_since"].header) -> None:
     """Decide each clean row's outcome against the registered people: three queries a batch at most
     (the people, their organisations, their categories of the year), none when all are new."""
     clean = [c for c in batch if c.clean is not None]
@@ -278,6 +292,7 @@ def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: i
         for pid, cat_id in PersonCategory.objects.filter(person_id__in=ids, year=category_year).values_list(
                 "person_id", "category_id"):
             categories[pid].add(cat_id)
+        rank_history = ranks.history_of(ids)
     for checked in clean:
         person = people.get(checked.clean.id_hash)
         if person is None:
@@ -291,6 +306,13 @@ def classify(batch: list[Checked], *, actor, on_duplicate: str, category_year: i
         checked.person = person
         person.category_ids = categories.get(person.pk, set())
         checked.changes = changes_of(person, checked.clean)
+        if "rank_level" in checked.changes or "rank_since" in checked.changes:
+            try:
+                ranks.check_change(rank_history.get(person.pk, []), (person.rank_level, person.rank_since), (
+                    checked.changes.get("rank_level", person.rank_level), checked.changes.get("rank_since", person.rank_since)))
+            except DomainError as exc:
+                checked.reject(rank_column, exc.message)
+                continue
         if not checked.changes:
             checked.outcome = UNCHANGED
         elif on_duplicate == "update":
@@ -304,7 +326,7 @@ def changes_of(person: Person, row: CleanRow) -> dict:
     changes: dict = {}
     if row.name != person.name:
         changes["name"] = row.name
-    for key in ("ethnicity", "political_status", "position", "rank_level"):
+    for key in ("ethnicity", "political_status", "position", "rank_level", "rank_since"):
         value = getattr(row, key)
         if value and value != getattr(person, key):
             changes[key] = value

@@ -14,7 +14,7 @@ from jingpei.ledger import services
 from jingpei.ledger.compliance import people_for_rule, person_compliance, subtree_summary
 from jingpei.ledger.models import Exemption, RequirementRule
 from jingpei.ledger.rules import Status
-from jingpei.orgs.models import Category, Person, PersonCategory
+from jingpei.orgs.models import Category, Person, PersonCategory, PersonRank
 from tests.factories import make_person, numbered
 
 AS_OF = date(2026, 6, 30)
@@ -41,8 +41,12 @@ def world(settled):
     cadre = Category.objects.create(code="fupin", name="扶贫干部")
     for p in (cast.person_a, cast.person_a2, cast.person_b):
         PersonCategory.objects.create(person=p, category=cadre, year=2026)
-    late.refresh_from_db()
-    sick.refresh_from_db()
+    # county-level leaders (the 550-hour five-year rule): person_b newly promoted, person_a2 for years
+    Person.objects.filter(pk=cast.person_b.pk).update(rank_level="county_deputy", rank_since=date(2025, 6, 10))
+    PersonRank.objects.create(person=cast.person_b, rank_level="county_deputy", since=date(2025, 6, 10))
+    Person.objects.filter(pk=cast.person_a2.pk).update(rank_level="county_chief")
+    for p in (cast.person_b, cast.person_a2, late, sick):
+        p.refresh_from_db()
     cast.late, cast.sick, cast.cadre = late, sick, cadre
     return cast
 
@@ -63,6 +67,16 @@ def test_person_compliance(world):
     assert (late.required, late.status) == (D("45.0"), Status.ON_TRACK)
     sick = by_code(person_compliance(world.sick, as_of=AS_OF))["online-yearly"]
     assert sick.status == Status.EXEMPT
+
+
+def test_the_newly_promoted_get_the_rules_grace_year(world):
+    promoted = by_code(person_compliance(world.person_b, as_of=AS_OF))["county-leader-5y"]
+    # 2023–2027; promoted 2025-06-10, grace to June 2026: 19 of 60 months × 550 = 174.2
+    assert (promoted.required, promoted.notes) == (D("174.2"), ("2025-06-10 新提任，宽限 1 年",))
+    assert by_code(person_compliance(world.person_a2, as_of=AS_OF))["county-leader-5y"].required == D("550.0")
+    rule = RequirementRule.objects.get(code="county-leader-5y")
+    [summary] = subtree_summary(world.district, as_of=AS_OF, rules=[rule])
+    assert summary.total.covered == 2
 
 
 def test_subtree_summary_hand_checked(world):

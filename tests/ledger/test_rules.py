@@ -79,6 +79,29 @@ def test_five_year_rule_with_grace_after_entering_the_category():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("rank", "history", "expected"), [
+    # newly promoted 2025-06-10: a grace year to June 2026; June 2026–December 2027 count, 19 of 60 months
+    ("county_deputy", [("section_chief", date(2018, 3, 1)), ("county_deputy", date(2025, 6, 10))], D("174.2")),
+    # after the 15th: from July 2026, 18 months
+    ("county_deputy", [("county_deputy", date(2025, 6, 20))], D("165.0")),
+    # promoted within the rule's ranks (副职 to 正职): in them since 2019, no grace
+    ("county_chief", [("county_deputy", date(2019, 3, 1)), ("county_chief", date(2025, 6, 10))], D("550.0")),
+    # promoted before the cycle began
+    ("county_deputy", [("county_deputy", date(2022, 12, 1))], D("550.0")),
+    # the current rank has no dated record (the history ends with another rank): unknown, no grace
+    ("county_deputy", [("section_chief", date(2018, 3, 1))], D("550.0")),
+    ("county_deputy", [], D("550.0")),
+])
+def test_five_year_rank_rule_gives_the_newly_promoted_a_grace_year(rank, history, expected):
+    rule = preset("county-leader-5y")
+    period = period_for(rule, date(2026, 12, 6))  # 2023–2027
+    facts = PersonFacts(1, joined_on=date(2015, 1, 1), rank_level=rank, rank_history=history)
+    req = requirement(rule, facts, period, category_ids=set())
+    assert req.required == expected
+    assert any("新提任，宽限 1 年" in n for n in req.notes) == (expected < D("550"))
+
+
+@pytest.mark.django_db
 def test_status():
     rule = preset("online-yearly")
     period = period_for(rule, date(2026, 7, 1))

@@ -23,7 +23,8 @@ from jingpei.ledger.models import (
     LedgerEntry,
     RequirementRule,
 )
-from jingpei.orgs.models import Category, Organization, Person, PersonCategory
+from jingpei.orgs import services as org_services
+from jingpei.orgs.models import Category, Organization, Person, PersonCategory, PersonRank
 from tests.factories import make_person, numbered
 
 AS_OF = date(2026, 6, 30)
@@ -70,6 +71,13 @@ def town(settled):
         p = make_person(rnd.choice([cast.branch_a, cast.branch_b, cast.village_a, cast.town_a]), numbered("人员", i))
         joined = datetime(2026, rnd.randint(1, 6), rnd.randint(1, 28), tzinfo=UTC) if i % 5 == 0 else datetime(2020, 1, 1, tzinfo=UTC)
         Person.objects.filter(pk=p.pk).update(created_at=joined, rank_level="county_deputy" if i % 4 == 0 else "staff")
+        if i % 8 == 0:  # promoted into the county ranks during the cycle: a grace year (from July 2026)
+            PersonRank.objects.create(person=p, rank_level="section_chief", since=date(2018, 3, 1))
+            PersonRank.objects.create(person=p, rank_level="county_deputy", since=date(2025, 6, 20))
+        elif i % 4 == 0:  # promoted within them: no grace
+            Person.objects.filter(pk=p.pk).update(rank_level="county_chief", rank_since=date(2025, 3, 1))
+            PersonRank.objects.create(person=p, rank_level="county_deputy", since=date(2019, 3, 1))
+            PersonRank.objects.create(person=p, rank_level="county_chief", since=date(2025, 3, 1))
         people.append(p)
     for p in people:
         for cat in rnd.sample(cats, rnd.randint(0, 2)):
@@ -87,6 +95,10 @@ def town(settled):
 def test_full_build_equals_person_by_person(town, as_of):
     stats = standing.rebuild(as_of)
     assert stats["facts"] == ComplianceFact.objects.count() > 0
+    # the four promoted into the county ranks on 2025-06-20: 18 of 60 months (July 2026 on; one joined in
+    # 2026's first half, which the grace covers anyway)
+    county = ComplianceFact.objects.filter(rule__code="county-leader-5y")
+    assert county.filter(required=1650).count() == 4 and county.filter(required=5500).exists()
     for root in (town.district, town.town_a, town.village_a):
         assert materialised(root) == reference(root, as_of), root.name
     assert not ComplianceDirty.objects.exists()
@@ -113,6 +125,10 @@ def test_changes_fold_in_through_dirty_marks(town):
         changed = rnd.choice(town.people)
         PersonCategory.objects.get_or_create(person=changed, category=rnd.choice(town.cats), year=2026)
         audit.record("person.categories", changed)
+        promoted = rnd.choice([p for p in town.people if p.rank_level == "staff"])
+        org_services.update_person(actor=town.officer, person=promoted, rank_level="county_deputy",
+                                   rank_since=date(2026, step + 1, 5))
+        promoted.rank_level = "county_deputy"
         assert ComplianceDirty.objects.exists()
         for root in (town.district, town.town_a, town.town_b):
             assert materialised(root) == reference(root, AS_OF), (step, root.name)
@@ -239,3 +255,14 @@ def test_shaping_places_the_roots_own_rows_wherever_they_arrive():
     assert two.total == Counts(1, 0, 0, 0)
     assert two.by_child == {"00010002": Counts(1, 0, 0, 0)}
     assert dict(two.by_category) == {}
+
+
+def test_joining_on_a_periods_first_day_is_counted_once(town):
+    """Joined 2026-01-01 08:00 Beijing time (00:00 UTC): special in Python and, since the period's start is
+    passed to the SQL as the ORM stores datetimes, in SQL too (SQLite compared local text with UTC text and
+    the rebuild wrote the person twice)."""
+    first = make_person(town.branch_a, "元旦入职")
+    Person.objects.filter(pk=first.pk).update(created_at=datetime(2026, 1, 1, tzinfo=UTC), rank_level="county_deputy")
+    standing.rebuild(AS_OF)
+    assert ComplianceFact.objects.filter(person=first).count() == RequirementRule.objects.switched_on().count()
+    assert materialised(town.district) == reference(town.district, AS_OF)

@@ -74,7 +74,7 @@ def test_template_has_chinese_headers_and_an_example(cast, client_as):
     book = _book(client_as(cast.liaison_a).get(reverse("roster:template")))
     sheet = book["花名册"]
     assert [c.value for c in sheet[1]] == ["＊姓名", "＊身份证号", "性别", "出生日期", "民族", "手机号", "政治面貌",
-                                           "职务", "职级", "＊所在组织", "人员类别"]
+                                           "职务", "职级", "任现职级时间", "＊所在组织", "人员类别"]
     assert sheet["A2"].value == "王小明"
     assert "填写说明" in book.sheetnames
 
@@ -89,7 +89,7 @@ def test_template_round_trips_through_the_import(cast):
     path = files.write_template()
     book = openpyxl.load_workbook(path)
     sheet = book["花名册"]
-    for col, value in enumerate(["赵六", valid_id(), "", "", "汉族", "", "群众", "", "", "召陵区/老窝镇/朱集村", ""],
+    for col, value in enumerate(["赵六", valid_id(), "", "", "汉族", "", "群众", "", "", "", "召陵区/老窝镇/朱集村", ""],
                                 start=1):
         sheet.cell(row=2, column=col).value = value
     out = io.BytesIO()
@@ -134,11 +134,11 @@ def test_export_of_a_liaison_is_their_subtree_with_masked_numbers(cast, client_a
     page = client.get(reverse("roster:export"))
     assert 'data-testid="export-count">1<' in page.content.decode()
     export, rows = _export(client, django_capture_on_commit_callbacks)
-    assert rows[0] == ["姓名", "身份证号", "性别", "出生日期", "民族", "手机号", "政治面貌", "职务", "职级", "所在组织",
-                       "人员类别"]
+    assert rows[0] == ["姓名", "身份证号", "性别", "出生日期", "民族", "手机号", "政治面貌", "职务", "职级",
+                       "任现职级时间", "所在组织", "人员类别"]
     assert [r[0] for r in rows[1:]] == ["赵秘密"]
     assert rows[1][1] == cast.person_b.id_masked and rows[1][5] == "139****2222"
-    assert rows[1][9] == "召陵区/万金镇/刘庄村/刘庄村党支部"
+    assert rows[1][10] == "召陵区/万金镇/刘庄村/刘庄村党支部"
     assert export.rows == 1 and export.revealed == 0
     assert AuditLog.objects.filter(action="roster.export", object_id=str(export.pk)).exists()
     # Another township's organisation as a filter is not found, not an empty file.
