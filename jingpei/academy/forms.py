@@ -20,7 +20,7 @@ class CourseForm(StyledForm):
     topics = forms.CharField(label=_("专题"), required=False, help_text=_("多个专题用逗号分隔，如：乡村振兴，扶贫产业"))
     credit_hours = forms.DecimalField(
         label=_("学时"), max_digits=5, decimal_places=1, initial=Decimal("1.0"), required=False,
-        help_text=_("留空则按学时折算规则由课程总时长计算（如 30 分钟及以上计 1 学时，15–30 分钟计 0.5 学时），增加课节后自动更新。"))
+        help_text=_("留空则按学时折算规则由课程总时长计算（如 30 分钟及以上计 1 学时，15–30 分钟计 0.5 学时，不足 15 分钟的微课计 0.25 学时），增加课节后自动更新。"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("类别"), choices=CourseKind.choices)
     recommended = forms.BooleanField(label=_("列入脱贫攻坚网络课程"), required=False)

@@ -42,9 +42,11 @@ class Course(models.Model):
     description = models.TextField(_("课程简介"), blank=True)
     lecturer = models.CharField(_("主讲人"), max_length=100, blank=True)
     topics = models.ManyToManyField(Topic, verbose_name=_("专题"), blank=True, related_name="courses")
-    credit_hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, default=Decimal("1.0"))
+    # Hundredths: a micro-course is worth 0.25 学时 (the ledger, in tenths, gets a year's running total).
+    credit_hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=2, default=Decimal("1.0"))
     # The hours follow the lessons' total length through the ledger's conversion rules (30 minutes or more
-    # 1 学时, 15–30 minutes 0.5…), recomputed when a lesson is added and when the rules change.
+    # 1 学时, 15–30 minutes 0.5, shorter a micro-course 0.25), recomputed when a lesson is added and when
+    # the rules change.
     hours_from_rules = models.BooleanField(_("按折算规则计学时"), default=False)
     year = models.PositiveSmallIntegerField(_("年度"))
     kind = models.CharField(_("类别"), max_length=20, choices=CourseKind.choices, default=CourseKind.ELECTIVE)

@@ -8,7 +8,7 @@ import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -30,10 +30,12 @@ from jingpei.academy.models import (
 from jingpei.academy.rules import WatchRules
 from jingpei.core import audit
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.locks import xact_lock
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.ledger.conversion import hours_by, rules_for
+from jingpei.ledger.conversion import MICRO_COURSE, hours_by, rules_for
 from jingpei.ledger.models import TrainingForm
+from jingpei.ledger.rules import TENTH
 from jingpei.ledger.services import credit_hours
 
 READ_CHARS_PER_MINUTE = 300  # reading time asked of a text lesson
@@ -79,13 +81,17 @@ def refresh_rule_hours(courses=None) -> int:
     of their lessons' total length (after a lesson is added, or the rules changed:
     ``ledger.signals.conversion_changed``). Returns how many changed; each change is audited."""
     rules = rules_for(form=TrainingForm.ONLINE, basis="minutes")
+    micro = rules_for(form=TrainingForm.ONLINE, basis="item", code=MICRO_COURSE)
     rows = (Course.objects.filter(hours_from_rules=True).select_related("org")
             .annotate(seconds=Sum("lessons__duration_seconds")))  # one query, however many courses
     if courses is not None:
         rows = rows.filter(pk__in=[c.pk for c in courses])
     changed = 0
     for course in rows:
-        hours = hours_by(rules, basis="minutes", quantity=Decimal(course.seconds or 0) / 60)
+        minutes = Decimal(course.seconds or 0) / 60
+        hours = hours_by(rules, basis="minutes", quantity=minutes)
+        if not hours and minutes > 0:  # shorter than every length rule: a micro-course, valued by the item
+            hours = hours_by(micro, basis="item", quantity=1)
         if hours != course.credit_hours:
             before, course.credit_hours = course.credit_hours, hours
             course.save(update_fields=["credit_hours"])
@@ -403,15 +409,32 @@ def _complete_course_if_done(person_id: int, course_id: int, now) -> bool:
         if enrollment.completed_at is not None:
             return False
         enrollment.completed_at = now
-        if course.credit_hours > 0:  # a course the rules value at 0 (under 15 minutes) is done, not credited
+        hours = _ledger_hours(enrollment, course.credit_hours, now)
+        if hours > 0:  # a course valued at 0 (no rule for its length) is done, not credited
             credit = credit_hours(
-                person=enrollment.person, hours=course.credit_hours, form=TrainingForm.ONLINE,
+                person=enrollment.person, hours=hours, form=TrainingForm.ONLINE,
                 occurred_on=timezone.localdate(now), idempotency_key=f"academy-course:{course.pk}:{person_id}",
                 title=course.title, source_type="academy.course", source_id=course.pk,
             )
             enrollment.ledger_entry = credit.entry
         enrollment.save(update_fields=["completed_at", "ledger_entry"])
     return True
+
+
+def _ledger_hours(enrollment: Enrollment, value: Decimal, now) -> Decimal:
+    """What the ledger (in tenths) is credited for completing a course worth ``value``. A value finer than a
+    tenth (a micro-course's 0.25) is credited so that the person's running total of such courses in the year,
+    rounded to the tenth, is what the ledger holds: 0.3, 0.2, 0.3, 0.2 for four micro-courses, 1 学时 in all.
+    Serialised per person and year, so two completions at once cannot both round up."""
+    if value == value.quantize(TENTH):
+        return value
+    year = timezone.localdate(now).year
+    xact_lock(f"academy-fractions:{enrollment.person_id}:{year}")
+    earlier = [(v, h or 0) for v, h in Enrollment.objects.filter(
+        person_id=enrollment.person_id, completed_at__year=year).exclude(pk=enrollment.pk).values_list(
+        "course__credit_hours", "ledger_entry__hours") if v != v.quantize(TENTH)]
+    exact = value + sum(v for v, _h in earlier)
+    return exact.quantize(TENTH, rounding=ROUND_HALF_UP) - sum(h for _v, h in earlier)
 
 
 def _play_for(token: str, session_cookie: str) -> PlaySession:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from jingpei.core.errors import DomainError
 from jingpei.ledger.models import ConversionRule
 
+MICRO_COURSE = "micro-course"  # the preset valuing a course shorter than every length rule, by the item
+
 
 def rules_for(*, form: str, basis: str, code: str | None = None) -> list[ConversionRule]:
     """The active rules converting ``form`` by ``basis`` (empty: the caller keeps its own measure), widest

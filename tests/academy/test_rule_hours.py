@@ -1,5 +1,6 @@
-"""Courses whose 学时 follow the conversion rules: 30 minutes or more 1 学时, 15–30 minutes 0.5, less
-nothing (the presets), from the lessons' total length."""
+"""Courses whose 学时 follow the conversion rules: 30 minutes or more 1 学时, 15–30 minutes 0.5, shorter a
+micro-course 0.25 (the presets), from the lessons' total length; micro-courses reach the ledger (in tenths)
+as a running total."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time_machine
 from jingpei.academy import services
 from jingpei.academy.models import Enrollment, Lesson, LessonKind
 from jingpei.core.models import AuditLog
-from jingpei.ledger.models import LedgerEntry
+from jingpei.ledger.models import ConversionRule, LedgerEntry
 from tests.academy.test_heartbeat import T0, Player, honest
 
 
@@ -24,13 +25,13 @@ def test_hours_follow_the_total_length_as_lessons_are_added(cast):
                                     credit_hours=None)
     assert course.hours_from_rules and course.credit_hours == 0
     steps = []
-    for minutes in (10, 10, 15):  # 10 → 0, 20 → 0.5, 35 → 1
+    for minutes in (10, 10, 15):  # 10 → a micro-course 0.25, 20 → 0.5, 35 → 1
         text_lesson(course, minutes)
         course.refresh_from_db()
         steps.append(course.credit_hours)
-    assert steps == [Decimal(0), Decimal("0.5"), Decimal("1")]
+    assert steps == [Decimal("0.25"), Decimal("0.5"), Decimal("1")]
     changes = AuditLog.objects.filter(action="academy.course.hours", object_id=str(course.pk)).order_by("id")
-    assert [c.after["credit_hours"] for c in changes] == ["0.5", "1"]  # the first lesson changed nothing
+    assert [c.after["credit_hours"] for c in changes] == ["0.25", "0.5", "1"]
 
 
 def test_declared_hours_are_kept_whatever_the_length(cast):
@@ -58,7 +59,20 @@ def test_completing_a_rules_course_credits_what_the_rules_give(cast, settings):
     assert LedgerEntry.objects.get().hours == Decimal("1.0")
 
 
+def test_micro_courses_reach_the_ledger_as_a_running_total_in_tenths(cast, settings, client_as):
+    courses = [watch_whole_video_course(cast, settings, 10) for _n in range(5)]
+    for course in courses:
+        course.refresh_from_db()
+    assert {c.credit_hours for c in courses} == {Decimal("0.25")}
+    entries = list(LedgerEntry.objects.order_by("id").values_list("hours", flat=True))
+    # 0.25, 0.5, 0.75, 1.0, 1.25 rounded to the tenth: 0.3, 0.5, 0.8, 1.0, 1.3
+    assert entries == [Decimal("0.3"), Decimal("0.2"), Decimal("0.3"), Decimal("0.2"), Decimal("0.3")]
+    page = client_as(cast.officer).get(f"/academy/courses/{courses[0].pk}/").content.decode()
+    assert "0.25 学时" in page
+
+
 def test_a_course_the_rules_value_at_nothing_completes_without_a_ledger_entry(cast, settings):
+    ConversionRule.objects.filter(code="micro-course").update(active=False)
     course = watch_whole_video_course(cast, settings, 10)
     enrollment = Enrollment.objects.get(course=course)
     assert enrollment.completed_at is not None and enrollment.ledger_entry is None

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jingpei.core.templatetags.jingpei import cell_class, duration
+from jingpei.core.templatetags.jingpei import cell_class, duration, hours
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -21,3 +21,11 @@ def test_cell_class_keeps_dates_and_figures_on_one_line_and_gives_text_room(valu
 
 def test_duration_reads_as_people_say_it():
     assert (duration(30), duration(59), duration(60), duration(2700)) == ("30 秒", "59 秒", "1 分钟", "45 分钟")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (Decimal("1.00"), "1.0"), (Decimal("0.50"), "0.5"), (Decimal("0.25"), "0.25"), (Decimal("12"), "12.0"),
+    ("3.5", "3.5"), (None, ""),
+])
+def test_hours_keep_one_decimal_and_a_micro_courses_two(value, expected):
+    assert hours(value) == expected

@@ -30,6 +30,15 @@ def duration(seconds) -> str:
     return gettext("%(n)d 分钟") % {"n": round(seconds / 60)}
 
 
+@register.filter
+def hours(value) -> str:
+    """学时 as written: one decimal at least (1.0, 0.5), two when there are (a micro-course's 0.25)."""
+    if value in (None, ""):
+        return ""
+    value = Decimal(str(value))
+    return f"{value:.2f}" if value != value.quantize(Decimal("0.1")) else f"{value:.1f}"
+
+
 # characters from which a cell of free text gets room (an excerpt 14em, a title 8em) rather than a column
 # one word wide
 LONG_TEXT, MID_TEXT = 24, 8
