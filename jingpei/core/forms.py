@@ -31,6 +31,10 @@ def style_fields(form: forms.BaseForm) -> None:
             field.validators.append(MaxValueValidator(MAX_INTEGER))
             field.widget.attrs.setdefault("max", MAX_INTEGER)
         widget = field.widget
+        if isinstance(widget, forms.DateInput) and widget.input_type == "date":
+            # <input type="date"> reads ISO dates only; the locale's first input format (zh-hans: 2026/03/05)
+            # left every edit form's dates blank, and saving an optional one (a rule's validity) cleared it
+            widget.format = "%Y-%m-%d"
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):

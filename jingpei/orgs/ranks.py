@@ -33,11 +33,14 @@ def check_change(history: list[tuple[str, date]], before: tuple[str, date | None
     recorded one (an official who changed the rank and forgot the date would otherwise make the old date
     the promotion's); a corrected date of the current rank must stay after the rank before it."""
     rank, since = after
-    if since is None or after == before:
+    if after == before:
+        return
+    if rank and rank != before[0] and before[1] is not None and since in (None, before[1]):
+        # the old date kept (or the field left blank) for a new rank: the promotion's date is missing
+        raise DomainError(_("职级已变更，请同时填写新职级的任职时间。"), field="rank_since")
+    if since is None:
         return
     if rank != before[0]:
-        if before[1] is not None and since == before[1]:
-            raise DomainError(_("职级已变更，请同时填写新职级的任职时间。"), field="rank_since")
         rows = history
     else:  # the same rank: its own row (when recorded) is not a floor for its corrected date
         rows = history[:-1] if history and history[-1] == before else history

@@ -51,6 +51,8 @@ def test_rank_changed_without_a_new_date_is_refused_on_the_date(cast):
     with pytest.raises(DomainError, match="职级已变更，请同时填写新职级的任职时间。") as exc:
         update(cast, person, rank_level="county_deputy", rank_since=date(2018, 3, 1))
     assert exc.value.field == "rank_since"
+    with pytest.raises(DomainError, match="职级已变更，请同时填写新职级的任职时间。"):  # the date left blank
+        update(cast, person, rank_level="county_deputy", rank_since=None)
     with pytest.raises(DomainError, match=r"任现职级时间须晚于上一职级的任职时间（2018-03-01）。"):
         update(cast, person, rank_level="county_deputy", rank_since=date(2017, 1, 1))
     person.refresh_from_db()
