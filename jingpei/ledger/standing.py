@@ -24,6 +24,7 @@ from operator import itemgetter
 from types import SimpleNamespace
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jingpei.core import prepared
@@ -506,3 +507,92 @@ def _shape(rows: list[tuple], root_path: str, build: _Build, rule_ids) -> list[c
         else:
             s.by_category[category_id] = own_counts
     return list(by_rule.values())
+
+
+# --- the people behind the counts ----------------------------------------------------------------------
+def current(as_of: date | None = None) -> _Build | None:
+    """The fresh materialisation (dirty people folded in, as a summary does) when it answers for
+    ``as_of`` (any date when None); None when there is none, it is stale, or it is of another date."""
+    state = ComplianceState.objects.filter(pk=1).first()
+    if state is None or state.stale or (as_of is not None and state.as_of != as_of):
+        return None
+    if ComplianceDirty.objects.exists():
+        refresh_dirty(wait=False, limit=REFRESH_LIMIT)
+    return _build(state.build)
+
+
+def ensure_current(as_of: date) -> None:
+    """Materialise as of ``as_of`` unless that is done, then fold in every dirty person: for jobs (the
+    monthly reminders) that read everyone's facts and must not read yesterday's."""
+    with transaction.atomic():
+        xact_lock(LOCK)  # runs that overlap rebuild once: the later ones find the state current
+        state = ComplianceState.objects.filter(pk=1).first()
+        if state is None or state.stale or state.as_of != as_of:
+            rebuild(as_of)
+    while refresh_dirty(wait=True) > 0:
+        pass
+
+
+# Drill-down orders, as the facts sort them: the largest gap first, the least earned, by name (pinyin),
+# by organisation; then by name and id, so people with equal figures stay in alphabetical order.
+FACT_ORDERS = {
+    "gap": ("-gap", "person__pinyin", "person_id"),
+    "earned": ("earned", "person__pinyin", "person_id"),
+    "name": ("person__pinyin", "person_id"),
+    "org": ("org_path", "person__pinyin", "person_id"),
+}
+CHUNK = 2000  # people evaluated at a time when a whole list is walked (the Excel export)
+
+
+class FactListing:
+    """The people of a subtree under one rule, filtered and ordered in SQL over the materialised facts;
+    only the rows asked for (a page, a chunk of the export) are read and evaluated with their notes by
+    the person page's functions. It serves :class:`~django.core.paginator.Paginator` (``count`` and
+    slices), so a page of a million-person district reads 50 facts, not a million people."""
+
+    def __init__(self, rule: RequirementRule, as_of: date, facts):
+        self.rule, self.as_of, self.facts = rule, as_of, facts
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.facts.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[tuple[Person, c.RuleResult]]:
+        if not isinstance(index, slice):
+            raise TypeError("FactListing is read by slices")
+        return self._evaluated(list(self.facts.values_list("person_id", flat=True)[index]))
+
+    def __iter__(self):
+        ids = self.facts.values_list("person_id", flat=True)
+        for start in range(0, self.count(), CHUNK):
+            yield from self._evaluated(list(ids[start : start + CHUNK]))
+
+    def _evaluated(self, ids: list[int]) -> list[tuple[Person, c.RuleResult]]:
+        people = Person.objects.filter(pk__in=ids).select_related("primary_org").in_bulk()
+        ordered = [people[i] for i in ids if i in people]
+        cats = c._rule_categories([self.rule]).get(self.rule.pk, set())
+        return [(p, r) for p, r in c._evaluate_many(self.rule, ordered, self.as_of, cats, c.year_caps())
+                if r is not None]
+
+
+def fact_listing(root: Organization, rule: RequirementRule, *, as_of: date | None = None,
+                 child_path: str | None = None, category_id: int | None = None,
+                 statuses: set[str] | None = None, order: str = "gap") -> FactListing | None:
+    """The drill-down of :func:`compliance.people_for_rule` from the materialised facts (the people the
+    summary's counts were made of), or None when there is no fresh materialisation for ``as_of`` (then
+    the caller takes the exact path). ``root`` must be one the user may see; ``child_path`` lies in it."""
+    build = current(as_of)
+    if build is None:
+        return None
+    facts = ComplianceFact.objects.filter(rule_id=rule.pk, org_path__startswith=child_path or root.path)
+    if category_id:
+        facts = facts.filter(categories__contains=f",{int(category_id)},")
+    if statuses:
+        facts = facts.filter(status__in=sorted(statuses))
+    facts = facts.annotate(gap=F("required") - F("earned")).order_by(*FACT_ORDERS.get(order, FACT_ORDERS["gap"]))
+    return FactListing(rule, build.as_of, facts)

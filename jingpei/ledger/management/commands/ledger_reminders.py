@@ -13,4 +13,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, **options):
         stats = send_reminders(as_of=as_of)
-        self.stdout.write(f"reminded {stats['people']} people, {stats['digests']} liaison lists")
+        self.stdout.write(f"reminded {stats['people']} people, {stats['digests']} liaison lists, {stats['mail_failed']} e-mails failed")

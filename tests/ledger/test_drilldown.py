@@ -1,0 +1,165 @@
+"""The people behind the counts, read from the materialised facts: the drill-down page a page at a time,
+and the monthly reminders a thousand people at a time. The exact path (every person evaluated) is the
+reference they must agree with."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.paginator import Paginator
+
+from jingpei.ledger import compliance, reminders, services, standing
+from jingpei.ledger.compliance import people_for_rule
+from jingpei.ledger.models import ComplianceState, Notification, RequirementRule
+from jingpei.ledger.rules import Status
+from tests.factories import make_user
+from tests.ledger.test_standing import town  # noqa: F401  (the fixture)
+
+AS_OF = date(2026, 6, 30)
+LAGGING = {Status.BEHIND, Status.WILL_MISS, Status.MISSED}
+
+
+def _pairs(results) -> list:
+    return [(p.pk, r) for p, r in results]
+
+
+@pytest.mark.parametrize("statuses", [None, LAGGING, {Status.MET}, {Status.EXEMPT, Status.ON_TRACK}])
+def test_fact_listing_lists_exactly_the_people_the_exact_path_does(town, statuses):  # noqa: F811
+    standing.rebuild(AS_OF)
+    services.grant_exemption(actor=town.officer, person=town.people[3], kind="illness", starts_on=date(2026, 1, 1),
+                             ends_on=date(2026, 12, 31), reason="病休")
+    cat = town.cats[0].pk
+    for rule in RequirementRule.objects.switched_on():
+        for root, child, category in [(town.district, None, None), (town.district, town.town_a.path, None),
+                                      (town.town_a, None, None), (town.district, None, cat)]:
+            exact = people_for_rule(root, rule, as_of=AS_OF, child_path=child, category_id=category, statuses=statuses)
+            listing = standing.fact_listing(root, rule, as_of=AS_OF, child_path=child, category_id=category,
+                                            statuses=statuses, order="name")
+            # both in name (pinyin) order, each person with the same result, notes included
+            assert _pairs(listing) == _pairs(exact), (rule.code, root.name, child, category)
+            assert listing.count() == len(exact)
+
+
+def test_fact_listing_orders(town):  # noqa: F811
+    standing.rebuild(AS_OF)
+    rule = RequirementRule.objects.get(code="online-yearly")
+    gaps = [r.required - r.earned for _p, r in standing.fact_listing(town.district, rule, order="gap")]
+    assert gaps == sorted(gaps, reverse=True) and len(gaps) > 20
+    earned = [r.earned for _p, r in standing.fact_listing(town.district, rule, order="earned")]
+    assert earned == sorted(earned)
+    paths = [p.primary_org.path for p, _r in standing.fact_listing(town.district, rule, order="org")]
+    assert paths == sorted(paths)
+
+
+def test_a_page_evaluates_only_its_own_people(town, monkeypatch):  # noqa: F811
+    standing.rebuild(AS_OF)
+    rule = RequirementRule.objects.get(code="online-yearly")
+    sizes = []
+    evaluate = compliance._evaluate_many
+
+    def counted(rule, people, *args, **kwargs):
+        sizes.append(len(people))
+        return evaluate(rule, people, *args, **kwargs)
+
+    monkeypatch.setattr(compliance, "_evaluate_many", counted)
+    listing = standing.fact_listing(town.district, rule, order="name")
+    page = Paginator(listing, 5).get_page(2)
+    assert page.paginator.count > 20 and sizes == [5]
+    assert _pairs(page) == _pairs(people_for_rule(town.district, rule, as_of=AS_OF))[5:10]
+
+
+def test_no_materialisation_for_the_date_means_the_exact_path(town):  # noqa: F811
+    rule = RequirementRule.objects.get(code="online-yearly")
+    assert standing.fact_listing(town.district, rule) is None  # never built
+    standing.rebuild(AS_OF)
+    assert standing.fact_listing(town.district, rule, as_of=date(2026, 3, 31)) is None  # another date
+    ComplianceState.objects.update(stale=True)
+    assert standing.fact_listing(town.district, rule, as_of=AS_OF) is None  # a rule changed since
+
+
+def test_drill_down_page_lists_the_summarys_people_and_folds_credits_in(town, client):  # noqa: F811
+    standing.rebuild(AS_OF)
+    rule = RequirementRule.objects.get(code="online-yearly")
+    [summary] = [s for s in standing.summary(town.district).summaries if s.rule.pk == rule.pk]
+    client.force_login(town.officer)
+    url = f"/ledger/org/{town.district.pk}/rule/{rule.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["as_of"] == AS_OF
+    assert page.context["page"].paginator.count == summary.total.behind > 0
+    # a person behind is credited enough: the next list leaves them out (the dirty mark is folded in)
+    person, _result = page.context["page"][0]
+    services.credit_hours(person=person, hours="60", form="online", occurred_on=date(2026, 5, 1), idempotency_key="x:1")
+    again = client.get(url)
+    assert person.pk not in [p.pk for p, _r in again.context["page"]]
+    assert again.context["page"].paginator.count == summary.total.behind - 1
+    # an explicit date the facts do not answer for takes the exact path, and says so by its date
+    explicit = client.get(url + "?as_of=2026-03-31&status=all")
+    assert explicit.context["as_of"] == date(2026, 3, 31)
+    # a liaison's drill-down of another town is refused, whatever the facts hold
+    other = client.get(f"/ledger/org/{town.town_b.pk}/rule/{rule.pk}/?child={town.town_a.path}")
+    assert other.status_code == 404
+    client.force_login(town.liaison_a)
+    assert client.get(f"/ledger/org/{town.town_b.pk}/rule/{rule.pk}/").status_code == 404
+
+
+@pytest.fixture
+def accounts(town):  # noqa: F811
+    """Accounts for ten of the town's people (the cast's trainee is 王小明's)."""
+    RequirementRule.objects.exclude(code__in=["online-yearly", "online-monthly"]).update(active=False)
+    for i, person in enumerate(town.people[3:13]):
+        user = make_user(f"u{i}", person=person)
+        user.email = f"u{i}@example.cn"
+        user.save()
+    return town
+
+
+def _expected_reminders() -> int:
+    n = 0
+    for rule in RequirementRule.objects.switched_on():
+        n += sum(1 for p, _r in people_for_rule(standing.Organization.objects.get(depth=1), rule, as_of=AS_OF,
+                                                statuses=LAGGING)
+                 if getattr(p, "user", None) is not None)
+    return n
+
+
+def test_reminders_go_out_in_chunks_to_exactly_the_people_behind(accounts, monkeypatch):
+    monkeypatch.setattr(reminders, "CHUNK", 3)
+    expected = _expected_reminders()
+    stats = reminders.send_reminders(as_of=AS_OF)  # builds the facts of that date first
+    assert ComplianceState.objects.get(pk=1).as_of == AS_OF
+    assert stats["people"] == expected > 3
+    assert Notification.objects.filter(user__person__isnull=False).count() == expected
+    assert reminders.send_reminders(as_of=AS_OF)["people"] == 0  # once per person, rule and period
+
+
+def test_a_digest_names_the_first_people_and_counts_them_all(accounts, monkeypatch):
+    monkeypatch.setattr(reminders, "DIGEST_LINES", 1)
+    reminders.send_reminders(as_of=AS_OF)
+    digests = Notification.objects.filter(user=accounts.liaison_a)
+    assert digests.exists()
+    for digest in digests:
+        lines = digest.body.split("\n")
+        n = int(digest.title.rsplit("（", 1)[1].split(" ")[0])
+        assert len(lines) == (2 if n > 1 else 1)
+        if n > 1:
+            assert lines[1] == f"……共 {n} 人，完整名单请打开链接查看。"
+        assert "（" in lines[0] and "/" in lines[0]
+
+
+def test_a_failing_email_keeps_the_in_app_reminder_and_the_rest(accounts, monkeypatch):
+    send = EmailMessage.send
+
+    def flaky(self, *args, **kwargs):
+        if self.to == ["u0@example.cn"]:
+            raise OSError("mail server refused")
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", flaky)
+    stats = reminders.send_reminders(as_of=AS_OF)
+    u0 = accounts.people[3].user
+    assert stats["mail_failed"] >= 1 and Notification.objects.filter(user=u0).exists()
+    with_address = Notification.objects.exclude(user__email="").count()
+    assert len(mail.outbox) == with_address - stats["mail_failed"] > 0
