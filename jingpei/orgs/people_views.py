@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingpei.core.errors import DomainError
-from jingpei.core.models import AuditLog
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.orgs import queries, services
 from jingpei.orgs.access import can_manage_person, can_reveal, get_org, get_person, reveal_person_numbers
 from jingpei.orgs.forms import PeopleFilterForm, PersonForm
+from jingpei.orgs.history import person_history
 from jingpei.orgs.models import Category, PersonCategory
 
 PER_PAGE = 20
@@ -81,9 +81,7 @@ def _person_context(request, person):
         "categories": categories,
         "ranks": list(person.ranks.order_by("-since")),
         "year": year,
-        "history": AuditLog.objects.filter(object_type="orgs.person", object_id=str(person.pk)).order_by(
-            "-at"
-        )[:50],
+        "history": person_history(person),
         "can_edit": can_manage_person(request.user, person),
         "can_reveal": can_reveal(request.user, person),
     }
