@@ -228,6 +228,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # "immediate": run at enqueue, after commit (tests).
 JOBS_MODE = "immediate" if TESTING else envstr("JOBS_MODE", "embedded")
 JOBS_POLL_SECONDS = float(envstr("JOBS_POLL_SECONDS", "1.0"))
+# The worker starts the calendar jobs itself (core.schedule); off when cron runs the management commands.
+SCHEDULED_JOBS = envbool("SCHEDULED_JOBS", True)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if envstr("REDIS_URL"):

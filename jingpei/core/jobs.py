@@ -41,6 +41,7 @@ _registry: dict[str, Callable[..., Any]] = {}
 _wakeup = threading.Event()
 STALE_AFTER = timedelta(minutes=10)
 PROGRESS_EVERY_SECONDS = 0.5
+SCHEDULE_CHECK_SECONDS = 60
 
 
 def task(name: str):
@@ -181,9 +182,15 @@ def worker_loop(stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     worker = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     fail_stale_jobs()
+    next_schedule_check = 0.0
     while not stop.is_set():
         close_old_connections()
         try:
+            if time.monotonic() >= next_schedule_check:  # calendar jobs: a cheap check, once a minute
+                from jingpei.core.schedule import enqueue_due
+
+                enqueue_due()
+                next_schedule_check = time.monotonic() + SCHEDULE_CHECK_SECONDS
             ran = run_pending(worker)
         except Exception:  # a database hiccup must not kill the worker thread
             log.exception("job worker error")

@@ -83,3 +83,19 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ScheduledRun(models.Model):
+    """One row per run of a scheduled job (``core.schedule``): the unique (job, period) is what makes a
+    daily or monthly job start once per period, however many workers poll and however late one starts."""
+
+    job_name = models.CharField(max_length=100)
+    period = models.CharField(max_length=20)  # "2026-12-06" for a daily job, "2026-12" for a monthly one
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job_name", "period"], name="scheduled_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job_name} {self.period}"

@@ -13,3 +13,17 @@ class LedgerConfig(AppConfig):
         )
 
         signals.connect()
+        _schedule()
+
+
+def _schedule() -> None:
+    """The ledger's calendar jobs: today's compliance figures rebuilt every night, and the reminders on
+    the 20th (early in a month every monthly rule looks behind; the 20th leaves ten days to catch up)."""
+    from datetime import time
+
+    from django.utils.translation import gettext_lazy as _
+
+    from jingpei.core import schedule
+
+    schedule.daily("ledger.standing", at=time(2, 0), title=_("学时达标统计重建"), full=True)
+    schedule.monthly("ledger.reminders", day=20, at=time(9, 0), title=_("每月学时提醒"))
