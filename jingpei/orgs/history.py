@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 from jingpei.core.models import AuditLog
@@ -45,20 +46,27 @@ class Entry:
     after: list[tuple[str, str]]
 
 
+def _field(key: str) -> Field | None:
+    try:
+        field = Person._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, Field) else None  # not a reverse relation
+
+
 def _label(key: str) -> str:
     if key in LABELS:
         return str(LABELS[key])
-    try:
-        return str(Person._meta.get_field(key).verbose_name)
-    except FieldDoesNotExist:
-        return key
+    field = _field(key)
+    return str(field.verbose_name) if field else key
 
 
 class _Values:
     """Turns stored values into words; organisations and categories named by id are looked up once."""
 
     def __init__(self, rows: list[AuditLog]):
-        org_ids, cat_ids = set(), set()
+        org_ids: set[int] = set()
+        cat_ids: set[int] = set()
         for row in rows:
             for changes in (row.before, row.after):
                 if isinstance(changes, dict):
@@ -81,9 +89,8 @@ class _Values:
             year = value.get("year") if isinstance(value, dict) else changes.get("year")
             text = "、".join(names) or "—"
             return f"{year}：{text}" if year else text
-        try:
-            field = Person._meta.get_field(key)
-        except FieldDoesNotExist:
+        field = _field(key)
+        if field is None:
             return str(value)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
