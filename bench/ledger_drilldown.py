@@ -18,11 +18,13 @@ from ledger_compliance import interleaved
 from ledger_scale import setup
 
 LAGGING = ("behind", "missed", "will_miss")
-ORDER_SQL = {"gap": "f.required - f.earned DESC, p.pinyin, p.id", "name": "p.pinyin, p.id"}
-PAGE_SQL = ("SELECT f.person_id, p.name, o.name, f.required, f.earned, f.status FROM ledger_compliancefact f "
-            "JOIN orgs_person p ON p.id = f.person_id JOIN orgs_organization o ON o.id = p.primary_org_id "
+ORDER_SQL = {"gap": "f.required - f.earned DESC, f.pinyin, f.person_id", "name": "f.pinyin, f.person_id"}
+PAGE_SQL = ("SELECT f.person_id, p.name, o.name, f.required, f.earned, f.status FROM ("
+            "SELECT f.person_id, f.required, f.earned, f.status, f.pinyin FROM ledger_compliancefact f "
             "WHERE f.rule_id = %s AND f.org_path LIKE %s AND f.status IN ('behind', 'missed', 'will_miss') "
-            "ORDER BY {order} LIMIT 50")
+            "ORDER BY {order} LIMIT 50) f "
+            "JOIN orgs_person p ON p.id = f.person_id JOIN orgs_organization o ON o.id = p.primary_org_id "
+            "ORDER BY {order}")
 COUNT_SQL = ("SELECT count(*) FROM ledger_compliancefact f WHERE f.rule_id = %s AND f.org_path LIKE %s "
              "AND f.status IN ('behind', 'missed', 'will_miss')")
 

@@ -99,7 +99,7 @@ def _digest(grant: Grant, rule, period: Period, stats: dict) -> None:
     n = mine.count()
     if not n:
         return
-    rows = list(mine.order_by("org_path", "person__pinyin", "person_id").values_list(
+    rows = list(mine.order_by("org_path", "pinyin", "person_id").values_list(
         "person__name", "person__primary_org__name", "earned", "required", "status")[:DIGEST_LINES])
     lines = [f"{name}（{org}）：{hours_of(earned)}/{hours_of(required)}，{STATUS_LABELS[status]}"
              for name, org, earned, required, status in rows]

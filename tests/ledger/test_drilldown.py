@@ -163,3 +163,16 @@ def test_a_failing_email_keeps_the_in_app_reminder_and_the_rest(accounts, monkey
     assert stats["mail_failed"] >= 1 and Notification.objects.filter(user=u0).exists()
     with_address = Notification.objects.exclude(user__email="").count()
     assert len(mail.outbox) == with_address - stats["mail_failed"] > 0
+
+
+def test_a_renamed_person_moves_in_the_name_order(town):  # noqa: F811
+    from jingpei.orgs import services as org_services
+
+    standing.rebuild(AS_OF)
+    rule = RequirementRule.objects.get(code="online-yearly")
+    last = list(standing.fact_listing(town.district, rule, order="name"))[-1][0]
+    org_services.update_person(actor=town.officer, person=last, name="阿阿")  # pinyin "a a": first now
+    first, _result = list(standing.fact_listing(town.district, rule, order="name"))[0]
+    assert first.pk == last.pk and first.name == "阿阿"
+    assert _pairs(standing.fact_listing(town.district, rule, order="name")) == _pairs(
+        people_for_rule(town.district, rule, as_of=AS_OF))
