@@ -25,5 +25,6 @@ def _schedule() -> None:
 
     from jingpei.core import schedule
 
-    schedule.daily("ledger.standing", at=time(2, 0), title=_("学时达标统计重建"), full=True)
+    schedule.daily("ledger.standing", at=time(2, 0), title=_("学时达标统计重建"), full=True,
+                   unless_current=True)
     schedule.monthly("ledger.reminders", day=20, at=time(9, 0), title=_("每月学时提醒"))

@@ -27,13 +27,20 @@ def records_archive_job(ctx, *, org_id: int, year: int, user_id: int) -> dict:
 
 
 @task("ledger.standing")
-def standing_job(ctx, *, full: bool = False, as_of: str | None = None) -> dict:
+def standing_job(ctx, *, full: bool = False, as_of: str | None = None, unless_current: bool = False) -> dict:
     """Daily (``full``): re-materialise everyone as of today. Otherwise: rebuild when stale or missing,
-    else drain the dirty people."""
+    else drain the dirty people. ``unless_current`` (the nightly schedule): a state already built today
+    for today (the demo's build, a rebuild after a rule change) is only drained, not built again."""
+    from django.utils import timezone
+
     from jingpei.ledger import standing
+    from jingpei.ledger.compliance import today
     from jingpei.ledger.models import ComplianceState
 
     state = ComplianceState.objects.filter(pk=1).first()
+    if (full and unless_current and state is not None and not state.stale and state.as_of == today()
+            and timezone.localdate(state.built_at) == today()):
+        full = False
     if full or state is None or state.stale:
         stats = standing.rebuild(date.fromisoformat(as_of) if as_of else None)
     else:

@@ -176,3 +176,18 @@ def test_a_renamed_person_moves_in_the_name_order(town):  # noqa: F811
     assert first.pk == last.pk and first.name == "阿阿"
     assert _pairs(standing.fact_listing(town.district, rule, order="name")) == _pairs(
         people_for_rule(town.district, rule, as_of=AS_OF))
+
+
+def test_the_nightly_job_builds_only_what_is_not_current(town):  # noqa: F811
+    from types import SimpleNamespace
+
+    from jingpei.ledger.jobs import standing_job
+
+    ctx = SimpleNamespace(progress=lambda *a, **k: None)
+    nightly = {"full": True, "unless_current": True}
+    assert "facts" in standing_job(ctx, **nightly)  # nothing built yet: built
+    assert standing_job(ctx, **nightly) == {"refreshed": 0}  # built today for today: only drained
+    assert "facts" in standing_job(ctx, full=True)  # an explicit full run always builds
+    ComplianceState.objects.update(as_of=date(2026, 1, 1))  # yesterday's (or older) figures: built again
+    assert "facts" in standing_job(ctx, **nightly)
+    assert ComplianceState.objects.get().as_of == compliance.today()
