@@ -57,6 +57,7 @@ STEP = Organization.steplen
 # the all-categories rows carry parent_path: the by-category and direct rows are read through org_path
 # (when that organisation is the root), so the parent's scan of its children's rows does not read them.
 DIRECT = -2
+FACT_INDEX = "ledger_fact_rule_path_idx"  # ComplianceFact's drill-down index (models.py)
 REFRESH_LIMIT = 500  # people a summary folds in before reading; more (a big import) is left to the job
 # Column of ComplianceCount (met, on_track, behind, exempt) each status counts in.
 COLUMN = {Status.MET: 0, Status.ON_TRACK: 1, Status.NOT_STARTED: 1, Status.BEHIND: 2, Status.WILL_MISS: 2,
@@ -257,6 +258,7 @@ def rebuild(as_of: date | None = None) -> dict:
         cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
         cursor.execute(f"CREATE TEMP TABLE ledger_dirty_seen AS SELECT person_id, version FROM {dirty}")  # noqa: S608
         cursor.execute(f"DELETE FROM {fact}" if not _pg() else f"TRUNCATE {fact}")  # noqa: S608
+        rebuilt_index = _drop_drilldown_index(cursor)
         if live:
             sql, params = _earned_sql(live, as_of, caps)
             cursor.execute("DROP TABLE IF EXISTS ledger_earned")
@@ -282,6 +284,8 @@ def rebuild(as_of: date | None = None) -> dict:
             )
         specials = _special_facts(live, as_of, caps, rule_cats)
         ComplianceFact.objects.bulk_create(specials, batch_size=1000)
+        if rebuilt_index:
+            cursor.execute(rebuilt_index)
         cursor.execute("DROP TABLE IF EXISTS ledger_earned")
         cursor.execute("DROP TABLE IF EXISTS ledger_cats")
         cursor.execute(f"DELETE FROM {count}")  # noqa: S608  (readers keep the old counts until commit)
@@ -313,6 +317,21 @@ def rebuild(as_of: date | None = None) -> dict:
         ComplianceState.objects.update_or_create(pk=1, defaults={
             "as_of": as_of, "built_at": timezone.now(), "stale": False, "build": time.time_ns()})
     return {"as_of": as_of.isoformat(), "facts": facts, "counts": counts, "special": len(specials)}
+
+
+def _drop_drilldown_index(cursor) -> str | None:
+    """PostgreSQL: drop the facts' drill-down index for the load and return the statement that makes it
+    again (one sorted build instead of millions of inserts into it: the rebuild took 22% longer with it
+    kept). The TRUNCATE before already locks the table until the commit, so readers lose nothing more."""
+    if not _pg():
+        return None
+    cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+                   [ComplianceFact._meta.db_table, FACT_INDEX])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    cursor.execute(f"DROP INDEX {connection.ops.quote_name(FACT_INDEX)}")
+    return row[0]
 
 
 def _forget_seen(cursor) -> None:

@@ -191,3 +191,14 @@ def test_the_nightly_job_builds_only_what_is_not_current(town):  # noqa: F811
     ComplianceState.objects.update(as_of=date(2026, 1, 1))  # yesterday's (or older) figures: built again
     assert "facts" in standing_job(ctx, **nightly)
     assert ComplianceState.objects.get().as_of == compliance.today()
+
+
+def test_the_rebuild_keeps_the_drilldown_index(town):  # noqa: F811
+    from django.db import connection
+
+    from jingpei.ledger.models import ComplianceFact
+
+    standing.rebuild(AS_OF)  # on PostgreSQL it drops the index for the load and makes it again
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, ComplianceFact._meta.db_table)
+    assert constraints[standing.FACT_INDEX]["columns"] == ["rule_id", "org_path"]
