@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING
+from functools import cached_property
 from itertools import groupby, repeat
 from operator import itemgetter
 from types import SimpleNamespace
@@ -588,16 +589,22 @@ class FactListing:
         return self._evaluated(list(self.facts.values_list("person_id", flat=True)[index]))
 
     def __iter__(self):
-        ids = self.facts.values_list("person_id", flat=True)
-        for start in range(0, self.count(), CHUNK):
-            yield from self._evaluated(list(ids[start : start + CHUNK]))
+        # The ordered ids in one read (8 bytes a person), then evaluated a chunk at a time: slicing the
+        # query chunk by chunk would sort the whole list again for every OFFSET.
+        ids = list(self.facts.values_list("person_id", flat=True))
+        for start in range(0, len(ids), CHUNK):
+            yield from self._evaluated(ids[start : start + CHUNK])
+
+    @cached_property
+    def _rule_inputs(self) -> tuple[set[int], dict[str, int]]:
+        """The rule's categories and the per-year caps: read once per listing, not per page or chunk."""
+        return c._rule_categories([self.rule]).get(self.rule.pk, set()), c.year_caps()
 
     def _evaluated(self, ids: list[int]) -> list[tuple[Person, c.RuleResult]]:
         people = Person.objects.filter(pk__in=ids).select_related("primary_org").in_bulk()
         ordered = [people[i] for i in ids if i in people]
-        cats = c._rule_categories([self.rule]).get(self.rule.pk, set())
-        return [(p, r) for p, r in c._evaluate_many(self.rule, ordered, self.as_of, cats, c.year_caps())
-                if r is not None]
+        cats, caps = self._rule_inputs
+        return [(p, r) for p, r in c._evaluate_many(self.rule, ordered, self.as_of, cats, caps) if r is not None]
 
 
 def fact_listing(root: Organization, rule: RequirementRule, *, as_of: date | None = None,
