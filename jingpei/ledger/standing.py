@@ -483,9 +483,10 @@ def _read(root: Organization) -> list[tuple]:
 PATH, RULE, COUNTS = itemgetter(0), itemgetter(1), itemgetter(slice(3, 7))
 
 
-def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
+def summary(root: Organization, *, rule_ids=None, as_of: date | None = None) -> Materialised | None:
     """The subtree summary from the materialised counts (dirty people folded in first), or None when
-    there is no fresh materialisation (then the caller takes the exact path)."""
+    there is no fresh materialisation, or it is of another date than ``as_of`` (then the caller takes the
+    exact path)."""
     rows = _read(root)
     if not rows or rows[0][3]:
         return None
@@ -498,6 +499,8 @@ def summary(root: Organization, *, rule_ids=None) -> Materialised | None:
         if not rows or rows[0][3]:
             return None
     build = _build(int(rows[0][0]))
+    if as_of is not None and build.as_of != as_of:
+        return None
     return Materialised(_shape(rows, root.path, build, rule_ids), build.as_of, build.built_at, pending)
 
 

@@ -174,14 +174,15 @@ def record_xlsx(request, person_id):
 def org(request, org_id):
     root = access.get_subtree(request.user, org_id)
     visible = access.visible_rules(request.user).filter(active=True)
-    # No explicit date: the materialised figures (one read of the root's and children's counts); an
-    # explicit date other than the materialised one, or a stale materialisation: the exact path.
-    materialised = None
-    if "as_of" not in request.GET:
-        materialised = standing.summary(root, rule_ids=set(visible.values_list("pk", flat=True)))
+    # No date, or the materialised one (the links of a materialised page carry its date): the materialised
+    # figures (one read of the root's and children's counts); another date, or a stale materialisation:
+    # the exact path.
+    explicit = _as_of(request) if "as_of" in request.GET else None
+    materialised = standing.summary(root, rule_ids=set(visible.values_list("pk", flat=True)), as_of=explicit)
     if materialised is not None:
         as_of, summaries = materialised.as_of, materialised.summaries
-        standing.renew_if_old(as_of)
+        if explicit is None:
+            standing.renew_if_old(as_of)
     else:
         as_of = _as_of(request)
         summaries = compliance.subtree_summary(root, as_of=as_of, rules=visible)
