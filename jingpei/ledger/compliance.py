@@ -25,7 +25,6 @@ from jingpei.ledger.rules import (
     Status,
     add_months,
     applies,
-    elapsed_fraction,
     month_end,
     period_for,
     previous_period,
@@ -263,62 +262,6 @@ def _special_sql(rule: RequirementRule, period: Period, category_ids: set[int]) 
     return "(" + " OR ".join(sql) + ")", params
 
 
-def _earned_sql(rule: RequirementRule, period: Period, root: Organization, caps: dict[str, int]) -> tuple[str, list]:
-    """A subquery (person_id, t) of tenths earned in the period by people of ``root``."""
-    rollup, person, org = MonthRollup._meta.db_table, Person._meta.db_table, Organization._meta.db_table
-    where = ["r.month >= %s", "r.month <= %s", "o.path LIKE %s ESCAPE '\\'"]
-    params: list = [period.start, period.end, _like(root.path)]
-    if rule.forms:
-        where.append(f"r.form IN ({', '.join(['%s'] * len(rule.forms))})")
-        params += list(rule.forms)
-    capped = {f: c for f, c in caps.items() if not rule.forms or f in rule.forms}
-    base = (f"FROM {rollup} r JOIN {person} p ON p.id = r.person_id JOIN {org} o ON o.id = p.primary_org_id "
-            f"WHERE {' AND '.join(where)}")
-    if not capped:
-        return f"SELECT r.person_id, SUM(r.tenths) AS t {base} GROUP BY r.person_id", params
-    least = "LEAST" if connection.vendor == "postgresql" else "MIN"
-    year = "EXTRACT(YEAR FROM r.month)" if connection.vendor == "postgresql" else "strftime('%%Y', r.month)"
-    cases = " ".join(f"WHEN %s THEN {least}(y.t, %s)" for _ in capped)
-    case_params = [v for f, c in capped.items() for v in (f, c)]
-    sql = (f"SELECT y.person_id, SUM(CASE y.form {cases} ELSE y.t END) AS t FROM ("  # noqa: S608
-           f"SELECT r.person_id, r.form, {year} AS yr, SUM(r.tenths) AS t {base} GROUP BY r.person_id, r.form, {year}"
-           f") y GROUP BY y.person_id")
-    return sql, case_params + params
-
-
-def _regular_counts(rule, period, root, category_ids, as_of, caps, group: str) -> dict:
-    """Counts of the non-special people grouped by ``group`` ("child" or "category")."""
-    person, org, pcat = Person._meta.db_table, Organization._meta.db_table, PersonCategory._meta.db_table
-    where, wparams = _population_sql(rule, period, root, category_ids)
-    special, sparams = _special_sql(rule, period, category_ids)
-    earned, eparams = _earned_sql(rule, period, root, caps)
-    required = int(rule.required_hours * 10)
-    expected = int(rule.required_hours * 10 * elapsed_fraction(period, as_of))
-    if group == "child":
-        key, join, gparams = "substr(o.path, 1, %s)", "", [len(root.path) + Organization.steplen]
-    else:
-        key, join, gparams = "c.category_id", f"JOIN {pcat} c ON c.person_id = p.id AND c.year = %s", [as_of.year]
-    past = as_of > period.end
-    sql = (
-        f"SELECT {key} AS k, COUNT(*), "  # noqa: S608
-        "SUM(CASE WHEN COALESCE(e.t, 0) >= %s THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN COALESCE(e.t, 0) < %s AND COALESCE(e.t, 0) >= %s THEN 1 ELSE 0 END) "
-        f"FROM {person} p JOIN {org} o ON o.id = p.primary_org_id {join} "
-        f"LEFT JOIN ({earned}) e ON e.person_id = p.id "
-        f"WHERE {where} AND NOT {special} GROUP BY 1"
-    )
-    on_track_floor = required + 1 if past else expected
-    child = group == "child"
-    params = [*(gparams if child else []), required, required, on_track_floor, *([] if child else gparams),
-              *eparams, *wparams, *sparams]
-    out: dict = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for k, covered, met, on_track in cursor.fetchall():
-            out[k] = Counts(met=met or 0, on_track=on_track or 0, behind=covered - (met or 0) - (on_track or 0))
-    return out
-
-
 def _special_candidates(root: Organization, rules_periods, rule_cats) -> list[Person]:
     """In one scan of the subtree: the people special for at least one rule (see :func:`_special_sql`)."""
     person, org = Person._meta.db_table, Organization._meta.db_table
@@ -365,40 +308,14 @@ def _bucket(result: RuleResult | None) -> Counts:
 
 
 def subtree_summary(root: Organization, *, as_of: date | None = None, rules=None) -> list[RuleSummary]:
-    """For each switched-on rule: people covered in ``root``'s subtree, met / on track / behind, by child
-    organisation (path prefix one level below ``root``) and by category (of ``as_of``'s year)."""
-    as_of = as_of or today()
-    rules = list(rules if rules is not None else RequirementRule.objects.switched_on().select_related("org"))
-    rule_cats = _rule_categories(rules)
-    caps = year_caps()
-    child_len = len(root.path) + Organization.steplen
-    live = [(rule, period_for(rule, as_of)) for rule in rules]
-    live = [(r, p) for r, p in live if not ((r.valid_from and r.valid_from > p.end) or (r.valid_to and r.valid_to < p.start))]
-    candidates = _special_candidates(root, live, rule_cats)
-    facts = person_facts(candidates)
-    summaries = []
-    for rule in rules:
-        period = period_for(rule, as_of)
-        cats = rule_cats.get(rule.pk, set())
-        summary = RuleSummary(rule, period)
-        summaries.append(summary)
-        if (rule, period) not in live:
-            continue
-        for k, counts in _regular_counts(rule, period, root, cats, as_of, caps, "child").items():
-            summary.by_child[k] = summary.by_child[k].plus(counts)
-        for k, counts in _regular_counts(rule, period, root, cats, as_of, caps, "category").items():
-            summary.by_category[k] = summary.by_category[k].plus(counts)
-        specials = [p for p in candidates if _is_special(rule, period, p, facts[p.pk], cats)]
-        if specials:
-            for person, result in _evaluate_many(rule, specials, as_of, cats, caps, facts=facts):
-                bucket = _bucket(result)
-                child = person.primary_org.path[:child_len]
-                summary.by_child[child] = summary.by_child[child].plus(bucket)
-                for c in _categories_in_year(person, as_of.year):
-                    summary.by_category[c] = summary.by_category[c].plus(bucket)
-        for counts in summary.by_child.values():
-            summary.total = summary.total.plus(counts)
-    return summaries
+    """For each switched-on rule (or ``rules``): people covered in ``root``'s subtree, met / on track /
+    behind, by child organisation (path prefix one level below ``root``) and by category (of ``as_of``'s
+    year), evaluated for ``as_of`` as the daily materialisation evaluates everyone (one implementation
+    of the statuses in SQL, see :func:`standing.summary_at`)."""
+    from jingpei.ledger import standing  # standing builds on this module
+
+    rules = rules if rules is not None else RequirementRule.objects.switched_on().select_related("org")
+    return standing.summary_at(root, as_of or today(), rules)
 
 
 def _categories_in_year(person: Person, year: int) -> list[int]:

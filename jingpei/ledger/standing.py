@@ -133,9 +133,19 @@ def _ancestors(path: str) -> list[str]:
 
 
 # --- full build ----------------------------------------------------------------------------------------
-def _earned_sql(live, as_of: date, caps: dict[str, int]) -> tuple[str, list]:
-    """One scan of the rollups: per person, tenths earned in each rule's period and in the recent window
-    (current month and the two before), forms filtered and capped per (year, form) like ``_earned``."""
+def _in_subtree(column: str, root_path: str) -> tuple[str, list]:
+    """`` AND column IN (the people placed in root_path's subtree)``; nothing for the whole tree."""
+    if not root_path:
+        return "", []
+    person, org = Person._meta.db_table, Organization._meta.db_table
+    return (f" AND {column} IN (SELECT sp.id FROM {person} sp JOIN {org} so ON so.id = sp.primary_org_id "  # noqa: S608
+            "WHERE so.path LIKE %s ESCAPE '\\')", [c._like(root_path)])
+
+
+def _earned_sql(live, as_of: date, caps: dict[str, int], root_path: str = "") -> tuple[str, list]:
+    """One scan of the rollups (of ``root_path``'s people, everyone's when empty): per person, tenths
+    earned in each rule's period and in the recent window (current month and the two before), forms
+    filtered and capped per (year, form) like ``_earned``."""
     rollup = MonthRollup._meta.db_table
     recent = Period(add_months(as_of.replace(day=1), -2), as_of)
     periods = sorted({p for _r, p in live} | {recent}, key=lambda p: (p.start, p.end))
@@ -165,10 +175,11 @@ def _earned_sql(live, as_of: date, caps: dict[str, int]) -> tuple[str, list]:
                 outer.append(f"SUM({expr}) AS {name}")
                 oparams += eparams
     lo, hi = min(p.start for p in periods), max(p.end for p in periods)
+    subtree, sparams = _in_subtree("r.person_id", root_path)
     sql = (f"SELECT y.person_id, {', '.join(outer)} FROM (SELECT r.person_id, r.form, {year} AS yr, "  # noqa: S608
-           f"{', '.join(sums)} FROM {rollup} r WHERE r.month >= %s AND r.month <= %s "
+           f"{', '.join(sums)} FROM {rollup} r WHERE r.month >= %s AND r.month <= %s{subtree} "
            f"GROUP BY r.person_id, r.form, {year}) y GROUP BY y.person_id")
-    return sql, oparams + params + [lo, hi]
+    return sql, oparams + params + [lo, hi] + sparams
 
 
 def _status_sql(rule, period: Period, as_of: date, k: int) -> tuple[str, list, int]:
@@ -193,18 +204,21 @@ def _status_sql(rule, period: Period, as_of: date, k: int) -> tuple[str, list, i
     return sql, [required, floor, a, required, b], required
 
 
-def _category_lists_sql() -> str:
-    """(person_id, cats): the categories each person holds in a year, as ",3,5," (one pass, joined below)."""
+def _category_lists_sql(year: int, root_path: str = "") -> tuple[str, list]:
+    """(person_id, cats): the categories each person (of ``root_path``) holds in ``year``, as ",3,5,"
+    (one pass, joined below)."""
     pcat = PersonCategory._meta.db_table
     agg = ("string_agg(CAST(category_id AS text), ',' ORDER BY category_id)" if _pg()
            else "group_concat(category_id, ',')")
-    return f"SELECT person_id, ',' || {agg} || ',' AS cats FROM {pcat} WHERE year = %s GROUP BY person_id"  # noqa: S608
+    subtree, sparams = _in_subtree("person_id", root_path)
+    return (f"SELECT person_id, ',' || {agg} || ',' AS cats FROM {pcat} WHERE year = %s{subtree} "  # noqa: S608
+            "GROUP BY person_id", [year, *sparams])
 
 
-def _special_facts(live, as_of: date, caps, rule_cats) -> list[ComplianceFact]:
-    """The special people of every rule, evaluated in Python by the person page's functions."""
-    everyone = SimpleNamespace(path="")
-    candidates = c._special_candidates(everyone, live, rule_cats)  # type: ignore[arg-type]
+def _special_facts(live, as_of: date, caps, rule_cats, root_path: str = "") -> list[ComplianceFact]:
+    """The special people of every rule (in ``root_path``), evaluated in Python by the person page's
+    functions."""
+    candidates = c._special_candidates(SimpleNamespace(path=root_path), live, rule_cats)  # type: ignore[arg-type]
     if not candidates:
         return []
     facts = c.person_facts(candidates)
@@ -246,7 +260,7 @@ def rebuild(as_of: date | None = None) -> dict:
     as_of = as_of or c.today()
     fact, count, dirty = (ComplianceFact._meta.db_table, ComplianceCount._meta.db_table,
                           ComplianceDirty._meta.db_table)
-    person, org, pcat = Person._meta.db_table, Organization._meta.db_table, PersonCategory._meta.db_table
+    pcat = PersonCategory._meta.db_table
     rules = list(RequirementRule.objects.switched_on().select_related("org"))
     rule_cats = c._rule_categories(rules)
     caps = c.year_caps()
@@ -260,35 +274,9 @@ def rebuild(as_of: date | None = None) -> dict:
         cursor.execute(f"CREATE TEMP TABLE ledger_dirty_seen AS SELECT person_id, version FROM {dirty}")  # noqa: S608
         cursor.execute(f"DELETE FROM {fact}" if not _pg() else f"TRUNCATE {fact}")  # noqa: S608
         rebuilt_index = _drop_drilldown_index(cursor)
-        if live:
-            sql, params = _earned_sql(live, as_of, caps)
-            cursor.execute("DROP TABLE IF EXISTS ledger_earned")
-            cursor.execute(f"CREATE TEMP TABLE ledger_earned AS {sql}", params)
-            if _pg():
-                cursor.execute("CREATE INDEX ON ledger_earned (person_id)")
-                cursor.execute("ANALYZE ledger_earned")
-        cursor.execute("DROP TABLE IF EXISTS ledger_cats")
-        cursor.execute(f"CREATE TEMP TABLE ledger_cats AS {_category_lists_sql()}", [as_of.year])
-        everyone = SimpleNamespace(path="")
-        for k, (rule, period) in enumerate(live):
-            cats = rule_cats.get(rule.pk, set())
-            where, wparams = c._population_sql(rule, period, everyone, cats)  # type: ignore[arg-type]
-            special, sparams = c._special_sql(rule, period, cats)
-            status_sql, stparams, required = _status_sql(rule, period, as_of, k)
-            cursor.execute(
-                f"INSERT INTO {fact} (person_id, rule_id, org_path, categories, required, earned, status, pinyin) "  # noqa: S608
-                f"SELECT p.id, %s, o.path, COALESCE(pcs.cats, ''), %s, COALESCE(e.e{k}, 0), {status_sql}, p.pinyin "
-                f"FROM {person} p JOIN {org} o ON o.id = p.primary_org_id "
-                f"LEFT JOIN ledger_earned e ON e.person_id = p.id LEFT JOIN ledger_cats pcs ON pcs.person_id = p.id "
-                f"WHERE {where} AND NOT {special}",
-                [rule.pk, required, *stparams, *wparams, *sparams],
-            )
-        specials = _special_facts(live, as_of, caps, rule_cats)
-        ComplianceFact.objects.bulk_create(specials, batch_size=1000)
+        specials = _evaluate_into(cursor, fact, live, as_of, caps, rule_cats)
         if rebuilt_index:
             cursor.execute(rebuilt_index)
-        cursor.execute("DROP TABLE IF EXISTS ledger_earned")
-        cursor.execute("DROP TABLE IF EXISTS ledger_cats")
         cursor.execute(f"DELETE FROM {count}")  # noqa: S608  (readers keep the old counts until commit)
         max_depth = Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 1
         prefix, parent = f"substr(f.org_path, 1, {STEP} * d.d)", f"substr(f.org_path, 1, {STEP} * d.d - {STEP})"
@@ -317,7 +305,80 @@ def rebuild(as_of: date | None = None) -> dict:
         cursor.execute("DROP TABLE IF EXISTS ledger_dirty_seen")
         ComplianceState.objects.update_or_create(pk=1, defaults={
             "as_of": as_of, "built_at": timezone.now(), "stale": False, "build": time.time_ns()})
-    return {"as_of": as_of.isoformat(), "facts": facts, "counts": counts, "special": len(specials)}
+    return {"as_of": as_of.isoformat(), "facts": facts, "counts": counts, "special": specials}
+
+
+FACT_COLUMNS = ("person_id", "rule_id", "org_path", "categories", "required", "earned", "status", "pinyin")
+
+
+def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_path: str = "") -> int:
+    """Insert into ``table`` (FACT_COLUMNS) the standing of every person of ``root_path``'s subtree
+    (everyone when empty) under the ``live`` rules as of ``as_of``: set-based SQL for the regular people,
+    the person page's functions for the special ones. Returns how many facts were special."""
+    person, org = Person._meta.db_table, Organization._meta.db_table
+    if live:
+        sql, params = _earned_sql(live, as_of, caps, root_path)
+        cursor.execute("DROP TABLE IF EXISTS ledger_earned")
+        cursor.execute(f"CREATE TEMP TABLE ledger_earned AS {sql}", params)
+        if _pg():
+            cursor.execute("CREATE INDEX ON ledger_earned (person_id)")
+            cursor.execute("ANALYZE ledger_earned")
+    cursor.execute("DROP TABLE IF EXISTS ledger_cats")
+    sql, params = _category_lists_sql(as_of.year, root_path)
+    cursor.execute(f"CREATE TEMP TABLE ledger_cats AS {sql}", params)
+    root = SimpleNamespace(path=root_path)
+    for k, (rule, period) in enumerate(live):
+        cats = rule_cats.get(rule.pk, set())
+        where, wparams = c._population_sql(rule, period, root, cats)  # type: ignore[arg-type]
+        special, sparams = c._special_sql(rule, period, cats)
+        status_sql, stparams, required = _status_sql(rule, period, as_of, k)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(FACT_COLUMNS)}) "  # noqa: S608
+            f"SELECT p.id, %s, o.path, COALESCE(pcs.cats, ''), %s, COALESCE(e.e{k}, 0), {status_sql}, p.pinyin "
+            f"FROM {person} p JOIN {org} o ON o.id = p.primary_org_id "
+            f"LEFT JOIN ledger_earned e ON e.person_id = p.id LEFT JOIN ledger_cats pcs ON pcs.person_id = p.id "
+            f"WHERE {where} AND NOT {special}",
+            [rule.pk, required, *stparams, *wparams, *sparams],
+        )
+    specials = _special_facts(live, as_of, caps, rule_cats, root_path)
+    for start in range(0, len(specials), 500):
+        chunk = specials[start : start + 500]
+        cursor.execute(f"INSERT INTO {table} ({', '.join(FACT_COLUMNS)}) VALUES "  # noqa: S608
+                       f"{', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(chunk))}",
+                       [getattr(f, col) for f in chunk for col in FACT_COLUMNS])
+    cursor.execute("DROP TABLE IF EXISTS ledger_earned")
+    cursor.execute("DROP TABLE IF EXISTS ledger_cats")
+    return len(specials)
+
+
+def summary_at(root: Organization, as_of: date, rules) -> list[c.RuleSummary]:
+    """The subtree summary for any date (the exact path): ``root``'s people evaluated as the daily
+    build evaluates everyone, into a temporary table, and counted there by child and by category."""
+    rules = list(rules)
+    rule_cats, caps = c._rule_categories(rules), c.year_caps()
+    live = _live(rules, as_of)
+    summaries = {r.pk: c.RuleSummary(r, period_for(r, as_of)) for r in rules}
+    pcat, child = PersonCategory._meta.db_table, f"substr(f.org_path, 1, {len(root.path) + STEP})"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _pg():
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("DROP TABLE IF EXISTS ledger_facts_at")
+        cursor.execute(f"CREATE TEMP TABLE ledger_facts_at AS SELECT {', '.join(FACT_COLUMNS)} "  # noqa: S608
+                       f"FROM {ComplianceFact._meta.db_table} WHERE 1 = 0")
+        _evaluate_into(cursor, "ledger_facts_at", live, as_of, caps, rule_cats, root.path)
+        cursor.execute(f"SELECT f.rule_id, {child}, {_status_sums('f.status')} FROM ledger_facts_at f "  # noqa: S608
+                       f"GROUP BY f.rule_id, {child}")
+        for rule_id, path, *counts in cursor.fetchall():
+            s = summaries[rule_id]
+            s.by_child[path] = c.Counts._make(counts)
+            s.total = s.total.plus(s.by_child[path])
+        cursor.execute(f"SELECT f.rule_id, pc.category_id, {_status_sums('f.status')} FROM ledger_facts_at f "  # noqa: S608
+                       f"JOIN {pcat} pc ON pc.person_id = f.person_id AND pc.year = %s "
+                       "GROUP BY f.rule_id, pc.category_id", [as_of.year])
+        for rule_id, category_id, *counts in cursor.fetchall():
+            summaries[rule_id].by_category[category_id] = c.Counts._make(counts)
+        cursor.execute("DROP TABLE ledger_facts_at")
+    return list(summaries.values())
 
 
 def _drop_drilldown_index(cursor) -> str | None:
