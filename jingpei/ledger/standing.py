@@ -351,6 +351,14 @@ def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_
     return len(specials)
 
 
+def _facts_table(cursor) -> str:
+    """A temporary table shaped like the facts, for an evaluation of another date than the materialised."""
+    cursor.execute("DROP TABLE IF EXISTS ledger_facts_at")
+    cursor.execute(f"CREATE TEMP TABLE ledger_facts_at AS SELECT {', '.join(FACT_COLUMNS)} "  # noqa: S608
+                   f"FROM {ComplianceFact._meta.db_table} WHERE 1 = 0")
+    return "ledger_facts_at"
+
+
 def summary_at(root: Organization, as_of: date, rules) -> list[c.RuleSummary]:
     """The subtree summary for any date (the exact path): ``root``'s people evaluated as the daily
     build evaluates everyone, into a temporary table, and counted there by child and by category."""
@@ -362,10 +370,7 @@ def summary_at(root: Organization, as_of: date, rules) -> list[c.RuleSummary]:
     with transaction.atomic(), connection.cursor() as cursor:
         if _pg():
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("DROP TABLE IF EXISTS ledger_facts_at")
-        cursor.execute(f"CREATE TEMP TABLE ledger_facts_at AS SELECT {', '.join(FACT_COLUMNS)} "  # noqa: S608
-                       f"FROM {ComplianceFact._meta.db_table} WHERE 1 = 0")
-        _evaluate_into(cursor, "ledger_facts_at", live, as_of, caps, rule_cats, root.path)
+        _evaluate_into(cursor, _facts_table(cursor), live, as_of, caps, rule_cats, root.path)
         cursor.execute(f"SELECT f.rule_id, {child}, {_status_sums('f.status')} FROM ledger_facts_at f "  # noqa: S608
                        f"GROUP BY f.rule_id, {child}")
         for rule_id, path, *counts in cursor.fetchall():
@@ -635,9 +640,10 @@ class FactListing:
     the person page's functions. It serves :class:`~django.core.paginator.Paginator` (``count`` and
     slices), so a page of a million-person district reads 50 facts, not a million people."""
 
-    def __init__(self, rule: RequirementRule, as_of: date, facts):
-        self.rule, self.as_of, self.facts = rule, as_of, facts
-        self._count: int | None = None
+    def __init__(self, rule: RequirementRule, as_of: date, facts=None, *, ids: list[int] | None = None):
+        """``facts``: the ordered ComplianceFact query; or ``ids``: the people, already ordered."""
+        self.rule, self.as_of, self.facts, self._ids = rule, as_of, facts, ids
+        self._count: int | None = None if ids is None else len(ids)
 
     def count(self) -> int:
         if self._count is None:
@@ -650,12 +656,14 @@ class FactListing:
     def __getitem__(self, index: slice) -> list[tuple[Person, c.RuleResult]]:
         if not isinstance(index, slice):
             raise TypeError("FactListing is read by slices")
+        if self._ids is not None:
+            return self._evaluated(self._ids[index])
         return self._evaluated(list(self.facts.values_list("person_id", flat=True)[index]))
 
     def __iter__(self):
         # The ordered ids in one read (8 bytes a person), then evaluated a chunk at a time: slicing the
         # query chunk by chunk would sort the whole list again for every OFFSET.
-        ids = list(self.facts.values_list("person_id", flat=True))
+        ids = self._ids if self._ids is not None else list(self.facts.values_list("person_id", flat=True))
         for start in range(0, len(ids), CHUNK):
             yield from self._evaluated(ids[start : start + CHUNK])
 
@@ -687,3 +695,37 @@ def fact_listing(root: Organization, rule: RequirementRule, *, as_of: date | Non
         facts = facts.filter(status__in=sorted(statuses))
     facts = facts.annotate(gap=F("required") - F("earned")).order_by(*FACT_ORDERS.get(order, FACT_ORDERS["gap"]))
     return FactListing(rule, build.as_of, facts)
+
+
+FACT_ORDERS_SQL = {
+    "gap": "required - earned DESC, pinyin, person_id",
+    "earned": "earned, pinyin, person_id",
+    "name": "pinyin, person_id",
+    "org": "org_path, pinyin, person_id",
+}
+
+
+def listing_at(root: Organization, rule: RequirementRule, as_of: date, *, child_path: str | None = None,
+               category_id: int | None = None, statuses: set[str] | None = None, order: str = "gap") -> FactListing:
+    """The drill-down for any date (the exact path, when no materialisation answers for ``as_of``): the
+    people of the subtree evaluated under ``rule`` as the daily build evaluates them, into a temporary
+    table, filtered and ordered there; then, like :func:`fact_listing`, only the rows asked for are
+    evaluated with their notes. Agrees with :func:`compliance.people_for_rule` (tested)."""
+    live = _live([rule], as_of) if rule.active else []
+    where, params = ["1 = 1"], []
+    if category_id:
+        where.append("categories LIKE %s")
+        params.append(f"%,{int(category_id)},%")
+    if statuses:
+        where.append(f"status IN ({', '.join(['%s'] * len(statuses))})")
+        params += sorted(statuses)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _pg():
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        table = _facts_table(cursor)
+        _evaluate_into(cursor, table, live, as_of, c.year_caps(), c._rule_categories([rule]), child_path or root.path)
+        cursor.execute(f"SELECT person_id FROM {table} WHERE {' AND '.join(where)} "  # noqa: S608
+                       f"ORDER BY {FACT_ORDERS_SQL.get(order, FACT_ORDERS_SQL['gap'])}", params)
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"DROP TABLE {table}")
+    return FactListing(rule, as_of, ids=ids)

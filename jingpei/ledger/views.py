@@ -208,10 +208,6 @@ def _ancestors(user, node: Organization):
     return [o for o in Organization.objects.filter(path__in=paths).order_by("path") if scope.covers(o.path)]
 
 
-SORTS = {"name": lambda pr: pr[0].pinyin, "gap": lambda pr: -pr[1].gap, "earned": lambda pr: pr[1].earned,
-         "org": lambda pr: pr[0].primary_org.path}
-
-
 @login_required
 def org_rule(request, org_id, rule_id):
     """Drill-down: the people of the subtree under one rule, filtered by status, child and category."""
@@ -227,18 +223,16 @@ def org_rule(request, org_id, rule_id):
         {status} if status in STATUS_LABELS else None)
     category_id = int(category) if category and category.isdigit() else None
     sort = request.GET.get("sort", "gap")
-    if sort not in SORTS:
+    if sort not in standing.FACT_ORDERS:
         sort = "gap"
     # The materialised facts when they answer for the date asked (the summary's own figures, read a page
-    # at a time); another date takes the exact path, which evaluates every person of the subtree.
+    # at a time); another date takes the exact path, which evaluates the subtree's people for that date.
     results = standing.fact_listing(root, rule, as_of=as_of if "as_of" in request.GET else None, child_path=child,
                                     category_id=category_id, statuses=statuses, order=sort)
     if results is None:
-        results = compliance.people_for_rule(root, rule, as_of=as_of, child_path=child, category_id=category_id,
-                                             statuses=statuses)
-        results.sort(key=SORTS[sort])
-    else:
-        as_of = results.as_of
+        results = standing.listing_at(root, rule, as_of, child_path=child, category_id=category_id,
+                                      statuses=statuses, order=sort)
+    as_of = results.as_of
     if request.GET.get("format") == "xlsx":
         return _people_xlsx(root, rule, results)
     page = Paginator(results, 50).get_page(request.GET.get("page"))

@@ -43,6 +43,38 @@ def test_fact_listing_lists_exactly_the_people_the_exact_path_does(town, statuse
             assert listing.count() == len(exact)
 
 
+@pytest.mark.parametrize("statuses", [None, LAGGING, {Status.EXEMPT, Status.ON_TRACK}])
+def test_another_date_lists_exactly_the_people_the_person_by_person_path_does(town, statuses):  # noqa: F811
+    services.grant_exemption(actor=town.officer, person=town.people[3], kind="illness", starts_on=date(2026, 1, 1),
+                             ends_on=date(2026, 12, 31), reason="病休")
+    cat = town.cats[0].pk
+    for as_of in (date(2026, 3, 31), date(2025, 12, 31)):
+        for rule in RequirementRule.objects.switched_on():
+            for root, child, category in [(town.district, None, None), (town.district, town.town_a.path, None),
+                                          (town.town_a, None, None), (town.district, None, cat)]:
+                exact = people_for_rule(root, rule, as_of=as_of, child_path=child, category_id=category,
+                                        statuses=statuses)
+                listing = standing.listing_at(root, rule, as_of, child_path=child, category_id=category,
+                                              statuses=statuses, order="name")
+                assert _pairs(listing) == _pairs(exact), (as_of, rule.code, root.name, child, category)
+                assert listing.count() == len(exact) and listing.as_of == as_of
+
+
+def test_another_date_orders_and_pages(town, client):  # noqa: F811
+    rule = RequirementRule.objects.get(code="online-yearly")
+    as_of = date(2026, 3, 31)
+    gaps = [r.required - r.earned for _p, r in standing.listing_at(town.district, rule, as_of, order="gap")]
+    assert gaps == sorted(gaps, reverse=True) and len(gaps) > 20
+    paths = [p.primary_org.path for p, _r in standing.listing_at(town.district, rule, as_of, order="org")]
+    assert paths == sorted(paths)
+    client.force_login(town.officer)
+    page = client.get(f"/ledger/org/{town.district.pk}/rule/{rule.pk}/?as_of=2026-03-31&status=all&sort=name")
+    assert page.status_code == 200 and page.context["as_of"] == as_of
+    exact = people_for_rule(town.district, rule, as_of=as_of)
+    assert [p.pk for p, _r in page.context["page"]] == [p.pk for p, _r in exact][:50]
+    assert page.context["page"].paginator.count == len(exact) > 20
+
+
 def test_fact_listing_orders(town):  # noqa: F811
     standing.rebuild(AS_OF)
     rule = RequirementRule.objects.get(code="online-yearly")
