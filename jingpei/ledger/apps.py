@@ -7,8 +7,9 @@ class LedgerConfig(AppConfig):
     verbose_name = "学时台账"
 
     def ready(self):
-        from jingpei.ledger import (
-            jobs,  # noqa: F401  registers the ledger's background tasks
+        from jingpei.ledger import (  # noqa: F401  dated and jobs register the ledger's background tasks
+            dated,
+            jobs,
             signals,
         )
 

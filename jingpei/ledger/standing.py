@@ -311,11 +311,14 @@ def rebuild(as_of: date | None = None) -> dict:
 FACT_COLUMNS = ("person_id", "rule_id", "org_path", "categories", "required", "earned", "status", "pinyin")
 
 
-def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_path: str = "") -> int:
+def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_path: str = "",
+                   progress=None) -> int:
     """Insert into ``table`` (FACT_COLUMNS) the standing of every person of ``root_path``'s subtree
     (everyone when empty) under the ``live`` rules as of ``as_of``: set-based SQL for the regular people,
-    the person page's functions for the special ones. Returns how many facts were special."""
+    the person page's functions for the special ones. Returns how many facts were special.
+    ``progress(step)`` is called after each of its ``len(live) + 2`` steps."""
     person, org = Person._meta.db_table, Organization._meta.db_table
+    progress = progress or (lambda step: None)
     if live:
         sql, params = _earned_sql(live, as_of, caps, root_path)
         cursor.execute("DROP TABLE IF EXISTS ledger_earned")
@@ -326,6 +329,7 @@ def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_
     cursor.execute("DROP TABLE IF EXISTS ledger_cats")
     sql, params = _category_lists_sql(as_of.year, root_path)
     cursor.execute(f"CREATE TEMP TABLE ledger_cats AS {sql}", params)
+    progress(1)
     root = SimpleNamespace(path=root_path)
     for k, (rule, period) in enumerate(live):
         cats = rule_cats.get(rule.pk, set())
@@ -340,6 +344,7 @@ def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_
             f"WHERE {where} AND NOT {special}",
             [rule.pk, required, *stparams, *wparams, *sparams],
         )
+        progress(2 + k)
     specials = _special_facts(live, as_of, caps, rule_cats, root_path)
     for start in range(0, len(specials), 500):
         chunk = specials[start : start + 500]
@@ -348,6 +353,7 @@ def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_
                        [getattr(f, col) for f in chunk for col in FACT_COLUMNS])
     cursor.execute("DROP TABLE IF EXISTS ledger_earned")
     cursor.execute("DROP TABLE IF EXISTS ledger_cats")
+    progress(len(live) + 2)
     return len(specials)
 
 
@@ -359,18 +365,21 @@ def _facts_table(cursor) -> str:
     return "ledger_facts_at"
 
 
-def summary_at(root: Organization, as_of: date, rules) -> list[c.RuleSummary]:
+def summary_at(root: Organization, as_of: date, rules, progress=None) -> list[c.RuleSummary]:
     """The subtree summary for any date (the exact path): ``root``'s people evaluated as the daily
-    build evaluates everyone, into a temporary table, and counted there by child and by category."""
+    build evaluates everyone, into a temporary table, and counted there by child and by category.
+    ``progress(done, total)`` follows the steps (for the background job of a large subtree)."""
     rules = list(rules)
     rule_cats, caps = c._rule_categories(rules), c.year_caps()
     live = _live(rules, as_of)
+    steps = len(live) + 3
+    step = (lambda done: progress(done, steps)) if progress else None
     summaries = {r.pk: c.RuleSummary(r, period_for(r, as_of)) for r in rules}
     pcat, child = PersonCategory._meta.db_table, f"substr(f.org_path, 1, {len(root.path) + STEP})"
     with transaction.atomic(), connection.cursor() as cursor:
         if _pg():
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        _evaluate_into(cursor, _facts_table(cursor), live, as_of, caps, rule_cats, root.path)
+        _evaluate_into(cursor, _facts_table(cursor), live, as_of, caps, rule_cats, root.path, step)
         cursor.execute(f"SELECT f.rule_id, {child}, {_status_sums('f.status')} FROM ledger_facts_at f "  # noqa: S608
                        f"GROUP BY f.rule_id, {child}")
         for rule_id, path, *counts in cursor.fetchall():

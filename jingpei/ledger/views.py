@@ -22,7 +22,7 @@ from jingpei.core.lookups import id_or_404
 from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.ledger import access, compliance, imports, records, services, standing
+from jingpei.ledger import access, compliance, dated, imports, records, services, standing
 from jingpei.ledger.forms import ConversionForm, ExemptionForm, ImportForm, ReverseForm, RuleForm
 from jingpei.ledger.models import ConversionRule, LedgerEntry, Notification, TrainingForm
 from jingpei.ledger.rules import STATUS_LABELS, Status
@@ -178,11 +178,21 @@ def org(request, org_id):
     # figures (one read of the root's and children's counts); another date, or a stale materialisation:
     # the exact path.
     explicit = _as_of(request) if "as_of" in request.GET else None
-    materialised = standing.summary(root, rule_ids=set(visible.values_list("pk", flat=True)), as_of=explicit)
+    rule_ids = set(visible.values_list("pk", flat=True))
+    materialised = standing.summary(root, rule_ids=rule_ids, as_of=explicit) if request.method == "GET" else None
+    computed = None  # the background job whose result is shown (a large subtree, another date)
     if materialised is not None:
         as_of, summaries = materialised.as_of, materialised.summaries
         if explicit is None:
             standing.renew_if_old(as_of)
+    elif dated.needs_job(root):
+        as_of = _as_of(request)
+        computed = None if request.method == "POST" else dated.latest(request.user, root, as_of, rule_ids)
+        if computed is None:
+            computed = dated.start(request.user, root, as_of, rule_ids)
+        if computed.status != Job.Status.DONE:
+            return redirect("job", computed.pk)
+        summaries = dated.summaries_of(computed, visible)
     else:
         as_of = _as_of(request)
         summaries = compliance.subtree_summary(root, as_of=as_of, rules=visible)
@@ -198,7 +208,7 @@ def org(request, org_id):
         })
     return render(request, "ledger/org.html", {
         "root": root, "as_of": as_of, "rows": rows, "ancestors": _ancestors(request.user, root),
-        "materialised": materialised,
+        "materialised": materialised, "computed": computed,
     })
 
 

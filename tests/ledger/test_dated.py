@@ -1,0 +1,85 @@
+"""Another date's summary of a subtree too large to evaluate on the request: a background job, its
+result shown when the user comes back, kept a day, computed again on request, and only for its owner."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from jingpei.core.models import Job
+from jingpei.ledger import dated
+from jingpei.ledger.compliance import subtree_summary
+from jingpei.ledger.models import RequirementRule
+from tests.ledger.test_standing import _nonzero, town  # noqa: F401  (the fixture)
+
+OTHER = date(2026, 3, 31)
+
+
+@pytest.fixture
+def small_limit(settings):
+    settings.LEDGER_INLINE_PEOPLE = 10  # the town's district holds 30+ people: a "large" subtree here
+
+
+def _figures(summaries) -> dict:
+    return {s.rule.code: (s.total, _nonzero(s.by_child), _nonzero(s.by_category)) for s in summaries}
+
+
+def test_a_large_subtree_is_computed_in_the_background_and_shown_when_done(town, client, small_limit,  # noqa: F811
+                                                                            django_capture_on_commit_callbacks):
+    client.force_login(town.officer)
+    url = f"/ledger/org/{town.district.pk}/?as_of={OTHER.isoformat()}"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(url)
+    job = Job.objects.get(name=dated.JOB)
+    assert first.status_code == 302 and first.url == f"/jobs/{job.pk}/"
+    assert job.status == Job.Status.DONE, job.error
+    assert job.title == f"{town.district.name} 截至 2026-03-31 的学时达标情况" and job.done == job.total > 0
+    progress = client.get(first.url)
+    assert "查看达标情况" in progress.content.decode() and url in progress.content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["computed"] == job and page.context["materialised"] is None
+    assert "后台计算完成于" in page.content.decode() and 'data-testid="recompute"' in page.content.decode()
+    shown = [row["summary"] for row in page.context["rows"]]
+    assert _figures(shown) == _figures(subtree_summary(town.district, as_of=OTHER))
+    assert Job.objects.filter(name=dated.JOB).count() == 1  # coming back did not start another
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url)  # 重新计算
+    assert again.status_code == 302 and Job.objects.filter(name=dated.JOB).count() == 2
+
+
+def test_a_small_subtree_is_computed_on_the_request(town, client, settings):  # noqa: F811
+    settings.LEDGER_INLINE_PEOPLE = 10_000
+    client.force_login(town.officer)
+    page = client.get(f"/ledger/org/{town.district.pk}/?as_of={OTHER.isoformat()}")
+    assert page.status_code == 200 and page.context["computed"] is None
+    assert not Job.objects.filter(name=dated.JOB).exists()
+
+
+def test_results_are_their_owners_and_a_day_old_one_is_computed_again(town, client, small_limit,  # noqa: F811
+                                                                        django_capture_on_commit_callbacks):
+    from jingpei.accounts.models import User
+
+    rule_ids = set(RequirementRule.objects.switched_on().values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = dated.start(town.officer, town.district, OTHER, rule_ids)
+    assert dated.latest(town.officer, town.district, OTHER, rule_ids) == mine
+    other_officer = User.objects.create_user("officer-two", password="x" * 12)
+    assert dated.latest(other_officer, town.district, OTHER, rule_ids) is None
+    assert dated.latest(town.officer, town.district, date(2026, 4, 30), rule_ids) is None  # another date
+    assert dated.latest(town.officer, town.district, OTHER, rule_ids - {min(rule_ids)}) is None  # other rules
+    Job.objects.filter(pk=mine.pk).update(finished_at=timezone.now() - timedelta(days=2))
+    assert dated.latest(town.officer, town.district, OTHER, rule_ids) is None
+    Job.objects.filter(pk=mine.pk).update(finished_at=timezone.now(), status=Job.Status.FAILED)
+    assert dated.latest(town.officer, town.district, OTHER, rule_ids) is None
+
+
+def test_a_rule_switched_off_since_is_left_out(town, small_limit, django_capture_on_commit_callbacks):  # noqa: F811
+    rules = list(RequirementRule.objects.switched_on())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = dated.start(town.officer, town.district, OTHER, {r.pk for r in rules})
+    job.refresh_from_db()
+    shown = dated.summaries_of(job, rules[1:])
+    assert [s.rule for s in shown] == rules[1:]
+    assert _figures(shown) == _figures(subtree_summary(town.district, as_of=OTHER, rules=rules[1:]))
