@@ -19,6 +19,7 @@ from jingpei.academy.models import CourseKind, LessonKind, Progress
 from jingpei.academy.rules import WatchRules
 from jingpei.accounts.middleware import password_change_exempt
 from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.filetypes import XLSX
 from jingpei.core.jobs import enqueue
 from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
@@ -234,4 +235,4 @@ def export_file(request, job_id):
     if path is None or not path.exists():
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename="academy-coverage.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                        content_type=XLSX)

@@ -17,6 +17,7 @@ from jingpei.activities import access, exports, imports, queries, services
 from jingpei.activities.forms import AsOfForm, MeetingForm, RuleForm, SessionEditForm, SessionForm
 from jingpei.activities.models import BranchRule, BranchSession
 from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.orgs.models import Organization, Person
@@ -72,7 +73,7 @@ def export(request, org_id):
     org = access.get_activity_org(request.user, org_id)
     period = queries.Period.parse(request.GET.get("asof"))
     data = exports.district_workbook(queries.district_summary(org, period))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(data, content_type=XLSX)
     filename = f"activities-{period.asof:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

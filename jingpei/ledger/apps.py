@@ -7,9 +7,10 @@ class LedgerConfig(AppConfig):
     verbose_name = "学时台账"
 
     def ready(self):
-        from jingpei.ledger import (  # noqa: F401  dated and jobs register the ledger's background tasks
+        from jingpei.ledger import (  # noqa: F401  dated, jobs and lists register the ledger's background tasks
             dated,
             jobs,
+            lists,
             signals,
         )
 

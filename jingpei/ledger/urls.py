@@ -14,6 +14,7 @@ urlpatterns = [
     path("ledger/entry/<int:entry_id>/reverse/", views.reverse_entry, name="reverse"),
     path("ledger/org/<int:org_id>/", views.org, name="org"),
     path("ledger/org/<int:org_id>/rule/<int:rule_id>/", views.org_rule, name="org_rule"),
+    path("ledger/lists/<uuid:job_id>/", views.people_list, name="people_list"),
     path("ledger/org/<int:org_id>/records/", views.org_records, name="org_records"),
     path("ledger/archive/<uuid:job_id>/", views.archive, name="archive"),
     path("ledger/rules/", views.rules, name="rules"),

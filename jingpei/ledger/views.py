@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied
@@ -17,18 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.filetypes import XLSX
 from jingpei.core.jobs import enqueue
 from jingpei.core.lookups import id_or_404
 from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.ledger import access, compliance, dated, imports, records, services, standing
+from jingpei.ledger import access, compliance, dated, imports, lists, records, services, standing
 from jingpei.ledger.forms import ConversionForm, ExemptionForm, ImportForm, ReverseForm, RuleForm
 from jingpei.ledger.models import ConversionRule, LedgerEntry, Notification, TrainingForm
 from jingpei.ledger.rules import STATUS_LABELS, Status
 from jingpei.orgs.models import Category, Organization
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def login_required(view):
@@ -236,36 +236,55 @@ def org_rule(request, org_id, rule_id):
     if sort not in standing.FACT_ORDERS:
         sort = "gap"
     # The materialised facts when they answer for the date asked (the summary's own figures, read a page
-    # at a time); another date takes the exact path, which evaluates the subtree's people for that date.
-    results = standing.fact_listing(root, rule, as_of=as_of if "as_of" in request.GET else None, child_path=child,
-                                    category_id=category_id, statuses=statuses, order=sort)
-    if results is None:
-        results = standing.listing_at(root, rule, as_of, child_path=child, category_id=category_id,
-                                      statuses=statuses, order=sort)
-    as_of = results.as_of
+    # at a time); another date takes the exact path, which evaluates the subtree's people for that date:
+    # on the request for a subtree of up to LEDGER_INLINE_PEOPLE people, else only as an export job.
+    explicit = as_of if "as_of" in request.GET else None
+    wanted = {"child_path": child, "category_id": category_id, "statuses": statuses, "order": sort}
+    results = standing.fact_listing(root, rule, as_of=explicit, **wanted)
+    too_large = results is None and dated.needs_job(Organization.objects.get(path=child) if child else root)
+    if results is None and not too_large:
+        results = standing.listing_at(root, rule, as_of, **wanted)
+    if results is not None:
+        as_of = results.as_of
     if request.GET.get("format") == "xlsx":
-        return _people_xlsx(root, rule, results)
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+        if too_large or results.count() > settings.LEDGER_INLINE_PEOPLE:
+            if request.method != "POST":  # a long list's file is a job, started by the page's button
+                return redirect(f"{request.path}?{_without(request.GET, 'format')}")
+            job = lists.start(request.user, root, rule, as_of=explicit, child=child, category_id=category_id,
+                              statuses=statuses, order=sort)
+            return redirect("job", job.pk)
+        out = io.BytesIO()
+        lists.write(results, out)
+        return HttpResponse(out.getvalue(), content_type=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=\"compliance-{root.pk}-{rule.pk}.xlsx\""})
+    page = Paginator(results, 50).get_page(request.GET.get("page")) if results is not None else None
+    background = too_large or (results is not None and results.count() > settings.LEDGER_INLINE_PEOPLE)
     return render(request, "ledger/org_rule.html", {
         "root": root, "rule": rule, "as_of": as_of, "page": page, "status": status, "sort": sort,
         "statuses": [("lagging", _("落后（含将无法达标、未达标）"))] + [(k, str(v)) for k, v in STATUS_LABELS.items()],
-        "child": child, "category": category,
+        "child": child, "category": category, "too_large": too_large, "background_export": background,
+        "inline_limit": settings.LEDGER_INLINE_PEOPLE,
     })
 
 
-def _people_xlsx(root, rule, results) -> HttpResponse:
-    from openpyxl import Workbook
+def _without(query, key: str) -> str:
+    query = query.copy()
+    query.pop(key, None)
+    return query.urlencode()
 
-    book = Workbook(write_only=True)  # rows go to a temporary file as they come: flat memory
-    sheet = book.create_sheet(_("人员名单"))
-    sheet.append([_("姓名"), _("所在组织"), _("周期"), _("要求学时"), _("已完成"), _("差额"), _("状态"), _("说明")])
-    for person, r in results:
-        sheet.append([person.name, person.primary_org.name, r.period.label, float(r.required), float(r.earned),
-                      float(r.gap), r.status_label, "；".join(r.notes)])
-    out = io.BytesIO()
-    book.save(out)
-    return HttpResponse(out.getvalue(), content_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=\"compliance-{root.pk}-{rule.pk}.xlsx\""})
+
+@login_required
+def people_list(request, job_id):
+    """The file of a drill-down export job, to its owner."""
+    try:
+        job = Job.objects.get(pk=job_id, created_by=request.user, name=lists.JOB, status=Job.Status.DONE)
+    except (Job.DoesNotExist, ValueError):
+        raise Http404 from None
+    path = lists.path_of(job.pk)
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"compliance-{job.params['root_id']}.xlsx",
+                        content_type=XLSX)
 
 
 @login_required

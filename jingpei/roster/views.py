@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingpei.core.errors import DomainError
+from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere
 from jingpei.orgs.access import get_org
@@ -22,8 +23,6 @@ from jingpei.roster import exports, files, services
 from jingpei.roster.access import get_export, get_import, own_imports
 from jingpei.roster.forms import MappingForm, UploadForm
 from jingpei.roster.models import RosterImport
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(user, perm: str, message: str) -> None:

@@ -18,8 +18,9 @@ OTHER = date(2026, 3, 31)
 
 
 @pytest.fixture
-def small_limit(settings):
+def small_limit(settings, tmp_path):
     settings.LEDGER_INLINE_PEOPLE = 10  # the town's district holds 30+ people: a "large" subtree here
+    settings.MEDIA_ROOT = tmp_path  # the export jobs' files
 
 
 def _figures(summaries) -> dict:
@@ -83,3 +84,71 @@ def test_a_rule_switched_off_since_is_left_out(town, small_limit, django_capture
     shown = dated.summaries_of(job, rules[1:])
     assert [s.rule for s in shown] == rules[1:]
     assert _figures(shown) == _figures(subtree_summary(town.district, as_of=OTHER, rules=rules[1:]))
+
+
+def _sheet_names(content: bytes) -> list[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(min_row=2, values_only=True))
+    return [r[0] for r in rows]
+
+
+def test_a_large_subtree_lists_another_date_only_as_an_export_job(town, client, small_limit,  # noqa: F811
+                                                                   django_capture_on_commit_callbacks):
+    from jingpei.accounts.models import User
+    from jingpei.ledger import lists
+    from jingpei.ledger.compliance import people_for_rule
+
+    rule = RequirementRule.objects.get(code="online-yearly")
+    client.force_login(town.officer)
+    url = f"/ledger/org/{town.district.pk}/rule/{rule.pk}/?as_of=2026-03-31&status=all&sort=name"
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["too_large"] and page.context["page"] is None
+    html = page.content.decode()
+    assert 'data-testid="too-large"' in html and "超过 10 人" in html and 'data-testid="export-job"' in html
+    assert 'data-testid="people"' not in html
+    bookmarked = client.get(url + "&format=xlsx")  # a GET never starts a job: back to the page
+    assert bookmarked.status_code == 302 and "format" not in bookmarked.url and not Job.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(url + "&format=xlsx")
+    job = Job.objects.get(name=lists.JOB)
+    assert started.url == f"/jobs/{job.pk}/" and job.status == Job.Status.DONE, job.error
+    exact = people_for_rule(town.district, rule, as_of=OTHER)
+    assert job.result["rows"] == len(exact) > 10
+    download = client.get(job.result["url"])
+    assert download.status_code == 200
+    assert _sheet_names(b"".join(download.streaming_content)) == [p.name for p, _r in exact]
+    stranger = User.objects.create_user("officer-two", password="x" * 12)
+    client.force_login(stranger)
+    assert client.get(job.result["url"]).status_code == 404  # only its owner downloads it
+
+
+def test_a_long_materialised_list_is_exported_by_a_job(town, client, small_limit,  # noqa: F811
+                                                       django_capture_on_commit_callbacks):
+    from jingpei.ledger import lists, standing
+
+    standing.rebuild(date(2026, 6, 30))
+    rule = RequirementRule.objects.get(code="online-yearly")
+    client.force_login(town.officer)
+    url = f"/ledger/org/{town.district.pk}/rule/{rule.pk}/?status=all"
+    page = client.get(url)
+    assert page.context["background_export"] and not page.context["too_large"]
+    assert page.context["page"].paginator.count > 10  # the page itself still lists them, 50 at a time
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url + "&format=xlsx")
+    job = Job.objects.get(name=lists.JOB)
+    listing = standing.fact_listing(town.district, rule, statuses=None, order="gap")
+    assert job.result["rows"] == listing.count()
+    content = b"".join(client.get(job.result["url"]).streaming_content)
+    assert _sheet_names(content) == [p.name for p, _r in listing]
+
+
+def test_a_short_list_is_still_written_in_the_request(town, client, settings):  # noqa: F811
+    settings.LEDGER_INLINE_PEOPLE = 10_000
+    rule = RequirementRule.objects.get(code="online-yearly")
+    client.force_login(town.officer)
+    response = client.get(f"/ledger/org/{town.district.pk}/rule/{rule.pk}/?as_of=2026-03-31&status=all&format=xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert len(_sheet_names(response.content)) > 10 and not Job.objects.exists()
