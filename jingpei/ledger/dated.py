@@ -80,6 +80,7 @@ def summary_at_job(ctx, *, root_id: int, as_of: str, rule_ids: list[int]) -> dic
     with ctx.progress_outside_transaction() as progress:  # the evaluation is one transaction
         summaries = standing.summary_at(root, date.fromisoformat(as_of), rules,
                                         progress=lambda done, total: progress(done, total, message, force=True))
+    ctx.progress(ctx.job.total, ctx.job.total, _("计算完成"), force=True)
     return {
         "url": f"{reverse('ledger:org', args=[root_id])}?as_of={as_of}",
         "label": _("查看达标情况"),

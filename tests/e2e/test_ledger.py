@@ -54,3 +54,35 @@ def test_trainee_reads_own_hours_on_phone(phone, hours):
     assert "乡村振兴政策解读" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "ledger-trainee-phone")
+
+
+def test_another_date_of_a_large_subtree_on_a_phone(phone, hours, settings, tmp_path):
+    """Past the inline limit, another date's figures and list come from background jobs: the officer
+    follows the progress page to the figures, then has the list of the people behind made as Excel."""
+    from jingpei.ledger import standing
+
+    standing.rebuild()  # today's figures: the page opens on them
+    settings.LEDGER_INLINE_PEOPLE = 2
+    settings.MEDIA_ROOT = tmp_path
+    page = phone
+    login(page, "officer")
+    page.goto(page.base + "/ledger/")
+    page.wait_for_selector("[data-testid=rule-online-yearly]")
+    page.fill("input[name=as_of]", "2026-03-31")
+    page.locator("input[name=as_of]").press("Enter")
+    page.wait_for_selector("text=查看达标情况")  # the job page (jobs run at once in tests)
+    shot(page, "ledger-dated-job-phone")
+    page.locator("text=查看达标情况").click()
+    page.wait_for_selector("[data-testid=recompute]")
+    assert "按 2026-03-31 计算（后台计算完成于" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "ledger-dated-figures-phone")
+    page.locator("[data-testid=rule-online-yearly] >> text=落后人员名单").click()
+    page.wait_for_selector("[data-testid=too-large]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "ledger-dated-list-phone")
+    page.locator("[data-testid=export-job]").click()
+    page.wait_for_selector("text=下载名单")
+    with page.expect_download() as download:
+        page.locator("text=下载名单").click()
+    assert download.value.suggested_filename.endswith(".xlsx")

@@ -37,6 +37,7 @@ def test_a_large_subtree_is_computed_in_the_background_and_shown_when_done(town,
     assert first.status_code == 302 and first.url == f"/jobs/{job.pk}/"
     assert job.status == Job.Status.DONE, job.error
     assert job.title == f"{town.district.name} 截至 2026-03-31 的学时达标情况" and job.done == job.total > 0
+    assert job.message == "计算完成"
     progress = client.get(first.url)
     assert "查看达标情况" in progress.content.decode() and url in progress.content.decode()
     page = client.get(url)
