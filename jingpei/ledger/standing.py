@@ -103,13 +103,17 @@ def mark_stale() -> None:
 def renew_if_old(as_of: date) -> None:
     """Figures of an earlier day (the daily run missed: no cron on this install, or the server was down):
     queue today's rebuild once; meanwhile the page shows the older figures under their date."""
+    if as_of < c.today():
+        queue_rebuild()
+
+
+def queue_rebuild() -> None:
+    """Queue today's full build unless one is queued or running."""
     from django.utils.translation import gettext as _
 
     from jingpei.core.jobs import enqueue
     from jingpei.core.models import Job
 
-    if as_of >= c.today():
-        return
     if not Job.objects.filter(name=JOB, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).exists():
         enqueue(JOB, title=_("学时达标统计重建"), full=True)
 

@@ -181,10 +181,16 @@ def org(request, org_id):
     rule_ids = set(visible.values_list("pk", flat=True))
     materialised = standing.summary(root, rule_ids=rule_ids, as_of=explicit) if request.method == "GET" else None
     computed = None  # the background job whose result is shown (a large subtree, another date)
+    rebuilding = False
     if materialised is not None:
         as_of, summaries = materialised.as_of, materialised.summaries
         if explicit is None:
             standing.renew_if_old(as_of)
+    elif explicit is None and request.method == "GET" and dated.needs_job(root):
+        # No figures answer for today (none built yet, or a rule or the tree changed since): a large
+        # subtree waits for the queued rebuild rather than every viewer starting a job of their own.
+        standing.queue_rebuild()
+        as_of, summaries, rebuilding = compliance.today(), [], True
     elif dated.needs_job(root):
         as_of = _as_of(request)
         computed = None if request.method == "POST" else dated.latest(request.user, root, as_of, rule_ids)
@@ -208,7 +214,7 @@ def org(request, org_id):
         })
     return render(request, "ledger/org.html", {
         "root": root, "as_of": as_of, "rows": rows, "ancestors": _ancestors(request.user, root),
-        "materialised": materialised, "computed": computed,
+        "materialised": materialised, "computed": computed, "rebuilding": rebuilding,
     })
 
 

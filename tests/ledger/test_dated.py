@@ -153,3 +153,20 @@ def test_a_short_list_is_still_written_in_the_request(town, client, settings):  
     response = client.get(f"/ledger/org/{town.district.pk}/rule/{rule.pk}/?as_of=2026-03-31&status=all&format=xlsx")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert len(_sheet_names(response.content)) > 10 and not Job.objects.exists()
+
+
+def test_a_large_subtree_without_todays_figures_waits_for_the_one_rebuild(town, client, small_limit):  # noqa: F811
+    from jingpei.ledger import standing
+
+    client.force_login(town.officer)
+    url = f"/ledger/org/{town.district.pk}/"
+    for _ in range(2):  # two viewers (or one, twice): one rebuild queued, no job of their own
+        page = client.get(url)
+        assert page.status_code == 200 and page.context["rebuilding"] and page.context["rows"] == []
+        html = page.content.decode()
+        assert 'data-testid="rebuilding"' in html and "没有启用的学时规则" not in html
+    assert list(Job.objects.values_list("name", "status")) == [(standing.JOB, Job.Status.QUEUED)]
+    standing.rebuild()
+    page = client.get(url)
+    assert not page.context["rebuilding"] and page.context["materialised"] is not None
+    assert 'data-testid="rebuilding"' not in page.content.decode()
