@@ -8,6 +8,7 @@ a 422 naming the field, and the bounds show in the OpenAPI schema.
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination
@@ -27,3 +28,14 @@ class BoundedLimitOffset(LimitOffsetPagination):
     class Input(Schema):
         limit: Limit = 20
         offset: Offset = 0
+
+
+class JobOut(Schema):
+    """A background job the call started or is waiting for: ``url`` is its progress page."""
+
+    job_id: UUID
+    url: str
+
+    @classmethod
+    def of(cls, job) -> JobOut:
+        return cls(job_id=job.pk, url=f"/jobs/{job.pk}/")

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from jingpei.core.apitypes import Id, Limit, Offset
-from jingpei.ledger import access, compliance, services
+from jingpei.core.apitypes import Id, JobOut, Limit, Offset
+from jingpei.ledger import access, compliance, dated, services
 from jingpei.ledger.models import ConversionRule, LedgerEntry
 
 router = Router(tags=["学时台账"])
@@ -74,6 +74,7 @@ class RuleSummaryOut(Schema):
     rule: str
     period_start: date
     period_end: date
+    as_of: date  # the date the figures answer for (the materialised one when none was asked)
     total: CountsOut
     by_child: list[ChildCountsOut]
     by_category: dict[int, CountsOut]
@@ -156,15 +157,20 @@ def reverse_entry(request, entry_id: int, payload: ReverseIn):
     return Status(201, _entry_out(reversal, set()))
 
 
-@router.get("/orgs/{org_id}/compliance", response=list[RuleSummaryOut])
+@router.get("/orgs/{org_id}/compliance", response={200: list[RuleSummaryOut], 202: JobOut})
 def org_compliance(request, org_id: int, as_of: date | None = None):
+    """The page's figures. A subtree too large to evaluate on the request for ``as_of`` answers 202 with
+    its background job; the same call again answers 200 with the result once the job is done."""
     root = access.get_subtree(request.user, org_id)
     rules = access.visible_rules(request.user).filter(active=True)
+    figures = dated.figures(request.user, root, rules, as_of=as_of, wait_for_rebuild=False)
+    if figures.waiting:
+        return Status(202, JobOut.of(figures.waiting))
     return [{"rule_id": s.rule.pk, "rule": s.rule.name, "period_start": s.period.start, "period_end": s.period.end,
-             "total": _counts(s.total),
+             "as_of": figures.as_of, "total": _counts(s.total),
              "by_child": [{"path": p, **_counts(c)} for p, c in sorted(s.by_child.items())],
              "by_category": {k: _counts(c) for k, c in s.by_category.items()}}
-            for s in compliance.subtree_summary(root, as_of=as_of, rules=rules)]
+            for s in figures.summaries]
 
 
 def _rule_out(rule) -> dict:

@@ -1,7 +1,8 @@
-"""A subtree's summary for another date than the materialised one (a past month's end, last year's
-31 December): evaluated on the request for a subtree of up to ``LEDGER_INLINE_PEOPLE`` people; for a
-larger one as a background job with a progress bar, whose result the user comes back to (it is kept a
-day, and can be computed again on request: hours dated before that date may still arrive).
+"""A subtree's compliance figures, for the page and the API alike (:func:`figures`): the materialised
+counts when they answer for the date asked; otherwise the exact evaluation (a past month's end, last
+year's 31 December), on the request for a subtree of up to ``LEDGER_INLINE_PEOPLE`` people, and for a
+larger one as a background job with a progress bar, whose result the user comes back to (kept a day, and
+computed again on request: hours dated before that date may still arrive).
 
 At a million people the evaluation reads a year of month rollups for everyone: minutes, past the web
 server's request timeout.
@@ -9,6 +10,7 @@ server's request timeout.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -19,13 +21,49 @@ from django.utils.translation import gettext as _
 from jingpei.core.jobs import enqueue, task
 from jingpei.core.models import Job
 from jingpei.ledger import standing
-from jingpei.ledger.compliance import Counts, RuleSummary
+from jingpei.ledger.compliance import Counts, RuleSummary, subtree_summary, today
 from jingpei.ledger.models import RequirementRule
 from jingpei.ledger.rules import period_for
 from jingpei.orgs.models import Organization, Person
 
 JOB = "ledger.summary_at"
 KEPT = timedelta(days=1)  # a finished result older than this is computed again
+
+
+@dataclass
+class Figures:
+    as_of: date
+    summaries: list[RuleSummary]
+    materialised: standing.Materialised | None = None  # the materialised counts were read
+    computed: Job | None = None  # the finished background job whose result this is
+    waiting: Job | None = None  # the background job still running: nothing to show yet
+    rebuilding: bool = False  # no figures for today yet: the queued rebuild will make them
+
+
+def figures(user, root: Organization, rules, *, as_of: date | None, recompute: bool = False,
+            wait_for_rebuild: bool = True) -> Figures:
+    """The figures of ``root``'s subtree under ``rules`` (those the user may see) as of ``as_of`` (the
+    latest materialised date when None). ``recompute``: a fresh background job instead of a kept result.
+    Without today's materialisation a large subtree waits for the one queued rebuild
+    (``wait_for_rebuild``) rather than every viewer starting a job of their own."""
+    rules = list(rules)
+    rule_ids = {r.pk for r in rules}
+    materialised = None if recompute else standing.summary(root, rule_ids=rule_ids, as_of=as_of)
+    if materialised is not None:
+        if as_of is None:
+            standing.renew_if_old(materialised.as_of)
+        return Figures(materialised.as_of, materialised.summaries, materialised=materialised)
+    day = as_of or today()
+    if not needs_job(root):
+        return Figures(day, subtree_summary(root, as_of=day, rules=rules))
+    if as_of is None and wait_for_rebuild and not recompute:
+        standing.queue_rebuild()
+        return Figures(day, [], rebuilding=True)
+    job = None if recompute else latest(user, root, day, rule_ids)
+    job = job or start(user, root, day, rule_ids)
+    if job.status != Job.Status.DONE:
+        return Figures(day, [], waiting=job)
+    return Figures(day, summaries_of(job, rules), computed=job)
 
 
 def needs_job(root: Organization) -> bool:

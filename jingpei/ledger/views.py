@@ -175,33 +175,12 @@ def org(request, org_id):
     root = access.get_subtree(request.user, org_id)
     visible = access.visible_rules(request.user).filter(active=True)
     # No date, or the materialised one (the links of a materialised page carry its date): the materialised
-    # figures (one read of the root's and children's counts); another date, or a stale materialisation:
-    # the exact path.
+    # figures; another date: the exact path, as a background job for a large subtree (POST: 重新计算).
     explicit = _as_of(request) if "as_of" in request.GET else None
-    rule_ids = set(visible.values_list("pk", flat=True))
-    materialised = standing.summary(root, rule_ids=rule_ids, as_of=explicit) if request.method == "GET" else None
-    computed = None  # the background job whose result is shown (a large subtree, another date)
-    rebuilding = False
-    if materialised is not None:
-        as_of, summaries = materialised.as_of, materialised.summaries
-        if explicit is None:
-            standing.renew_if_old(as_of)
-    elif explicit is None and request.method == "GET" and dated.needs_job(root):
-        # No figures answer for today (none built yet, or a rule or the tree changed since): a large
-        # subtree waits for the queued rebuild rather than every viewer starting a job of their own.
-        standing.queue_rebuild()
-        as_of, summaries, rebuilding = compliance.today(), [], True
-    elif dated.needs_job(root):
-        as_of = _as_of(request)
-        computed = None if request.method == "POST" else dated.latest(request.user, root, as_of, rule_ids)
-        if computed is None:
-            computed = dated.start(request.user, root, as_of, rule_ids)
-        if computed.status != Job.Status.DONE:
-            return redirect("job", computed.pk)
-        summaries = dated.summaries_of(computed, visible)
-    else:
-        as_of = _as_of(request)
-        summaries = compliance.subtree_summary(root, as_of=as_of, rules=visible)
+    figures = dated.figures(request.user, root, visible, as_of=explicit, recompute=request.method == "POST")
+    if figures.waiting:
+        return redirect("job", figures.waiting.pk)
+    as_of, summaries = figures.as_of, figures.summaries
     child_paths = {p for s in summaries for p in s.by_child}
     children = {o.path: o for o in Organization.objects.filter(path__in=child_paths)}
     categories = {c.pk: c for c in Category.objects.all()}
@@ -214,7 +193,7 @@ def org(request, org_id):
         })
     return render(request, "ledger/org.html", {
         "root": root, "as_of": as_of, "rows": rows, "ancestors": _ancestors(request.user, root),
-        "materialised": materialised, "computed": computed, "rebuilding": rebuilding,
+        "materialised": figures.materialised, "computed": figures.computed, "rebuilding": figures.rebuilding,
     })
 
 

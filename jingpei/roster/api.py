@@ -9,7 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jingpei.core.apitypes import Id, Year
+from jingpei.core.apitypes import Id, JobOut, Year
 from jingpei.orgs.access import get_org
 from jingpei.roster import services
 from jingpei.roster.access import get_export, get_import, own_imports
@@ -47,11 +47,6 @@ class MappingIn(Schema):
     category_year: Year
 
 
-class JobOut(Schema):
-    job_id: UUID
-    url: str
-
-
 class ExportIn(Schema):
     q: str = ""
     org: Id | None = None
@@ -65,10 +60,6 @@ class ExportOut(Schema):
     revealed: int
     ready: bool
     job_id: UUID | None = None
-
-
-def _job(job) -> JobOut:
-    return JobOut(job_id=job.pk, url=f"/jobs/{job.pk}/")
 
 
 def _export_out(export) -> ExportOut:
@@ -104,13 +95,13 @@ def import_mapping(request, import_id: int, payload: MappingIn):
     imp = get_import(request.user, import_id)
     job = services.configure_import(actor=request.user, roster_import=imp, mapping=payload.mapping,
                                     on_duplicate=payload.on_duplicate, category_year=payload.category_year)
-    return Status(202, _job(job))
+    return Status(202, JobOut.of(job))
 
 
 @router.post("/imports/{import_id}/commit", response={202: JobOut})
 def import_commit(request, import_id: int):
     imp = get_import(request.user, import_id)
-    return Status(202, _job(services.request_commit(actor=request.user, roster_import=imp)))
+    return Status(202, JobOut.of(services.request_commit(actor=request.user, roster_import=imp)))
 
 
 @router.post("/exports", response={202: ExportOut})

@@ -170,3 +170,26 @@ def test_a_large_subtree_without_todays_figures_waits_for_the_one_rebuild(town, 
     page = client.get(url)
     assert not page.context["rebuilding"] and page.context["materialised"] is not None
     assert 'data-testid="rebuilding"' not in page.content.decode()
+
+
+def test_the_api_answers_202_with_the_job_then_200_with_its_result(town, client, small_limit,  # noqa: F811
+                                                                    django_capture_on_commit_callbacks):
+    from jingpei.ledger import standing
+
+    client.force_login(town.officer)
+    url = f"/api/v1/ledger/orgs/{town.district.pk}/compliance?as_of=2026-03-31"
+    first = client.get(url)
+    job = Job.objects.get(name=dated.JOB)
+    assert first.status_code == 202 and first.json() == {"job_id": str(job.pk), "url": f"/jobs/{job.pk}/"}
+    assert client.get(url).status_code == 202 and Job.objects.count() == 1  # still running: the same job
+    from jingpei.core.jobs import run_job
+
+    run_job(job.pk)
+    done = client.get(url)
+    assert done.status_code == 200
+    exact = {s.rule.pk: s.total for s in subtree_summary(town.district, as_of=OTHER)}
+    assert {r["rule_id"]: r["total"]["behind"] for r in done.json()} == {k: v.behind for k, v in exact.items()}
+    assert {r["as_of"] for r in done.json()} == {"2026-03-31"}
+    standing.rebuild(date(2026, 6, 30))  # no date asked: the materialised figures, at once
+    latest = client.get(f"/api/v1/ledger/orgs/{town.district.pk}/compliance")
+    assert latest.status_code == 200 and {r["as_of"] for r in latest.json()} == {"2026-06-30"}
