@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from jingpei.academy import queries
 from jingpei.core.jobs import task
+from jingpei.core.sheets import text_row
 from jingpei.core.streaming import streaming
 
 JOB_NAME = "academy.export"
@@ -29,19 +30,20 @@ def write_workbook(user, path: Path, progress=lambda done, total, message: None)
     sheet = wb.create_sheet(_("注册激活"))
     sheet.append([_("组织"), _("人数"), _("已注册"), _("注册率%"), _("已开始学习"), _("激活率%")])
     for r in queries.coverage(user):
-        sheet.append([r.org.name, r.people, r.registered, r.registered_pct, r.started, r.started_pct])
+        sheet.append(text_row(sheet, [r.org.name, r.people, r.registered, r.registered_pct, r.started,
+                                      r.started_pct]))
     sheet = wb.create_sheet(_("课程统计"))
     sheet.append([_("课程"), _("年度"), _("类别"), _("学时"), _("选学人数"), _("完成人数"), _("平均观看比例%")])
     for c in queries.course_rows(user):
-        sheet.append([c.course.title, c.course.year, c.course.get_kind_display(), float(c.course.credit_hours),
-                      c.enrolled, c.completed, c.avg_share])
+        sheet.append(text_row(sheet, [c.course.title, c.course.year, c.course.get_kind_display(),
+                                      float(c.course.credit_hours), c.enrolled, c.completed, c.avg_share]))
     sheet = wb.create_sheet(_("未开始学习"))
     sheet.append([_("姓名"), _("所在组织"), _("职务")])
     people = queries.not_started(user)
     total = people.count()
     with streaming():
         for i, p in enumerate(people.iterator(chunk_size=2000), start=1):
-            sheet.append([p.name, p.primary_org.name, p.position])
+            sheet.append(text_row(sheet, [p.name, p.primary_org.name, p.position]))
             if i % 2000 == 0:
                 progress(i, total, _("未开始学习名单"))
     wb.save(path)

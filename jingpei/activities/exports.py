@@ -12,6 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from jingpei.activities.queries import DistrictSummary
+from jingpei.core.sheets import text_row
 
 BOLD = Font(bold=True)
 IDLE = PatternFill("solid", fgColor="FFF3CD")
@@ -26,7 +27,7 @@ def _styled(ws, values, *, font=None, fill=None) -> list:
         if fill:
             cell.fill = fill
         cells.append(cell)
-    return cells
+    return text_row(ws, cells)
 
 
 def district_workbook(summary: DistrictSummary) -> bytes:
@@ -54,7 +55,7 @@ def district_workbook(summary: DistrictSummary) -> bytes:
     for f in sorted(summary.branch_figures, key=lambda f: f.branch.path):
         values = [f.branch.name, f.members, *f.months[: len(months)], f.sessions, f.person_times,
                   float(f.month_participation)]
-        grid.append(values if f.month_sessions else _styled(grid, values, fill=IDLE))
+        grid.append(text_row(grid, values) if f.month_sessions else _styled(grid, values, fill=IDLE))
 
     short = wb.create_sheet(_("未达标支部"))
     short.column_dimensions["A"].width = 28
@@ -62,8 +63,9 @@ def district_workbook(summary: DistrictSummary) -> bytes:
     short.append(_styled(short, [_("党支部"), _("本月学习次数"), _("要求次数"), _("本月参学率（%）"),
                                  _("要求参学率（%）"), _("原因")], font=BOLD))
     for f in sorted(summary.shortfalls, key=lambda f: f.branch.path):
-        short.append([f.branch.name, f.month_sessions, f.rule.min_sessions, float(f.month_participation),
-                      float(f.rule.min_participation), "；".join(f.short_reasons)])
+        short.append(text_row(short, [f.branch.name, f.month_sessions, f.rule.min_sessions,
+                                      float(f.month_participation), float(f.rule.min_participation),
+                                      "；".join(f.short_reasons)]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

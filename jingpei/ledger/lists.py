@@ -19,23 +19,39 @@ JOB = "ledger.people_xlsx"
 
 
 def write(results, target, progress=None) -> int:
-    """The (person, RuleResult) pairs as a sheet into ``target`` (a path or a binary file); openpyxl's
-    write-only mode sends rows to a temporary file as they come, so memory stays flat."""
-    from openpyxl import Workbook
+    """The (person, RuleResult) pairs as a sheet into ``target`` (a path, or a binary file for a short
+    list) with xlsxwriter: in constant-memory mode to a path, so memory stays flat at any length. Text is
+    written as text (``write_string``): a name or an organisation typed as ``=HYPERLINK(…)`` stays a name,
+    where a generic writer makes it a formula."""
+    import xlsxwriter
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("人员名单"))
-    sheet.append([_("姓名"), _("所在组织"), _("周期"), _("要求学时"), _("已完成"), _("差额"), _("状态"), _("说明")])
+    to_file = isinstance(target, (str, Path))
+    book = xlsxwriter.Workbook(str(target) if to_file else target,
+                               {"constant_memory": True} if to_file else {"in_memory": True})
+    sheet = book.add_worksheet(_("人员名单"))
+    bold = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+    for col, width in enumerate((10, 24, 14, 10, 10, 10, 16, 40)):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, [_("姓名"), _("所在组织"), _("周期"), _("要求学时"), _("已完成"), _("差额"), _("状态"),
+                           _("说明")], bold)
+    text, number = sheet.write_string, sheet.write_number
     total = len(results)
-    done = 0
-    for person, r in results:
-        sheet.append([person.name, person.primary_org.name, r.period.label, float(r.required), float(r.earned),
-                      float(r.gap), r.status_label, "；".join(r.notes)])
-        done += 1
-        if progress and done % 2000 == 0:
-            progress(done, total)
-    book.save(target)
-    return done
+    n = 0
+    for n, (person, r) in enumerate(results, start=1):  # noqa: B007  (n is the count after the loop)
+        text(n, 0, person.name)
+        text(n, 1, person.primary_org.name)
+        text(n, 2, r.period.label)
+        number(n, 3, float(r.required))
+        number(n, 4, float(r.earned))
+        number(n, 5, float(r.gap))
+        text(n, 6, r.status_label)
+        if r.notes:
+            text(n, 7, "；".join(r.notes))
+        if progress and n % 2000 == 0:
+            progress(n, total)
+    book.close()
+    return n
 
 
 def path_of(job_id) -> Path:

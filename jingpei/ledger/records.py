@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core.pdf_fonts import cjk_font
+from jingpei.core.sheets import text_row
 from jingpei.ledger.compliance import person_compliance
 from jingpei.ledger.models import LedgerEntry, TrainingForm
 from jingpei.orgs.models import Person
@@ -179,25 +180,27 @@ def record_xlsx(record: TrainingRecord) -> bytes:
     sheet.title = _("概况")
     p = record.person
     sheet.append([_("干部教育培训档案"), record.year])
-    sheet.append([_("姓名"), p.name, _("所在组织"), p.primary_org.name])
+    sheet.append(text_row(sheet, [_("姓名"), p.name, _("所在组织"), p.primary_org.name]))
     sheet.append([])
     sheet.append([_("培训形式"), _("学时")])
     for label, hours in record.form_rows:
-        sheet.append([str(label), float(hours)])
+        sheet.append(text_row(sheet, [str(label), float(hours)]))
     sheet.append([_("合计"), float(record.total)])
     sheet.append([])
     sheet.append([_("规则"), _("周期"), _("要求"), _("已完成"), _("差额"), _("状态")])
     for r in record.compliance:
-        sheet.append([r.rule.name, r.period.label, float(r.required), float(r.earned), float(r.gap), r.status_label])
+        sheet.append(text_row(sheet, [r.rule.name, r.period.label, float(r.required), float(r.earned), float(r.gap),
+                                      r.status_label]))
     detail = book.create_sheet(_("学时明细"))
     detail.append([_("日期"), _("形式"), _("内容"), _("学时"), _("来源"), _("更正原因")])
     for e in record.entries:
-        detail.append([e.occurred_on, e.get_form_display(), e.title, float(e.hours), e.source_type, e.reason])
+        detail.append(text_row(detail, [e.occurred_on, e.get_form_display(), e.title, float(e.hours), e.source_type,
+                                        e.reason]))
     for section in record.sections:
         sheet = book.create_sheet(section.title[:31])  # Excel's limit on a sheet's name
         sheet.append(list(section.columns))
         for row in section.rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            sheet.append(text_row(sheet, [float(v) if isinstance(v, Decimal) else v for v in row]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

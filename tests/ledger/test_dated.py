@@ -193,3 +193,27 @@ def test_the_api_answers_202_with_the_job_then_200_with_its_result(town, client,
     standing.rebuild(date(2026, 6, 30))  # no date asked: the materialised figures, at once
     latest = client.get(f"/api/v1/ledger/orgs/{town.district.pk}/compliance")
     assert latest.status_code == 200 and {r["as_of"] for r in latest.json()} == {"2026-06-30"}
+
+
+def test_the_list_file_keeps_text_as_text(tmp_path):
+    """A name or an organisation typed like a formula is written as text, never as a formula."""
+    import io
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from openpyxl import load_workbook
+
+    from jingpei.ledger import lists
+
+    org = SimpleNamespace(name='=HYPERLINK("http://evil.example","点此")')
+    person = SimpleNamespace(name="=SUM(A:A)", primary_org=org)
+    result = SimpleNamespace(period=SimpleNamespace(label="2026年"), required=Decimal("60"), earned=Decimal("12.5"),
+                             gap=Decimal("47.5"), status_label="落后", notes=("2026-03 入职，按比例",))
+    for target in (tmp_path / "list.xlsx", io.BytesIO()):
+        assert lists.write([(person, result)], target) == 1
+        book = load_workbook(target if not isinstance(target, io.BytesIO) else io.BytesIO(target.getvalue()))
+        cells = list(book.active.iter_rows(min_row=2))[0]
+        assert [c.value for c in cells] == ["=SUM(A:A)", org.name, "2026年", 60, 12.5, 47.5, "落后",
+                                            "2026-03 入职，按比例"]
+        assert cells[0].data_type == "s" and cells[1].data_type == "s"
+        assert book.active.freeze_panes == "A2"

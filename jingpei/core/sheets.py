@@ -1,0 +1,23 @@
+"""Rows for openpyxl that keep text as text.
+
+openpyxl stores any string that starts with ``=`` as a formula, so a name, a course title or a reason
+typed (or imported from someone's Excel file) as ``=HYPERLINK("http://…","点此")`` would become a live
+formula in the official's export. Rows that carry data people typed go through :func:`text_row`. (The
+files written with xlsxwriter use ``write_string``, which never makes a formula.)
+"""
+
+from __future__ import annotations
+
+from openpyxl.cell import Cell, WriteOnlyCell
+
+
+def text_row(sheet, values) -> list:
+    """``values`` for ``sheet.append``, every string (and styled cell) that would be a formula made text."""
+    out = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            value = WriteOnlyCell(sheet, value=value)  # a Cell bound to ``sheet``: append takes it as is
+        if isinstance(value, Cell) and value.data_type == "f":
+            value.data_type = "s"
+        out.append(value)
+    return out
