@@ -297,6 +297,9 @@ class ComplianceFact(models.Model):
     # The person's name key (Person.pinyin) when evaluated: drill-down lists sort by it without joining a
     # million people (a name change marks the person dirty, so the fact is re-made with the new key).
     pinyin = models.CharField(max_length=400, blank=True, default="")
+    # Evaluated by the person page's functions (joined in the period, exempted, in grace, carry-over): a
+    # list shows such a person with notes made again; the others' figures are shown from the fact itself.
+    special = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "rule"], name="ledger_fact_unique")]

@@ -38,6 +38,7 @@ from jingpei.ledger.models import (
     ComplianceState,
     MonthRollup,
     RequirementRule,
+    hours_of,
 )
 from jingpei.ledger.rules import (
     Period,
@@ -237,13 +238,15 @@ def _special_facts(live, as_of: date, caps, rule_cats, root_path: str = "") -> l
 
 def _facts_for(rule, people, as_of, cats, caps, facts) -> list[ComplianceFact]:
     out = []
+    period = period_for(rule, as_of)
     for person, result in c._evaluate_many(rule, people, as_of, cats, caps, facts=facts):
         if result is None:
             continue
         held = [k for k, years in facts[person.pk].category_years.items() if as_of.year in years]
         out.append(ComplianceFact(person_id=person.pk, rule_id=rule.pk, org_path=person.primary_org.path,
                                   categories=_cats_text(held), required=int(result.required * 10),
-                                  earned=int(result.earned * 10), status=result.status, pinyin=person.pinyin))
+                                  earned=int(result.earned * 10), status=result.status, pinyin=person.pinyin,
+                                  special=c._is_special(rule, period, person, facts[person.pk], cats)))
     return out
 
 
@@ -312,7 +315,8 @@ def rebuild(as_of: date | None = None) -> dict:
     return {"as_of": as_of.isoformat(), "facts": facts, "counts": counts, "special": specials}
 
 
-FACT_COLUMNS = ("person_id", "rule_id", "org_path", "categories", "required", "earned", "status", "pinyin")
+FACT_COLUMNS = ("person_id", "rule_id", "org_path", "categories", "required", "earned", "status", "pinyin",
+                "special")
 
 
 def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_path: str = "",
@@ -342,18 +346,18 @@ def _evaluate_into(cursor, table: str, live, as_of: date, caps, rule_cats, root_
         status_sql, stparams, required = _status_sql(rule, period, as_of, k)
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(FACT_COLUMNS)}) "  # noqa: S608
-            f"SELECT p.id, %s, o.path, COALESCE(pcs.cats, ''), %s, COALESCE(e.e{k}, 0), {status_sql}, p.pinyin "
+            f"SELECT p.id, %s, o.path, COALESCE(pcs.cats, ''), %s, COALESCE(e.e{k}, 0), {status_sql}, p.pinyin, %s "
             f"FROM {person} p JOIN {org} o ON o.id = p.primary_org_id "
             f"LEFT JOIN ledger_earned e ON e.person_id = p.id LEFT JOIN ledger_cats pcs ON pcs.person_id = p.id "
             f"WHERE {where} AND NOT {special}",
-            [rule.pk, required, *stparams, *wparams, *sparams],
+            [rule.pk, required, *stparams, False, *wparams, *sparams],
         )
         progress(2 + k)
     specials = _special_facts(live, as_of, caps, rule_cats, root_path)
     for start in range(0, len(specials), 500):
         chunk = specials[start : start + 500]
         cursor.execute(f"INSERT INTO {table} ({', '.join(FACT_COLUMNS)}) VALUES "  # noqa: S608
-                       f"{', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(chunk))}",
+                       f"{', '.join(['(' + ', '.join(['%s'] * len(FACT_COLUMNS)) + ')'] * len(chunk))}",
                        [getattr(f, col) for f in chunk for col in FACT_COLUMNS])
     cursor.execute("DROP TABLE IF EXISTS ledger_earned")
     cursor.execute("DROP TABLE IF EXISTS ledger_cats")
@@ -647,16 +651,21 @@ FACT_ORDERS = {
 CHUNK = 2000  # people evaluated at a time when a whole list is walked (the Excel export)
 
 
+ROW = ("person_id", "required", "earned", "status", "special")  # what a listing reads of each fact
+
+
 class FactListing:
     """The people of a subtree under one rule, filtered and ordered in SQL over the materialised facts;
-    only the rows asked for (a page, a chunk of the export) are read and evaluated with their notes by
-    the person page's functions. It serves :class:`~django.core.paginator.Paginator` (``count`` and
-    slices), so a page of a million-person district reads 50 facts, not a million people."""
+    only the rows asked for (a page, a chunk of the export) are read. It serves
+    :class:`~django.core.paginator.Paginator` (``count`` and slices), so a page of a million-person
+    district reads 50 facts, not a million people. A regular person's result is the fact itself; a
+    special one's (joined in the period, exempted, in grace) is made again by the person page's functions,
+    for its notes."""
 
-    def __init__(self, rule: RequirementRule, as_of: date, facts=None, *, ids: list[int] | None = None):
-        """``facts``: the ordered ComplianceFact query; or ``ids``: the people, already ordered."""
-        self.rule, self.as_of, self.facts, self._ids = rule, as_of, facts, ids
-        self._count: int | None = None if ids is None else len(ids)
+    def __init__(self, rule: RequirementRule, as_of: date, facts=None, *, rows: list[tuple] | None = None):
+        """``facts``: the ordered ComplianceFact query; or ``rows``: its ROW values, already ordered."""
+        self.rule, self.as_of, self.facts, self._rows = rule, as_of, facts, rows
+        self._count: int | None = None if rows is None else len(rows)
 
     def count(self) -> int:
         if self._count is None:
@@ -669,27 +678,46 @@ class FactListing:
     def __getitem__(self, index: slice) -> list[tuple[Person, c.RuleResult]]:
         if not isinstance(index, slice):
             raise TypeError("FactListing is read by slices")
-        if self._ids is not None:
-            return self._evaluated(self._ids[index])
-        return self._evaluated(list(self.facts.values_list("person_id", flat=True)[index]))
+        if self._rows is not None:
+            return self._results(self._rows[index])
+        return self._results(list(self.facts.values_list(*ROW)[index]))
 
     def __iter__(self):
-        # The ordered ids in one read (8 bytes a person), then evaluated a chunk at a time: slicing the
-        # query chunk by chunk would sort the whole list again for every OFFSET.
-        ids = self._ids if self._ids is not None else list(self.facts.values_list("person_id", flat=True))
-        for start in range(0, len(ids), CHUNK):
-            yield from self._evaluated(ids[start : start + CHUNK])
+        # The ordered rows in one read, then made into results a chunk at a time: slicing the query chunk
+        # by chunk would sort the whole list again for every OFFSET.
+        rows = self._rows if self._rows is not None else list(self.facts.values_list(*ROW))
+        for start in range(0, len(rows), CHUNK):
+            yield from self._results(rows[start : start + CHUNK])
 
     @cached_property
     def _rule_inputs(self) -> tuple[set[int], dict[str, int]]:
         """The rule's categories and the per-year caps: read once per listing, not per page or chunk."""
         return c._rule_categories([self.rule]).get(self.rule.pk, set()), c.year_caps()
 
-    def _evaluated(self, ids: list[int]) -> list[tuple[Person, c.RuleResult]]:
-        people = Person.objects.filter(pk__in=ids).select_related("primary_org").in_bulk()
-        ordered = [people[i] for i in ids if i in people]
-        cats, caps = self._rule_inputs
-        return [(p, r) for p, r in c._evaluate_many(self.rule, ordered, self.as_of, cats, caps) if r is not None]
+    @cached_property
+    def _period(self) -> Period:
+        return period_for(self.rule, self.as_of)
+
+    def _results(self, rows: list[tuple]) -> list[tuple[Person, c.RuleResult]]:
+        people = Person.objects.filter(pk__in=[r[0] for r in rows]).select_related("primary_org").in_bulk()
+        special = [people[r[0]] for r in rows if r[4] and r[0] in people]
+        evaluated = {}
+        if special:
+            cats, caps = self._rule_inputs
+            evaluated = {p.pk: r for p, r in c._evaluate_many(self.rule, special, self.as_of, cats, caps)
+                         if r is not None}
+        out = []
+        for person_id, required, earned, status, is_special in rows:
+            person = people.get(person_id)
+            if person is None:
+                continue
+            if is_special:
+                if person_id in evaluated:
+                    out.append((person, evaluated[person_id]))
+            else:
+                out.append((person, c.RuleResult(self.rule, self._period, hours_of(required), hours_of(earned),
+                                                 status)))
+        return out
 
 
 def fact_listing(root: Organization, rule: RequirementRule, *, as_of: date | None = None,
@@ -737,8 +765,8 @@ def listing_at(root: Organization, rule: RequirementRule, as_of: date, *, child_
             cursor.execute("SET LOCAL work_mem = '256MB'")
         table = _facts_table(cursor)
         _evaluate_into(cursor, table, live, as_of, c.year_caps(), c._rule_categories([rule]), child_path or root.path)
-        cursor.execute(f"SELECT person_id FROM {table} WHERE {' AND '.join(where)} "  # noqa: S608
+        cursor.execute(f"SELECT {', '.join(ROW)} FROM {table} WHERE {' AND '.join(where)} "  # noqa: S608
                        f"ORDER BY {FACT_ORDERS_SQL.get(order, FACT_ORDERS_SQL['gap'])}", params)
-        ids = [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
         cursor.execute(f"DROP TABLE {table}")
-    return FactListing(rule, as_of, ids=ids)
+    return FactListing(rule, as_of, rows=rows)

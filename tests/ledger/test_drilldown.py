@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 
 from jingpei.ledger import compliance, reminders, services, standing
 from jingpei.ledger.compliance import people_for_rule
-from jingpei.ledger.models import ComplianceState, Notification, RequirementRule
+from jingpei.ledger.models import ComplianceFact, ComplianceState, Notification, RequirementRule
 from jingpei.ledger.rules import Status
 from tests.factories import make_user
 from tests.ledger.test_standing import town  # noqa: F401  (the fixture)
@@ -97,10 +97,21 @@ def test_a_page_evaluates_only_its_own_people(town, monkeypatch):  # noqa: F811
         return evaluate(rule, people, *args, **kwargs)
 
     monkeypatch.setattr(compliance, "_evaluate_many", counted)
+    services.grant_exemption(actor=town.officer, person=town.people[3], kind="illness", starts_on=date(2026, 1, 1),
+                             ends_on=date(2026, 12, 31), reason="病休")
+    standing.refresh_dirty()
     listing = standing.fact_listing(town.district, rule, order="name")
-    page = Paginator(listing, 5).get_page(2)
-    assert page.paginator.count > 20 and sizes == [5]
-    assert _pairs(page) == _pairs(people_for_rule(town.district, rule, as_of=AS_OF))[5:10]
+    for number in range(1, 8):
+        sizes.clear()
+        page = Paginator(listing, 5).get_page(number)
+        ids = [p.pk for p, _r in page]
+        special = ComplianceFact.objects.filter(rule=rule, person_id__in=ids, special=True).count()
+        # only the page's special people (joined this year, exempted, in grace) are evaluated again, for
+        # their notes; the others are shown from their facts
+        assert sizes == ([special] if special else [])
+        assert _pairs(page) == _pairs(people_for_rule(town.district, rule, as_of=AS_OF))[5 * number - 5 : 5 * number]
+    assert ComplianceFact.objects.filter(rule=rule, person=town.people[3], special=True).exists()
+    assert ComplianceFact.objects.filter(rule=rule, special=False).count() > 20
 
 
 def test_no_materialisation_for_the_date_means_the_exact_path(town):  # noqa: F811
