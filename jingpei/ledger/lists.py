@@ -37,15 +37,19 @@ def write(results, target, progress=None) -> int:
                            _("说明")], bold)
     text, number = sheet.write_string, sheet.write_number
     total = len(results)
+    labels: dict = {}  # a period's and a status's words, translated once per list, not once per row
     n = 0
     for n, (person, r) in enumerate(results, start=1):  # noqa: B007  (n is the count after the loop)
+        if (r.period, r.status) not in labels:
+            labels[(r.period, r.status)] = (r.period.label, r.status_label)
+        period, status = labels[(r.period, r.status)]
         text(n, 0, person.name)
         text(n, 1, person.primary_org.name)
-        text(n, 2, r.period.label)
+        text(n, 2, period)
         number(n, 3, float(r.required))
         number(n, 4, float(r.earned))
         number(n, 5, float(r.gap))
-        text(n, 6, r.status_label)
+        text(n, 6, status)
         if r.notes:
             text(n, 7, "；".join(r.notes))
         if progress and n % 2000 == 0:

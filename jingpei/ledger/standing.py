@@ -652,6 +652,7 @@ CHUNK = 2000  # people evaluated at a time when a whole list is walked (the Exce
 
 
 ROW = ("person_id", "required", "earned", "status", "special")  # what a listing reads of each fact
+LISTED = ("id", "name", "pinyin", "created_at", "rank_level", "primary_org__name", "primary_org__path")
 
 
 class FactListing:
@@ -699,7 +700,9 @@ class FactListing:
         return period_for(self.rule, self.as_of)
 
     def _results(self, rows: list[tuple]) -> list[tuple[Person, c.RuleResult]]:
-        people = Person.objects.filter(pk__in=[r[0] for r in rows]).select_related("primary_org").in_bulk()
+        # what the pages, the file and the evaluation read of a person (not the encrypted numbers)
+        people = (Person.objects.filter(pk__in=[r[0] for r in rows]).select_related("primary_org")
+                  .only(*LISTED).in_bulk())
         special = [people[r[0]] for r in rows if r[4] and r[0] in people]
         evaluated = {}
         if special:

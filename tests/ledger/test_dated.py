@@ -207,13 +207,16 @@ def test_the_list_file_keeps_text_as_text(tmp_path):
 
     org = SimpleNamespace(name='=HYPERLINK("http://evil.example","点此")')
     person = SimpleNamespace(name="=SUM(A:A)", primary_org=org)
-    result = SimpleNamespace(period=SimpleNamespace(label="2026年"), required=Decimal("60"), earned=Decimal("12.5"),
-                             gap=Decimal("47.5"), status_label="落后", notes=("2026-03 入职，按比例",))
+    from jingpei.ledger.rules import Period
+
+    period = Period(date(2026, 1, 1), date(2026, 12, 31))
+    result = SimpleNamespace(period=period, required=Decimal("60"), earned=Decimal("12.5"),
+                             gap=Decimal("47.5"), status="behind", status_label="落后", notes=("2026-03 入职，按比例",))
     for target in (tmp_path / "list.xlsx", io.BytesIO()):
         assert lists.write([(person, result)], target) == 1
         book = load_workbook(target if not isinstance(target, io.BytesIO) else io.BytesIO(target.getvalue()))
         cells = list(book.active.iter_rows(min_row=2))[0]
-        assert [c.value for c in cells] == ["=SUM(A:A)", org.name, "2026年", 60, 12.5, 47.5, "落后",
+        assert [c.value for c in cells] == ["=SUM(A:A)", org.name, period.label, 60, 12.5, 47.5, "落后",
                                             "2026-03 入职，按比例"]
         assert cells[0].data_type == "s" and cells[1].data_type == "s"
         assert book.active.freeze_panes == "A2"

@@ -245,3 +245,24 @@ def test_the_rebuild_keeps_the_drilldown_index(town):  # noqa: F811
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, ComplianceFact._meta.db_table)
     assert constraints[standing.FACT_INDEX]["columns"] == ["rule_id", "org_path"]
+
+
+def test_listing_reads_a_fixed_number_of_queries_whatever_the_page_size(town):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    standing.rebuild(AS_OF)
+    services.grant_exemption(actor=town.officer, person=town.people[3], kind="illness", starts_on=date(2026, 1, 1),
+                             ends_on=date(2026, 12, 31), reason="病休")
+    standing.refresh_dirty()
+    rule = RequirementRule.objects.get(code="online-yearly")
+    order = [p.pk for p, _r in standing.fact_listing(town.district, rule, order="name")]
+    at = order.index(town.people[3].pk)  # both slices hold the special (exempted) person and regular ones
+    counts = []
+    for window in (slice(max(0, at - 1), at + 2), slice(0, len(order))):
+        listing = standing.fact_listing(town.district, rule, order="name")
+        with CaptureQueriesContext(connection) as queries:
+            results = listing[window]
+            assert [p.primary_org.name for p, _r in results] and [p.name for p, _r in results]
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts  # no query per person (deferred fields are not touched)
