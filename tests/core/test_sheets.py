@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
