@@ -54,7 +54,7 @@ def figures(user, root: Organization, rules, *, as_of: date | None, recompute: b
             standing.renew_if_old(materialised.as_of)
         return Figures(materialised.as_of, materialised.summaries, materialised=materialised)
     day = as_of or today()
-    if not needs_job(root):
+    if not needs_job(root.path):
         return Figures(day, subtree_summary(root, as_of=day, rules=rules))
     if as_of is None and wait_for_rebuild and not recompute:
         standing.queue_rebuild()
@@ -66,10 +66,11 @@ def figures(user, root: Organization, rules, *, as_of: date | None, recompute: b
     return Figures(day, summaries_of(job, rules), computed=job)
 
 
-def needs_job(root: Organization) -> bool:
-    """More people in the subtree than a request may evaluate (counted no further than the limit)."""
+def needs_job(path: str) -> bool:
+    """More people in the subtree at ``path`` than a request may evaluate (counted no further than the
+    limit)."""
     limit = settings.LEDGER_INLINE_PEOPLE
-    return Person.objects.active().filter(primary_org__path__startswith=root.path)[: limit + 1].count() > limit
+    return Person.objects.active().filter(primary_org__path__startswith=path)[: limit + 1].count() > limit
 
 
 def _params(root: Organization, as_of: date, rule_ids) -> dict:

@@ -226,7 +226,7 @@ def org_rule(request, org_id, rule_id):
     explicit = as_of if "as_of" in request.GET else None
     wanted = {"child_path": child, "category_id": category_id, "statuses": statuses, "order": sort}
     results = standing.fact_listing(root, rule, as_of=explicit, **wanted)
-    too_large = results is None and dated.needs_job(Organization.objects.get(path=child) if child else root)
+    too_large = results is None and dated.needs_job(child or root.path)
     if results is None and not too_large:
         results = standing.listing_at(root, rule, as_of, **wanted)
     if results is not None:

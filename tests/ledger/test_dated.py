@@ -220,3 +220,14 @@ def test_the_list_file_keeps_text_as_text(tmp_path):
                                             "2026-03 入职，按比例"]
         assert cells[0].data_type == "s" and cells[1].data_type == "s"
         assert book.active.freeze_panes == "A2"
+
+
+def test_a_made_up_child_or_date_in_the_address_is_not_an_error(town, client):  # noqa: F811
+    rule = RequirementRule.objects.get(code="online-yearly")
+    client.force_login(town.officer)
+    base = f"/ledger/org/{town.district.pk}/rule/{rule.pk}/"
+    for query in (f"?as_of=2026-03-31&child={town.district.path}9999", f"?child={town.district.path}9999",
+                  "?as_of=2026-13-45", "?as_of=2026-03-31&category=abc&sort=nonsense&status=nonsense"):
+        page = client.get(base + query)
+        assert page.status_code == 200, query
+    assert client.get(base + "?child=9999").status_code == 404  # outside the subtree
