@@ -194,6 +194,7 @@ def org(request, org_id):
     return render(request, "ledger/org.html", {
         "root": root, "as_of": as_of, "rows": rows, "ancestors": _ancestors(request.user, root),
         "materialised": figures.materialised, "computed": figures.computed, "rebuilding": figures.rebuilding,
+        "last_year_end": date(compliance.today().year - 1, 12, 31),
     })
 
 

@@ -285,3 +285,17 @@ def test_joining_on_a_periods_first_day_is_counted_once(town):
     standing.rebuild(AS_OF)
     assert ComplianceFact.objects.filter(person=first).count() == RequirementRule.objects.switched_on().count()
     assert materialised(town.district) == reference(town.district, AS_OF)
+
+
+def test_the_org_page_offers_the_latest_figures_and_last_years_end(town, client):
+    from jingpei.ledger.compliance import today
+
+    standing.rebuild(AS_OF)
+    client.force_login(town.officer)
+    year_end = date(today().year - 1, 12, 31)
+    latest = client.get(f"/ledger/org/{town.district.pk}/").content.decode()
+    assert f'href="?as_of={year_end.isoformat()}">{year_end.year} 年末</a>' in latest
+    assert "最新统计" not in latest  # already the latest
+    past = client.get(f"/ledger/org/{town.district.pk}/?as_of={year_end.isoformat()}")
+    assert past.context["materialised"] is None and past.context["as_of"] == year_end
+    assert f'href="/ledger/org/{town.district.pk}/">最新统计</a>' in past.content.decode()
