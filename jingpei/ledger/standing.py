@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_CEILING
 from functools import cached_property
-from itertools import groupby, repeat
+from itertools import chain, groupby, repeat
 from operator import itemgetter
 from types import SimpleNamespace
 
@@ -655,6 +655,14 @@ ROW = ("person_id", "required", "earned", "status", "special")  # what a listing
 LISTED = ("id", "name", "pinyin", "created_at", "rank_level", "primary_org__name", "primary_org__path")
 
 
+def _compact(rows) -> list[tuple]:
+    """A listing's ROW values with the repeated ones shared: in a million rows the statuses and most
+    hours repeat, and one object each instead of one per row keeps the list ~40% smaller."""
+    share = {}.setdefault
+    return [(person_id, share(required, required), share(earned, earned), share(status, status), bool(special))
+            for person_id, required, earned, status, special in rows]
+
+
 class FactListing:
     """The people of a subtree under one rule, filtered and ordered in SQL over the materialised facts;
     only the rows asked for (a page, a chunk of the export) are read. It serves
@@ -686,7 +694,7 @@ class FactListing:
     def __iter__(self):
         # The ordered rows in one read, then made into results a chunk at a time: slicing the query chunk
         # by chunk would sort the whole list again for every OFFSET.
-        rows = self._rows if self._rows is not None else list(self.facts.values_list(*ROW))
+        rows = self._rows if self._rows is not None else _compact(self.facts.values_list(*ROW))
         for start in range(0, len(rows), CHUNK):
             yield from self._results(rows[start : start + CHUNK])
 
@@ -770,6 +778,6 @@ def listing_at(root: Organization, rule: RequirementRule, as_of: date, *, child_
         _evaluate_into(cursor, table, live, as_of, c.year_caps(), c._rule_categories([rule]), child_path or root.path)
         cursor.execute(f"SELECT {', '.join(ROW)} FROM {table} WHERE {' AND '.join(where)} "  # noqa: S608
                        f"ORDER BY {FACT_ORDERS_SQL.get(order, FACT_ORDERS_SQL['gap'])}", params)
-        rows = cursor.fetchall()
+        rows = _compact(chain.from_iterable(iter(lambda: cursor.fetchmany(10_000), [])))
         cursor.execute(f"DROP TABLE {table}")
     return FactListing(rule, as_of, rows=rows)
