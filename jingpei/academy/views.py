@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +21,9 @@ from jingpei.accounts.middleware import password_change_exempt
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.jobs import enqueue
-from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere
+from jingpei.core.views import job_file
 
 
 def _error(exc: DomainError) -> JsonResponse:
@@ -229,10 +229,5 @@ def export_xlsx(request):
 @login_required
 def export_file(request, job_id):
     """The workbook of one's own finished export job (figures as scoped when it ran)."""
-    job = Job.objects.filter(pk=job_id, created_by=request.user, name=exports.JOB_NAME,
-                             status=Job.Status.DONE).first()
-    path = exports.export_path(job_id) if job else None
-    if path is None or not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="academy-coverage.xlsx",
-                        content_type=XLSX)
+    return job_file(request, job_id, name=exports.JOB_NAME, path_of=exports.export_path,
+                    filename="academy-coverage.xlsx", content_type=XLSX)

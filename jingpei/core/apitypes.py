@@ -38,4 +38,6 @@ class JobOut(Schema):
 
     @classmethod
     def of(cls, job) -> JobOut:
-        return cls(job_id=job.pk, url=f"/jobs/{job.pk}/")
+        from django.urls import reverse
+
+        return cls(job_id=job.pk, url=reverse("job", args=[job.pk]))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -27,6 +27,20 @@ def _own_job(request, job_id) -> Job:
         return Job.objects.get(pk=job_id, created_by=request.user)
     except (Job.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def job_file(request, job_id, *, name: str, path_of, filename, content_type: str | None = None) -> FileResponse:
+    """The file that one of the user's own finished ``name`` jobs wrote; 404 for another user's job, one
+    not finished, or a file since removed. ``filename``: a string, or made from the job."""
+    try:
+        job = Job.objects.get(pk=job_id, created_by=request.user, name=name, status=Job.Status.DONE)
+    except (Job.DoesNotExist, ValueError):
+        raise Http404 from None
+    path = path_of(job.pk)
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, content_type=content_type,
+                        filename=filename(job) if callable(filename) else filename)
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from jingpei.core.jobs import enqueue, task
 from jingpei.ledger import standing
+from jingpei.ledger.compliance import today
 
 JOB = "ledger.people_xlsx"
 
@@ -86,7 +87,7 @@ def people_xlsx_job(ctx, *, user_id: int, root_id: int, rule_id: int, as_of: str
     ctx.progress(0, 1, _("正在计算名单"), force=True)
     results = standing.fact_listing(root, rule, as_of=day, **wanted)
     if results is None:
-        results = standing.listing_at(root, rule, day or standing.c.today(), **wanted)
+        results = standing.listing_at(root, rule, day or today(), **wanted)
     target = path_of(ctx.job.pk)
     target.parent.mkdir(parents=True, exist_ok=True)
     rows = write(results, target, progress=lambda done, total: ctx.progress(done, total, _("正在写入 Excel")))

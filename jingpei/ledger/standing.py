@@ -387,19 +387,20 @@ def summary_at(root: Organization, as_of: date, rules, progress=None) -> list[c.
     with transaction.atomic(), connection.cursor() as cursor:
         if _pg():
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        _evaluate_into(cursor, _facts_table(cursor), live, as_of, caps, rule_cats, root.path, step)
-        cursor.execute(f"SELECT f.rule_id, {child}, {_status_sums('f.status')} FROM ledger_facts_at f "  # noqa: S608
+        table = _facts_table(cursor)
+        _evaluate_into(cursor, table, live, as_of, caps, rule_cats, root.path, step)
+        cursor.execute(f"SELECT f.rule_id, {child}, {_status_sums('f.status')} FROM {table} f "  # noqa: S608
                        f"GROUP BY f.rule_id, {child}")
         for rule_id, path, *counts in cursor.fetchall():
             s = summaries[rule_id]
             s.by_child[path] = c.Counts._make(counts)
             s.total = s.total.plus(s.by_child[path])
-        cursor.execute(f"SELECT f.rule_id, pc.category_id, {_status_sums('f.status')} FROM ledger_facts_at f "  # noqa: S608
+        cursor.execute(f"SELECT f.rule_id, pc.category_id, {_status_sums('f.status')} FROM {table} f "  # noqa: S608
                        f"JOIN {pcat} pc ON pc.person_id = f.person_id AND pc.year = %s "
                        "GROUP BY f.rule_id, pc.category_id", [as_of.year])
         for rule_id, category_id, *counts in cursor.fetchall():
             summaries[rule_id].by_category[category_id] = c.Counts._make(counts)
-        cursor.execute("DROP TABLE ledger_facts_at")
+        cursor.execute(f"DROP TABLE {table}")
     return list(summaries.values())
 
 
@@ -749,12 +750,13 @@ def fact_listing(root: Organization, rule: RequirementRule, *, as_of: date | Non
     return FactListing(rule, build.as_of, facts)
 
 
-FACT_ORDERS_SQL = {
-    "gap": "required - earned DESC, pinyin, person_id",
-    "earned": "earned, pinyin, person_id",
-    "name": "pinyin, person_id",
-    "org": "org_path, pinyin, person_id",
-}
+def _order_sql(order: str) -> str:
+    """FACT_ORDERS as an ORDER BY over a fact-shaped table (gap = required − earned)."""
+    terms = []
+    for name in FACT_ORDERS.get(order, FACT_ORDERS["gap"]):
+        column = name.lstrip("-")
+        terms.append(("required - earned" if column == "gap" else column) + (" DESC" if name[0] == "-" else ""))
+    return ", ".join(terms)
 
 
 def listing_at(root: Organization, rule: RequirementRule, as_of: date, *, child_path: str | None = None,
@@ -777,7 +779,7 @@ def listing_at(root: Organization, rule: RequirementRule, as_of: date, *, child_
         table = _facts_table(cursor)
         _evaluate_into(cursor, table, live, as_of, c.year_caps(), c._rule_categories([rule]), child_path or root.path)
         cursor.execute(f"SELECT {', '.join(ROW)} FROM {table} WHERE {' AND '.join(where)} "  # noqa: S608
-                       f"ORDER BY {FACT_ORDERS_SQL.get(order, FACT_ORDERS_SQL['gap'])}", params)
+                       f"ORDER BY {_order_sql(order)}", params)
         rows = _compact(chain.from_iterable(iter(lambda: cursor.fetchmany(10_000), [])))
         cursor.execute(f"DROP TABLE {table}")
     return FactListing(rule, as_of, rows=rows)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,9 +21,10 @@ from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.jobs import enqueue
 from jingpei.core.lookups import id_or_404
-from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
+from jingpei.core.templatetags.jingpei import query_with
+from jingpei.core.views import job_file
 from jingpei.ledger import access, compliance, dated, imports, lists, records, services, standing
 from jingpei.ledger.forms import ConversionForm, ExemptionForm, ImportForm, ReverseForm, RuleForm
 from jingpei.ledger.models import ConversionRule, LedgerEntry, Notification, TrainingForm
@@ -235,7 +236,7 @@ def org_rule(request, org_id, rule_id):
     if request.GET.get("format") == "xlsx":
         if too_large or results.count() > settings.LEDGER_INLINE_PEOPLE:
             if request.method != "POST":  # a long list's file is a job, started by the page's button
-                return redirect(f"{request.path}?{_without(request.GET, 'format')}")
+                return redirect(f"{request.path}?{query_with({'request': request}, format=None)}")
             job = lists.start(request.user, root, rule, as_of=explicit, child=child, category_id=category_id,
                               statuses=statuses, order=sort)
             return redirect("job", job.pk)
@@ -253,24 +254,11 @@ def org_rule(request, org_id, rule_id):
     })
 
 
-def _without(query, key: str) -> str:
-    query = query.copy()
-    query.pop(key, None)
-    return query.urlencode()
-
-
 @login_required
 def people_list(request, job_id):
     """The file of a drill-down export job, to its owner."""
-    try:
-        job = Job.objects.get(pk=job_id, created_by=request.user, name=lists.JOB, status=Job.Status.DONE)
-    except (Job.DoesNotExist, ValueError):
-        raise Http404 from None
-    path = lists.path_of(job.pk)
-    if not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"compliance-{job.params['root_id']}.xlsx",
-                        content_type=XLSX)
+    return job_file(request, job_id, name=lists.JOB, path_of=lists.path_of, content_type=XLSX,
+                    filename=lambda job: f"compliance-{job.params['root_id']}.xlsx")
 
 
 @login_required
@@ -286,14 +274,8 @@ def org_records(request, org_id):
 
 @login_required
 def archive(request, job_id):
-    try:
-        job = Job.objects.get(pk=job_id, created_by=request.user, name="ledger.records_archive")
-    except (Job.DoesNotExist, ValueError):
-        raise Http404 from None
-    path = records.archive_path(job.pk)
-    if not path.exists():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"records-{job.params.get('year')}.zip")
+    return job_file(request, job_id, name="ledger.records_archive", path_of=records.archive_path,
+                    filename=lambda job: f"records-{job.params.get('year')}.zip")
 
 
 # --- rules ----------------------------------------------------------------------------------------
