@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.files import File
 from django.utils import timezone
 
-from jingpei.academy import services
+from jingpei.academy import quiz, services
 from jingpei.academy.models import Course, LessonKind
 
 COURSES = [
@@ -30,6 +30,19 @@ COURSES = [
      "topics": ["干部能力提升"], "description": "群众工作方法与应急处置能力。",
      "lessons": [("video", "群众工作方法", 15)]},
 ]
+
+# The after-course tests of two demo courses: (kind, question, options, answer).
+QUESTIONS = {
+    "乡村振兴战略专题解读": [
+        ("single", "乡村振兴战略的总要求共有几句？", ["三句", "五句", "七句"], "B"),
+        ("multiple", "下列属于“五个振兴”的有：", ["产业振兴", "人才振兴", "文化振兴", "房价振兴"], "ABC"),
+        ("judge", "产业兴旺是乡村振兴的重点。", [], "对"),
+    ],
+    "基层干部能力提升": [
+        ("single", "处理群众来访，首先应当：", ["耐心倾听，问清诉求", "直接转交上级", "告知不归本部门管"], "A"),
+        ("judge", "突发事件发生后，应先核实情况再决定是否上报。", [], "错"),
+    ],
+}
 
 TEXT = ("产业兴旺、生态宜居、乡风文明、治理有效、生活富裕，是乡村振兴战略的总要求。"
         "产业兴旺是重点，生态宜居是关键，乡风文明是保障，治理有效是基础，生活富裕是根本。") * 3
@@ -100,5 +113,7 @@ def build(org, *, year: int | None = None, fmt: str = "mp4") -> list[Course]:
                                     reading_minutes=2)
                 else:
                     services.add_lesson(actor=None, course=course, title=title, kind=kind, body=TEXT, reading_minutes=1)
+            for kind, text, choices, answer in QUESTIONS.get(spec["title"], []):
+                quiz.add_question(actor=None, course=course, kind=kind, text=text, choices=choices, answer=answer)
             made.append(course)
     return made

@@ -33,10 +33,12 @@ def write_workbook(user, path: Path, progress=lambda done, total, message: None)
         sheet.append(text_row(sheet, [r.org.name, r.people, r.registered, r.registered_pct, r.started,
                                       r.started_pct]))
     sheet = wb.create_sheet(_("课程统计"))
-    sheet.append([_("课程"), _("年度"), _("类别"), _("学时"), _("选学人数"), _("完成人数"), _("平均观看比例%")])
+    sheet.append([_("课程"), _("年度"), _("类别"), _("学时"), _("选学人数"), _("完成人数"), _("平均观看比例%"),
+                  _("测试通过人数")])
     for c in queries.course_rows(user):
         sheet.append(text_row(sheet, [c.course.title, c.course.year, c.course.get_kind_display(),
-                                      float(c.course.credit_hours), c.enrolled, c.completed, c.avg_share]))
+                                      float(c.course.credit_hours), c.enrolled, c.completed, c.avg_share,
+                                      c.tested]))
     sheet = wb.create_sheet(_("未开始学习"))
     sheet.append([_("姓名"), _("所在组织"), _("职务")])
     people = queries.not_started(user)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jingpei.academy.models import CourseKind, LessonKind
+from jingpei.academy.models import CourseKind, LessonKind, QuestionKind
 from jingpei.core.forms import StyledForm
 from jingpei.core.permissions import Perm
 from jingpei.orgs.access import visible_orgs
@@ -45,3 +45,21 @@ class LessonForm(StyledForm):
     body = forms.CharField(label=_("正文（图文课节）"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     reading_minutes = forms.IntegerField(label=_("要求阅读时长（分钟，文档/图文）"), min_value=1, max_value=600,
                                          required=False)
+
+
+class QuestionForm(StyledForm):
+    kind = forms.ChoiceField(label=_("题型"), choices=QuestionKind.choices)
+    text = forms.CharField(label=_("题目"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    choices = forms.CharField(label=_("选项（每行一个，依次为 A、B、C…；判断题不填）"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(label=_("正确答案"), max_length=20,
+                             help_text=_("填选项字母，如 A；多选题如 ACD；判断题填“对”或“错”。"))
+
+    def clean_choices(self):
+        return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+
+
+class TestRulesForm(StyledForm):
+    pass_percent = forms.IntegerField(label=_("及格分（百分制）"), min_value=1, max_value=100)
+    test_attempts = forms.IntegerField(label=_("测试次数上限"), min_value=0, max_value=99,
+                                       help_text=_("0 表示不限次数。"))

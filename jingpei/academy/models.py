@@ -56,6 +56,10 @@ class Course(models.Model):
     complete_share = models.DecimalField(_("完成比例"), max_digits=3, decimal_places=2, default=Decimal("0.90"),
                                          help_text=_("每节课观看达到该比例即视为完成。"))
     published = models.BooleanField(_("已发布"), default=True)
+    # The after-course test (课后测试): taken once every lesson is done; a pass earns what the "passed
+    # test" conversion rule gives (0.5 学时 as shipped), once per person and course.
+    pass_percent = models.PositiveSmallIntegerField(_("测试及格分"), default=60)
+    test_attempts = models.PositiveSmallIntegerField(_("测试次数上限"), default=3, help_text=_("0 表示不限次数。"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CourseQuerySet.as_manager()
@@ -148,6 +152,63 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.lesson_id}"
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("单选题")
+    MULTIPLE = "multiple", _("多选题")
+    JUDGE = "judge", _("判断题")
+
+
+class Question(models.Model):
+    """One question of a course's test. ``choices`` are the options' texts in order (A, B, C…); ``answer``
+    the letters of the right ones, sorted ("AC"). A true/false question has the options 正确 and 错误."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveSmallIntegerField(_("题号"), default=1)
+    kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
+    text = models.TextField(_("题目"))
+    choices = models.JSONField(_("选项"), default=list)
+    answer = models.CharField(_("正确答案"), max_length=10)
+
+    class Meta:
+        verbose_name = _("测试题")
+        ordering = ["course", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        """(letter, text) of each option; a true/false question's in the reader's language."""
+        if self.kind == QuestionKind.JUDGE:
+            return [("A", str(_("正确"))), ("B", str(_("错误")))]
+        return [(chr(ord("A") + i), text) for i, text in enumerate(self.choices)]
+
+
+class QuizAttempt(models.Model):
+    """One submitted test. The score and answers are kept as given: a question edited or removed later
+    does not change a past result."""
+
+    person = models.ForeignKey("orgs.Person", on_delete=models.CASCADE, related_name="academy_attempts",
+                               db_index=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="attempts", db_index=False)
+    number = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField()
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField()  # percent, rounded half up
+    passed = models.BooleanField()
+    answers = models.JSONField(default=dict)  # question id (text) → letters given
+    ledger_entry = models.ForeignKey("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "course", "number"], name="academy_attempt_unique")]
+        indexes = [models.Index(fields=["course", "passed"], name="academy_attempt_course_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.course_id}#{self.number}"
 
 
 class PlaySession(models.Model):

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from jingpei.academy.access import learner_courses, staff_courses_q, stats_people
-from jingpei.academy.models import Course, CourseKind, Enrollment, Lesson, Progress
+from jingpei.academy.models import Course, CourseKind, Enrollment, Lesson, Progress, QuizAttempt
 from jingpei.core.permissions import Perm
 from jingpei.ledger.models import LedgerEntry, TrainingForm
 from jingpei.orgs.access import scope_roots
@@ -166,11 +166,12 @@ class CourseRow:
     enrolled: int
     completed: int
     avg_share: int  # average watched share of the enrolled, in percent
+    tested: int = 0  # people who passed the course's test
 
 
 def course_rows(user, *, year: int | None = None) -> list[CourseRow]:
-    """Per course the user may see as staff: enrolled, completed and average watched share, counting
-    only people of the user's scope. Two grouped queries whatever the number of courses."""
+    """Per course the user may see as staff: enrolled, completed, average watched share and test passes,
+    counting only people of the user's scope. Four grouped queries whatever the number of courses."""
     courses = Course.objects.filter(staff_courses_q(user)).select_related("org").order_by("-year", "kind", "title")
     if year:
         courses = courses.filter(year=year)
@@ -183,10 +184,13 @@ def course_rows(user, *, year: int | None = None) -> list[CourseRow]:
                .values("lesson__course_id").annotate(w=Sum("watched_seconds"))}
     length = {r["course_id"]: r["s"] or 0 for r in Lesson.objects.filter(course_id__in=ids).values("course_id")
               .annotate(s=Sum("duration_seconds"))}
+    tested = dict(QuizAttempt.objects.filter(in_scope, course_id__in=ids, passed=True).values("course_id")
+                  .annotate(n=Count("person_id", distinct=True)).values_list("course_id", "n"))
     out = []
     for c in courses:
         n = enrol.get(c.pk, {}).get("n", 0)
         total = n * length.get(c.pk, 0)
         out.append(CourseRow(course=c, enrolled=n, completed=enrol.get(c.pk, {}).get("done", 0),
-                             avg_share=min(100, round(100 * watched.get(c.pk, 0) / total)) if total else 0))
+                             avg_share=min(100, round(100 * watched.get(c.pk, 0) / total)) if total else 0,
+                             tested=tested.get(c.pk, 0)))
     return out

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingpei.academy import views
+from jingpei.academy import quiz_views, views
 
 app_name = "academy"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("academy/courses/new/", views.course_new, name="course_new"),
     path("academy/courses/<int:course_id>/", views.course_detail, name="course"),
     path("academy/courses/<int:course_id>/lessons/new/", views.lesson_new, name="lesson_new"),
+    path("academy/courses/<int:course_id>/test/", quiz_views.take, name="test"),
+    path("academy/courses/<int:course_id>/test/result/", quiz_views.result, name="test_result"),
+    path("academy/courses/<int:course_id>/questions/", quiz_views.questions, name="questions"),
+    path("academy/courses/<int:course_id>/questions/<int:question_id>/delete", quiz_views.question_delete,
+         name="question_delete"),
     path("academy/lessons/<int:lesson_id>/", views.lesson_player, name="lesson"),
     path("academy/lessons/<int:lesson_id>/media", views.lesson_media, name="media"),
     path("academy/lessons/<int:lesson_id>/start", views.lesson_start, name="start"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from jingpei.academy import access, beat_http, exports, media, queries, services
+from jingpei.academy import access, beat_http, exports, media, queries, quiz, services
 from jingpei.academy.forms import CourseForm, LessonForm
 from jingpei.academy.models import CourseKind, LessonKind, Progress
 from jingpei.academy.rules import WatchRules
@@ -62,9 +62,11 @@ def course_detail(request, course_id: int):
     if person is not None:
         done = {p.lesson_id: p for p in Progress.objects.filter(person=person, lesson__course=course)}
     rows = [(lesson, done.get(lesson.pk)) for lesson in lessons]
+    learner = person is not None and access.learner_courses(person).filter(pk=course.pk).exists()
     return render(request, "academy/course.html", {
         "course": course, "rows": rows, "can_manage": access.can_manage(request.user, course),
-        "topics": list(course.topics.all()),
+        "topics": list(course.topics.all()), "test": quiz.state_for(person, course) if learner else None,
+        "question_count": course.questions.count(),
     })
 
 

@@ -1,0 +1,113 @@
+"""Pages of the after-course test: taking it, its result, and the course manager's questions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingpei.academy import access, quiz
+from jingpei.academy.forms import QuestionForm, TestRulesForm
+from jingpei.academy.models import QuizAttempt
+from jingpei.core.errors import DomainError, NotAllowed
+
+
+def _learner(request, course):
+    """The user's person when they may take ``course`` (not merely see it as staff)."""
+    person = request.user.person if request.user.person_id else None
+    if person is None or not access.learner_courses(person).filter(pk=course.pk).exists():
+        raise NotAllowed(_("该课程不面向您，不能参加测试。"))
+    return person
+
+
+def _forbidden(request, exc: NotAllowed):
+    return render(request, "academy/forbidden.html", {"message": exc.message}, status=403)
+
+
+@login_required
+def take(request, course_id: int):
+    course = access.get_course(request.user, course_id)
+    try:
+        person = _learner(request, course)
+    except NotAllowed as exc:
+        return _forbidden(request, exc)
+    chosen: dict[str, list[str]] = {}
+    error, missing, status = "", (), 200
+    if request.method == "POST":
+        chosen = {key[1:]: request.POST.getlist(key) for key in request.POST if key.startswith("q")}
+        shown = [int(v) for v in request.POST.getlist("shown") if v.isdigit()]
+        try:
+            quiz.submit(person=person, course=course, answers=chosen, question_ids=shown, actor=request.user)
+        except quiz.Unanswered as exc:
+            error, missing, status = exc.message, exc.numbers, exc.status
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect("academy:test_result", course_id=course.pk)
+    state = quiz.state_for(person, course)
+    questions = [] if state.blocker else list(course.questions.all())
+    rows = [(n, q, chosen.get(str(q.pk), []), n in missing) for n, q in enumerate(questions, start=1)]
+    return render(request, "academy/test.html", {
+        "course": course, "state": state, "rows": rows, "error": error,
+        "last": QuizAttempt.objects.filter(person=person, course=course).order_by("-number").first(),
+    }, status=status)
+
+
+@login_required
+def result(request, course_id: int):
+    course = access.get_course(request.user, course_id)
+    try:
+        person = _learner(request, course)
+    except NotAllowed as exc:
+        return _forbidden(request, exc)
+    attempt = QuizAttempt.objects.filter(person=person, course=course).select_related("ledger_entry").order_by(
+        "-number").first()
+    if attempt is None:
+        return redirect("academy:test", course_id=course.pk)
+    state = quiz.state_for(person, course)
+    return render(request, "academy/test_result.html", {
+        "course": course, "attempt": attempt, "state": state,
+        "rows": quiz.review(attempt, show_answers=state.passed or state.left == 0),
+    })
+
+
+@login_required
+def questions(request, course_id: int):
+    try:
+        course = access.get_course(request.user, course_id, write=True)
+    except NotAllowed as exc:
+        return _forbidden(request, exc)
+    form = QuestionForm(request.POST if request.POST.get("action") == "add" else None)
+    rules = TestRulesForm(request.POST if request.POST.get("action") == "rules" else None,
+                          initial={"pass_percent": course.pass_percent, "test_attempts": course.test_attempts})
+    if request.method == "POST":
+        bound = form if form.is_bound else rules
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                if bound is form:
+                    quiz.add_question(actor=request.user, course=course, kind=data["kind"], text=data["text"],
+                                      choices=data["choices"], answer=data["answer"])
+                else:
+                    quiz.set_rules(actor=request.user, course=course, pass_percent=data["pass_percent"],
+                                   attempts=data["test_attempts"])
+            except DomainError as exc:
+                bound.add_domain_error(exc)
+            else:
+                return redirect("academy:questions", course_id=course.pk)
+    return render(request, "academy/questions.html", {
+        "course": course, "form": form, "rules": rules, "questions": list(course.questions.all()),
+        "figures": quiz.course_figures(course, access.stats_people(request.user)),
+    }, status=400 if (form.errors or rules.errors) else 200)
+
+
+@login_required
+@require_POST
+def question_delete(request, course_id: int, question_id: int):
+    try:
+        course = access.get_course(request.user, course_id, write=True)
+    except NotAllowed as exc:
+        return _forbidden(request, exc)
+    quiz.delete_question(actor=request.user, question=get_object_or_404(course.questions, pk=question_id))
+    return redirect("academy:questions", course_id=course.pk)
