@@ -14,6 +14,7 @@ from jingpei.accounts import services
 from jingpei.accounts.access import get_account, get_grant, visible_accounts, visible_audit, visible_grants
 from jingpei.accounts.admin_forms import AccountForm, AuditFilterForm, GrantForm, ResetPasswordForm
 from jingpei.accounts.models import User
+from jingpei.core import audit_labels
 from jingpei.core.errors import DomainError
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
@@ -136,4 +137,11 @@ def audit_log(request):
     if data.get("until"):
         qs = qs.filter(at__date__lte=data["until"])
     page = Paginator(qs.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit.html", {"page": page, "filters": data})
+    for entry in page.object_list:
+        entry.action_label = audit_labels.label(entry.action)
+    areas = audit_labels.area_choices()
+    chosen = data.get("action") or ""
+    return render(request, "accounts/audit.html", {
+        "page": page, "filters": data, "areas": areas,
+        "other_action": chosen if chosen and chosen not in dict(areas) else "",
+    })

@@ -1,0 +1,61 @@
+"""What each audit action code means, in the reader's language: the audit administrator reads 修改人员信息,
+not ``person.update``. Codes stay the stored, searchable key; a code without its own label still reads by
+its area (人员：person.xyz). A test fails when code records an action no label names."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+AREAS = {
+    "person": _("人员"), "org": _("组织"), "roster": _("花名册"), "ledger": _("学时台账"), "academy": _("网络学院"),
+    "activity": _("远程教育"), "class": _("培训班"), "class_plan": _("年度计划"), "lecturer": _("师资库"),
+    "user": _("账号"), "grant": _("授权"), "demo": _("演示数据"),
+}
+
+ACTIONS = {
+    "person.create": _("新增人员"), "person.update": _("修改人员信息"), "person.archive": _("人员归档"),
+    "person.categories": _("调整人员类别"), "person.membership_add": _("增加所在组织"),
+    "person.membership_remove": _("移除所在组织"), "person.reveal": _("查看完整身份证号/手机号"),
+    "person.import.create": _("导入新增人员"), "person.import.update": _("导入更新人员"),
+    "org.create": _("新增组织"), "org.rename": _("组织改名"), "org.move": _("调整上级组织"), "org.archive": _("组织归档"),
+    "org.restore": _("组织恢复"), "org.delete": _("删除组织"),
+    "roster.upload": _("上传花名册"), "roster.import": _("导入花名册"), "roster.export": _("导出花名册"),
+    "roster.export.reveal": _("导出花名册（含完整证件号）"),
+    "ledger.credit": _("记入学时"), "ledger.reverse": _("冲销学时"), "ledger.exempt": _("学时免除"),
+    "ledger.import": _("导入外部学时"), "ledger.rule_create": _("新增学时规则"), "ledger.rule_change": _("修改学时规则"),
+    "ledger.conversion_create": _("新增折算规则"), "ledger.conversion_change": _("修改折算规则"),
+    "academy.course.create": _("开设网络课程"), "academy.course.hours": _("课程学时按规则更新"),
+    "academy.course.test_rules": _("修改课后测试设置"), "academy.lesson.add": _("添加课节"),
+    "academy.question.add": _("添加测试题"), "academy.question.delete": _("删除测试题"),
+    "academy.test.submit": _("提交课后测试"),
+    "activity.meeting.create": _("登记以会代训"), "activity.meeting.update": _("修改以会代训"),
+    "activity.rule.set": _("设置支部学习规则"), "activity.session.create": _("登记远程教育学习"),
+    "activity.session.update": _("修改远程教育学习"), "activity.session.merge": _("合并重复的学习记录"),
+    "activity.session.merged": _("学习记录被合并"), "activity.session.photos": _("上传学习照片"),
+    "activity.session.photo_delete": _("删除学习照片"),
+    "class.create": _("新建培训班"), "class.update": _("修改培训班"), "class.open": _("培训班开班"),
+    "class.complete": _("培训班结业"), "class.quota": _("分配名额"), "class.nominate": _("推荐学员"),
+    "class.confirm": _("学员确认参加"), "class.decline": _("学员不参加"), "class.approve": _("录取学员"),
+    "class.reject": _("不录取学员"), "class.promote": _("候补转为推荐"), "class.withdraw": _("学员退学"),
+    "class.session_add": _("添加课次"), "class.sign_in": _("签到"), "class.leave_request": _("请假申请"),
+    "class.leave_decide": _("审批请假"), "class.reflection_submit": _("提交学习心得"),
+    "class.reflection_review": _("批阅学习心得"),
+    "class_plan.create": _("新建年度计划"), "class_plan.target": _("设置年度目标"),
+    "lecturer.create": _("新增师资"),
+    "user.create": _("新建账号"), "user.activate": _("启用账号"), "user.deactivate": _("停用账号"),
+    "user.password": _("修改密码"), "user.reset_password": _("重置密码"),
+    "grant.create": _("授予权限"), "grant.revoke": _("撤销权限"),
+    "demo.build": _("生成演示数据"), "demo.build_scale": _("生成规模测试数据"), "demo.classes": _("生成演示培训班"),
+}
+
+
+def label(code: str) -> str:
+    if code in ACTIONS:
+        return str(ACTIONS[code])
+    area = AREAS.get(code.split(".", 1)[0])
+    return f"{area}：{code}" if area else code
+
+
+def area_choices() -> list[tuple[str, str]]:
+    """(prefix to filter on, area) for the audit page's filter."""
+    return [(f"{key}.", str(name)) for key, name in AREAS.items()]
