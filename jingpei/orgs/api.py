@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -190,7 +190,7 @@ class PersonPatch(Schema):
     political_status: str | None = None
     position: str | None = None
     rank_level: str | None = None
-    rank_since: date | None = None
+    rank_since: date | Literal[""] | None = None  # "" clears the date (kept rank, date unknown)
 
 
 def _categories(ids: list[int]) -> list[Category]:
@@ -244,8 +244,10 @@ def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
 @people_router.patch("/{person_id}", response=PersonOut)
 def update_person(request: AuthedRequest, person_id: int, payload: PersonPatch) -> Any:
     person = get_person(request.user, person_id, write=True)
-    # null, like an absent field, leaves the value as it is (clear a phone or rank with "")
+    # null, like an absent field, leaves the value as it is (clear a phone, rank or rank date with "")
     data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if data.get("rank_since") == "":
+        data["rank_since"] = None
     org_id = data.pop("primary_org_id", None)
     org = get_org(request.user, org_id) if org_id is not None else None
     person, _warnings = services.update_person(actor=request.user, person=person, primary_org=org, **data)

@@ -97,3 +97,8 @@ def test_the_form_and_the_api_take_the_date_and_name_the_field(client_as, cast):
     resp = client.patch(url, {"rank_level": "county_chief", "rank_since": "2026-01-05"}, content_type="application/json")
     assert resp.status_code == 200 and resp.json()["rank_since"] == "2026-01-05"
     assert 'data-testid="rank-history"' in client.get(f"/people/{person.pk}/").content.decode()
+    # the date alone cleared (the rank kept, its date unknown): "" clears, null leaves it
+    assert client.patch(url, {"rank_since": None}, content_type="application/json").json()["rank_since"] == "2026-01-05"
+    resp = client.patch(url, {"rank_since": ""}, content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["rank_since"] is None and resp.json()["rank_level"] == "county_chief"
+    assert client.patch(url, {"rank_since": "去年"}, content_type="application/json").status_code == 422
