@@ -158,6 +158,11 @@ class QuizState:
         return ""
 
 
+def reward() -> Decimal:
+    """学时 a pass earns now (0 when the "passed test" rule is switched off)."""
+    return convert_hours(form=TrainingForm.ONLINE, basis="item", quantity=1, code=TEST_PASSED)
+
+
 def state_for(person, course: Course) -> QuizState:
     attempts = QuizAttempt.objects.filter(person=person, course=course).aggregate(
         used=Count("id"), best=Max("score"), passed=Count("id", filter=Q(passed=True)))
@@ -209,7 +214,7 @@ def submit(*, person, course: Course, answers: dict[str, list[str]], question_id
             person=person, course=course, number=state.used + 1, submitted_at=now, correct=correct,
             total=len(questions), score=score, passed=score >= course.pass_percent, answers=given)
         if attempt.passed:
-            hours = convert_hours(form=TrainingForm.ONLINE, basis="item", quantity=1, code=TEST_PASSED)
+            hours = reward()
             if hours > 0:  # the rule switched off: the pass is recorded, not credited
                 attempt.ledger_entry = credit_hours(
                     person=person, hours=hours, form=TrainingForm.ONLINE, occurred_on=timezone.localdate(now),

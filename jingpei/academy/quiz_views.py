@@ -51,6 +51,7 @@ def take(request, course_id: int):
     return render(request, "academy/test.html", {
         "course": course, "state": state, "rows": rows, "error": error,
         "last": QuizAttempt.objects.filter(person=person, course=course).order_by("-number").first(),
+        "reward": quiz.reward(),
     }, status=status)
 
 

@@ -66,7 +66,7 @@ def course_detail(request, course_id: int):
     return render(request, "academy/course.html", {
         "course": course, "rows": rows, "can_manage": access.can_manage(request.user, course),
         "topics": list(course.topics.all()), "test": quiz.state_for(person, course) if learner else None,
-        "question_count": course.questions.count(),
+        "question_count": course.questions.count(), "reward": quiz.reward() if learner else 0,
     })
 
 

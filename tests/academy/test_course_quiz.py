@@ -219,7 +219,8 @@ def test_learner_takes_the_test_over_http(cast, course, client_as):
     page = client.get(f"/academy/courses/{course.pk}/").content.decode()
     assert "请先学完全部课节，再参加课后测试。" in page and 'data-testid="take-test"' not in page
     finish_lessons(cast.person_a, course)
-    assert 'data-testid="take-test"' in client.get(f"/academy/courses/{course.pk}/").content.decode()
+    page = client.get(f"/academy/courses/{course.pk}/").content.decode()
+    assert 'data-testid="take-test"' in page and "通过可记 0.5 学时。" in page
     form = client.get(f"/academy/courses/{course.pk}/test/").content.decode()
     assert form.count('data-testid="question"') == 3 and "ABD" not in form  # the answers never reach the page
 
