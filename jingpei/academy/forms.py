@@ -47,6 +47,9 @@ class LessonForm(StyledForm):
                                          required=False)
 
 
+MAX_QUESTION_FILE = 2 * 1024 * 1024  # 500 questions of text are far below this
+
+
 class QuestionForm(StyledForm):
     kind = forms.ChoiceField(label=_("题型"), choices=QuestionKind.choices)
     text = forms.CharField(label=_("题目"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -63,3 +66,14 @@ class TestRulesForm(StyledForm):
     pass_percent = forms.IntegerField(label=_("及格分（百分制）"), min_value=1, max_value=100)
     test_attempts = forms.IntegerField(label=_("测试次数上限"), min_value=0, max_value=99,
                                        help_text=_("0 表示不限次数。"))
+
+
+class QuestionFileForm(StyledForm):
+    file = forms.FileField(label=_("题库文件（.xlsx、.xls 或 .csv）"),
+                           help_text=_("按模板填写：题型、题目、选项A–选项H（可增减列）、答案；每行一题。"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_QUESTION_FILE:
+            raise forms.ValidationError(_("文件过大（上限 2 MB）。"))
+        return upload

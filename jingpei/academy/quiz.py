@@ -67,11 +67,18 @@ def _answer_for(kind: str, raw: str, options: int) -> str:
     return letters
 
 
-def add_question(*, actor, course: Course, kind: str, text: str, choices: list[str] | tuple = (),
-                 answer: str) -> Question:
-    """Add a question at the end of ``course``'s test. ``choices`` are the option texts (ignored for a
-    true/false question); ``answer`` the right letters as typed ("A", "a c", "ＡＣ"; "对"/"错")."""
-    _check_manager(actor, course)
+@dataclass(frozen=True)
+class CleanQuestion:
+    kind: str
+    text: str
+    choices: list[str]
+    answer: str
+
+
+def clean_question(kind: str, text: str, choices: list[str] | tuple, answer: str) -> CleanQuestion:
+    """A question as typed, checked and tidied, or a DomainError naming the field at fault. ``choices``
+    are the option texts (ignored for a true/false question); ``answer`` the right letters as typed
+    ("A", "a c", "ＡＣ"; "对"/"错")."""
     if kind not in QuestionKind.values:
         raise DomainError(_("未知的题型。"), field="kind")
     text = (text or "").strip()
@@ -82,19 +89,26 @@ def add_question(*, actor, course: Course, kind: str, text: str, choices: list[s
     else:
         options = [c.strip() for c in choices if c and c.strip()]
         if len(options) < 2 or len(options) > MAX_OPTIONS:
-            raise DomainError(_("选择题须有 2 到 %(n)s 个选项，每行一个（现有 %(got)s 个）。")
+            raise DomainError(_("选择题须有 2 到 %(n)s 个选项（现有 %(got)s 个）。")
                               % {"n": MAX_OPTIONS, "got": len(options)}, field="choices")
         if len(set(options)) != len(options):
             raise DomainError(_("选项有重复，请检查。"), field="choices")
         if kind == QuestionKind.MULTIPLE and len(options) < 3:
             raise DomainError(_("多选题至少需要 3 个选项。"), field="choices")
-    letters = _answer_for(kind, answer, len(options))
+    return CleanQuestion(kind, text[:2000], [o[:300] for o in options], _answer_for(kind, answer, len(options)))
+
+
+def add_question(*, actor, course: Course, kind: str, text: str, choices: list[str] | tuple = (),
+                 answer: str) -> Question:
+    """Add a question (see :func:`clean_question`) at the end of ``course``'s test."""
+    _check_manager(actor, course)
+    q = clean_question(kind, text, choices, answer)
     with transaction.atomic():
         last = course.questions.aggregate(last=Max("order"))["last"] or 0
-        question = Question.objects.create(course=course, order=last + 1, kind=kind, text=text[:2000],
-                                           choices=[o[:300] for o in options], answer=letters)
+        question = Question.objects.create(course=course, order=last + 1, kind=q.kind, text=q.text,
+                                           choices=q.choices, answer=q.answer)
         audit.record("academy.question.add", question, actor=actor, org_path=course.org.path,
-                     after={"course": course.pk, "kind": kind, "text": question.text[:100], "answer": letters})
+                     after={"course": course.pk, "kind": q.kind, "text": q.text[:100], "answer": q.answer})
     return question
 
 

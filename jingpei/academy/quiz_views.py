@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jingpei.academy import access, quiz
-from jingpei.academy.forms import QuestionForm, TestRulesForm
+from jingpei.academy import access, question_import, quiz
+from jingpei.academy.forms import QuestionFileForm, QuestionForm, TestRulesForm
 from jingpei.academy.models import QuizAttempt
 from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.filetypes import XLSX
 
 
 def _learner(request, course):
@@ -82,7 +86,25 @@ def questions(request, course_id: int):
     form = QuestionForm(request.POST if request.POST.get("action") == "add" else None)
     rules = TestRulesForm(request.POST if request.POST.get("action") == "rules" else None,
                           initial={"pass_percent": course.pass_percent, "test_attempts": course.test_attempts})
-    if request.method == "POST":
+    upload = (QuestionFileForm(request.POST, request.FILES) if request.POST.get("action") == "import"
+              else QuestionFileForm())
+    row_errors: list[dict] = []
+    if request.method == "POST" and upload.is_bound:
+        if upload.is_valid():
+            file = upload.cleaned_data["file"]
+            try:
+                done = question_import.import_questions(actor=request.user, course=course, filename=file.name,
+                                                        content=file.read())
+            except question_import.RowErrors as exc:
+                upload.add_domain_error(exc)
+                row_errors = exc.errors
+            except DomainError as exc:
+                upload.add_domain_error(exc)
+            else:
+                messages.success(request, _("已导入 %(added)s 道题，跳过已有的 %(skipped)s 道。")
+                                 % {"added": done.added, "skipped": done.skipped})
+                return redirect("academy:questions", course_id=course.pk)
+    elif request.method == "POST":
         bound = form if form.is_bound else rules
         if bound.is_valid():
             data = bound.cleaned_data
@@ -98,9 +120,21 @@ def questions(request, course_id: int):
             else:
                 return redirect("academy:questions", course_id=course.pk)
     return render(request, "academy/questions.html", {
-        "course": course, "form": form, "rules": rules, "questions": list(course.questions.all()),
+        "course": course, "form": form, "rules": rules, "upload": upload, "row_errors": row_errors,
+        "questions": list(course.questions.all()),
         "figures": quiz.course_figures(course, access.stats_people(request.user)),
-    }, status=400 if (form.errors or rules.errors) else 200)
+    }, status=400 if (form.errors or rules.errors or upload.errors) else 200)
+
+
+@login_required
+def questions_template(request, course_id: int):
+    try:
+        access.get_course(request.user, course_id, write=True)
+    except NotAllowed as exc:
+        return _forbidden(request, exc)
+    response = HttpResponse(question_import.template(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, _("测试题模板") + ".xlsx")
+    return response
 
 
 @login_required

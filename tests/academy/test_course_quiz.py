@@ -53,8 +53,8 @@ def test_answers_are_cleaned_as_typed(course):
 
 @pytest.mark.parametrize(("kind", "text", "choices", "answer", "field", "message"), [
     ("single", "  ", ["甲", "乙"], "A", "text", "请填写题目。"),
-    ("single", "题", ["甲"], "A", "choices", "选择题须有 2 到 8 个选项，每行一个（现有 1 个）。"),
-    ("single", "题", [f"项{i}" for i in range(9)], "A", "choices", "选择题须有 2 到 8 个选项，每行一个（现有 9 个）。"),
+    ("single", "题", ["甲"], "A", "choices", "选择题须有 2 到 8 个选项（现有 1 个）。"),
+    ("single", "题", [f"项{i}" for i in range(9)], "A", "choices", "选择题须有 2 到 8 个选项（现有 9 个）。"),
     ("single", "题", ["甲", "甲 "], "A", "choices", "选项有重复，请检查。"),
     ("single", "题", ["甲", "乙", "丙", "丁"], "E", "answer", "答案“E”不在选项 A–D 之中。"),
     ("single", "题", ["甲", "乙"], "", "answer", "请填写正确答案的选项字母，如 A 或 AC。"),
