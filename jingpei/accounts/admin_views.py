@@ -137,11 +137,10 @@ def audit_log(request):
     if data.get("until"):
         qs = qs.filter(at__date__lte=data["until"])
     page = Paginator(qs.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
-    for entry in page.object_list:
-        entry.action_label = audit_labels.label(entry.action)
     areas = audit_labels.area_choices()
     chosen = data.get("action") or ""
     return render(request, "accounts/audit.html", {
         "page": page, "filters": data, "areas": areas,
+        "rows": [(entry, audit_labels.label(entry.action)) for entry in page.object_list],
         "other_action": chosen if chosen and chosen not in dict(areas) else "",
     })
