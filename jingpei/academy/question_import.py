@@ -18,7 +18,7 @@ from jingpei.academy.models import Course, Question, QuestionKind
 from jingpei.academy.quiz import MAX_OPTIONS, _check_manager, _letters, clean_question
 from jingpei.core import audit
 from jingpei.core.errors import DomainError
-from jingpei.ledger.imports import read_table
+from jingpei.roster.readers import read_small_table
 
 MAX_ROWS = 500
 HEADER_SEARCH_ROWS = 5
@@ -89,7 +89,7 @@ def _kind(word: str, answer: str) -> str:
 
 def import_questions(*, actor, course: Course, filename: str, content: bytes) -> Imported:
     _check_manager(actor, course)
-    table = read_table(filename, content)
+    table = read_small_table(filename, content)
     rows = [(number, row) for number, row in enumerate(table, start=1) if any(str(c or "").strip() for c in row)]
     if not rows:
         raise DomainError(_("文件中没有数据，请检查是否选错了文件或工作表。"), field="file")

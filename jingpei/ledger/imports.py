@@ -5,9 +5,7 @@ platform + person + date + course, so importing the same file again credits noth
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit, crypto
-from jingpei.core.csvfiles import csv_encoding
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
@@ -25,7 +22,7 @@ from jingpei.ledger.models import ImportBatch, LedgerEntry, TrainingForm
 from jingpei.ledger.services import MAX_HOURS_PER_ENTRY, CreditItem, credit_many
 from jingpei.orgs.idnumbers import parse_id_number
 from jingpei.orgs.models import Membership, Organization, Person
-from jingpei.roster.readers import detect_format
+from jingpei.roster.readers import read_small_table
 
 MAX_ROWS = 20000
 COLUMNS = {
@@ -37,22 +34,6 @@ COLUMNS = {
     "title": ("课程名称", "课程", "内容"),
 }
 REQUIRED = ("date", "hours", "title")
-
-
-def read_table(filename: str, content: bytes) -> list[list]:
-    """Rows of the first sheet (.xlsx or .xls, told apart by their first bytes, as the roster import does:
-    old provincial platforms export .xls, and people rename files) or of the CSV (in the encoding
-    core.csvfiles finds)."""
-    if detect_format(filename, content[:8]) == "csv":
-        text = content.decode(csv_encoding(lambda: [content]))
-        return list(csv.reader(io.StringIO(text)))
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-    except Exception:  # calamine raises its own error types for corrupt files
-        raise DomainError(_("无法读取该 Excel 文件，请确认文件未损坏。"), field="file") from None
 
 
 def _header_map(header: list) -> dict[str, int]:
@@ -132,7 +113,7 @@ def preview_import(*, actor, org: Organization, platform: str, filename: str, co
     platform = (platform or "").strip()
     if not platform:
         raise DomainError(_("请填写来源平台，例如“河南干部网络学院”。"), field="platform")
-    table = read_table(filename, content)
+    table = read_small_table(filename, content)
     if not table:
         raise DomainError(_("文件是空的。"), field="file")
     cols = _header_map(table[0])

@@ -8,6 +8,7 @@ offices' spreadsheets save in (core.csvfiles).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,20 @@ class Table:
             except csv.Error:
                 dialect = csv.excel
             yield from csv.reader(handle, dialect)
+
+
+def read_small_table(filename: str, content: bytes) -> list[list]:
+    """All rows of a small upload held in memory (an hours export, a question bank): the first sheet of an
+    .xlsx or .xls (told apart by their first bytes: old provincial platforms export .xls, and people rename
+    files) or the CSV (in the encoding core.csvfiles finds)."""
+    if detect_format(filename, content[:8]) == "csv":
+        text = content.decode(csv_encoding(lambda: [content]))
+        return list(csv.reader(io.StringIO(text)))
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return [list(r) for r in book.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+    except Exception:  # calamine raises its own error types for corrupt files
+        raise DomainError(_("无法读取该 Excel 文件，请确认文件未损坏。"), field="file") from None
 
 
 def open_table(path: Path, fmt: str) -> Table:
