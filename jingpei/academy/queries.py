@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from jingpei.academy.access import learner_courses, staff_courses_q, stats_people
-from jingpei.academy.models import Course, CourseKind, Enrollment, Lesson, Progress, QuizAttempt
+from jingpei.academy.models import Course, CourseKind, Enrollment, Lesson, Progress, Question, QuizAttempt
 from jingpei.core.permissions import Perm
 from jingpei.ledger.models import LedgerEntry, TrainingForm
 from jingpei.orgs.access import scope_roots
@@ -47,6 +47,7 @@ class MyStudy:
     in_progress: list[CourseProgress] = field(default_factory=list)
     completed: list[CourseProgress] = field(default_factory=list)
     next_courses: list[Course] = field(default_factory=list)
+    tests_due: list[Course] = field(default_factory=list)  # completed, with a test not passed and tries left
 
     @property
     def watched_minutes(self) -> int:
@@ -107,13 +108,25 @@ def my_study(person, *, today: date | None = None) -> MyStudy:
         .order_by("kind", "-recommended", "title")[:10]
     )
     next_courses.sort(key=lambda c: (c.kind != CourseKind.MANDATORY, not c.recommended, c.title))
+    completed = [p.course for p in progress if p.completed]
     return MyStudy(
         month_hours=ledger_hours(person.pk, month_start, next_month),
         year_hours=ledger_hours(person.pk, year_start, next_year),
         month_target=MONTH_TARGET, year_target=YEAR_TARGET, watched_seconds=watched,
         in_progress=[p for p in progress if not p.completed], completed=[p for p in progress if p.completed],
-        next_courses=next_courses,
+        next_courses=next_courses, tests_due=tests_due(person, completed),
     )
+
+
+def tests_due(person, courses: list[Course]) -> list[Course]:
+    """Of ``courses`` (completed), those with a test the person has not passed and may still take. Two
+    queries, however many courses."""
+    ids = [c.pk for c in courses]
+    with_questions = set(Question.objects.filter(course_id__in=ids).values_list("course_id", flat=True).distinct())
+    tries = {r["course_id"]: r for r in QuizAttempt.objects.filter(person=person, course_id__in=ids)
+             .values("course_id").annotate(n=Count("id"), passed=Count("id", filter=Q(passed=True)))}
+    return [c for c in courses if c.pk in with_questions and not tries.get(c.pk, {}).get("passed")
+            and (not c.test_attempts or tries.get(c.pk, {}).get("n", 0) < c.test_attempts)]
 
 
 # --- organisation department -------------------------------------------------------------------------

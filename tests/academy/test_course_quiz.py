@@ -329,3 +329,22 @@ def test_two_tabs_submitting_at_once_pass_once(cast, course):
         t.join()
     assert sorted(outcomes, key=str) == [1, *["您已通过本课程测试。"] * 3]
     assert QuizAttempt.objects.count() == 1 and LedgerEntry.objects.count() == 1
+
+
+def test_my_study_lists_the_tests_to_take(cast, course, client_as):
+    from jingpei.academy.queries import my_study
+
+    untested = make_course(cast.district, "没有测试的课程", seconds=(30,))
+    finish_lessons(cast.person_a, untested)
+    assert my_study(cast.person_a).tests_due == []
+    finish_lessons(cast.person_a, course)
+    assert my_study(cast.person_a).tests_due == [course]
+    page = client_as(cast.trainee).get("/academy/my/").content.decode()
+    assert 'data-testid="test-due"' in page and f"/academy/courses/{course.pk}/test/" in page
+    take(cast.person_a, course, RIGHT)
+    assert my_study(cast.person_a).tests_due == []
+    quiz.set_rules(actor=None, course=untested, pass_percent=60, attempts=1)
+    quiz.add_question(actor=None, course=untested, kind="judge", text="题", answer="对")
+    assert my_study(cast.person_a).tests_due == [untested]
+    take(cast.person_a, untested, ["B"])  # failed, and the only try is used
+    assert my_study(cast.person_a).tests_due == []
