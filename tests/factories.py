@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date
 
@@ -56,3 +57,15 @@ def make_user(
     if role:
         account_services.grant_role(actor=None, user=user, role=role, org=org)
     return user
+
+
+def xlsx_bytes(rows) -> bytes:
+    """A real .xlsx file (openpyxl) whose first sheet holds ``rows``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

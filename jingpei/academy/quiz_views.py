@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -13,29 +15,28 @@ from django.views.decorators.http import require_POST
 from jingpei.academy import access, question_import, quiz
 from jingpei.academy.forms import QuestionFileForm, QuestionForm, TestRulesForm
 from jingpei.academy.models import QuizAttempt
+from jingpei.academy.views import forbidden_page
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 
 
-def _learner(request, course):
-    """The user's person when they may take ``course`` (not merely see it as staff)."""
-    person = request.user.person if request.user.person_id else None
-    if person is None or not access.learner_courses(person).filter(pk=course.pk).exists():
-        raise NotAllowed(_("该课程不面向您，不能参加测试。"))
-    return person
+def learner_view(view):
+    """Pages of the learner taking a course's test: ``view(request, course, person)``; 404 for a course the
+    user may not see, 403 for one they see only as staff."""
+
+    @wraps(view)
+    def wrapped(request, course_id: int):
+        course = access.get_course(request.user, course_id)
+        person = request.user.person if request.user.person_id else None
+        if person is None or not access.learner_courses(person).filter(pk=course.pk).exists():
+            return forbidden_page(request, NotAllowed(_("该课程不面向您，不能参加测试。")))
+        return view(request, course, person)
+
+    return login_required(wrapped)
 
 
-def _forbidden(request, exc: NotAllowed):
-    return render(request, "academy/forbidden.html", {"message": exc.message}, status=403)
-
-
-@login_required
-def take(request, course_id: int):
-    course = access.get_course(request.user, course_id)
-    try:
-        person = _learner(request, course)
-    except NotAllowed as exc:
-        return _forbidden(request, exc)
+@learner_view
+def take(request, course, person):
     chosen: dict[str, list[str]] = {}
     error, missing, status = "", (), 200
     if request.method == "POST":
@@ -59,13 +60,8 @@ def take(request, course_id: int):
     }, status=status)
 
 
-@login_required
-def result(request, course_id: int):
-    course = access.get_course(request.user, course_id)
-    try:
-        person = _learner(request, course)
-    except NotAllowed as exc:
-        return _forbidden(request, exc)
+@learner_view
+def result(request, course, person):
     attempt = QuizAttempt.objects.filter(person=person, course=course).select_related("ledger_entry").order_by(
         "-number").first()
     if attempt is None:
@@ -82,7 +78,7 @@ def questions(request, course_id: int):
     try:
         course = access.get_course(request.user, course_id, write=True)
     except NotAllowed as exc:
-        return _forbidden(request, exc)
+        return forbidden_page(request, exc)
     form = QuestionForm(request.POST if request.POST.get("action") == "add" else None)
     rules = TestRulesForm(request.POST if request.POST.get("action") == "rules" else None,
                           initial={"pass_percent": course.pass_percent, "test_attempts": course.test_attempts})
@@ -131,7 +127,7 @@ def questions_template(request, course_id: int):
     try:
         access.get_course(request.user, course_id, write=True)
     except NotAllowed as exc:
-        return _forbidden(request, exc)
+        return forbidden_page(request, exc)
     response = HttpResponse(question_import.template(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, _("测试题模板") + ".xlsx")
     return response
@@ -143,6 +139,6 @@ def question_delete(request, course_id: int, question_id: int):
     try:
         course = access.get_course(request.user, course_id, write=True)
     except NotAllowed as exc:
-        return _forbidden(request, exc)
+        return forbidden_page(request, exc)
     quiz.delete_question(actor=request.user, question=get_object_or_404(course.questions, pk=question_id))
     return redirect("academy:questions", course_id=course.pk)

@@ -30,7 +30,7 @@ def _error(exc: DomainError) -> JsonResponse:
     return JsonResponse(beat_http.error_payload(exc), status=exc.status)
 
 
-def _forbidden_page(request, exc: NotAllowed):
+def forbidden_page(request, exc: NotAllowed):
     return render(request, "academy/forbidden.html", {"message": exc.message}, status=403)
 
 
@@ -73,7 +73,7 @@ def course_detail(request, course_id: int):
 @login_required
 def course_new(request):
     if not has_perm_anywhere(request.user, Perm.ACADEMY_MANAGE):
-        return _forbidden_page(request, NotAllowed(_("您没有开设课程的权限。")))
+        return forbidden_page(request, NotAllowed(_("您没有开设课程的权限。")))
     form = CourseForm(request.POST or None, user=request.user, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -96,7 +96,7 @@ def lesson_new(request, course_id: int):
     try:
         course = access.get_course(request.user, course_id, write=True)
     except NotAllowed as exc:
-        return _forbidden_page(request, exc)
+        return forbidden_page(request, exc)
     form = LessonForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -185,7 +185,7 @@ def lesson_media(request, lesson_id: int):
 @login_required
 def my_study(request):
     if not request.user.person_id:
-        return _forbidden_page(request, NotAllowed(_("您的账号未关联人员信息，没有个人学习记录。")))
+        return forbidden_page(request, NotAllowed(_("您的账号未关联人员信息，没有个人学习记录。")))
     return render(request, "academy/my_study.html", {"study": queries.my_study(request.user.person)})
 
 
@@ -200,7 +200,7 @@ def coverage(request):
     try:
         _staff(request)
     except NotAllowed as exc:
-        return _forbidden_page(request, exc)
+        return forbidden_page(request, exc)
     return render(request, "academy/coverage.html", {
         "rows": queries.coverage(request.user), "courses": queries.course_rows(request.user),
     })
@@ -211,7 +211,7 @@ def not_started(request):
     try:
         _staff(request)
     except NotAllowed as exc:
-        return _forbidden_page(request, exc)
+        return forbidden_page(request, exc)
     page = Paginator(queries.not_started(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "academy/not_started.html", {"page": page})
 
@@ -223,7 +223,7 @@ def export_xlsx(request):
     try:
         _staff(request)
     except NotAllowed as exc:
-        return _forbidden_page(request, exc)
+        return forbidden_page(request, exc)
     job = enqueue(exports.JOB_NAME, user=request.user, title=_("导出网络学院学习统计"), user_id=request.user.pk)
     return redirect("job", job_id=job.pk)
 

@@ -6,24 +6,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from jingpei.academy import question_import
 from jingpei.academy.models import Question
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.models import AuditLog
 from tests.academy.helpers import make_course
+from tests.factories import xlsx_bytes
 
 HEADER = ["题型", "题目", "选项A", "选项B", "选项C", "选项D", "答案"]
 
 
-def xlsx(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+xlsx = xlsx_bytes
 
 
 @pytest.fixture

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from jingpei.activities import access, imports, queries, services
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.ledger.models import LedgerEntry, TrainingForm
 from jingpei.orgs.models import Category, PersonCategory
-from tests.factories import make_person
+from tests.factories import make_person, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -99,12 +97,7 @@ def test_meetings_are_scoped(cast, meeting):
 
 
 def sheet(rows) -> SimpleUploadedFile:
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return SimpleUploadedFile("签到表.xlsx", buf.getvalue())
+    return SimpleUploadedFile("签到表.xlsx", xlsx_bytes(rows))
 
 
 def test_attendance_sheet_matches_people_and_reports_rows(cast):

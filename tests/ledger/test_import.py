@@ -7,21 +7,13 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from openpyxl import Workbook
 
 from jingpei.core.errors import DomainError
 from jingpei.ledger.imports import apply_import, preview_import
 from jingpei.ledger.models import ImportBatch, LedgerEntry, MonthRollup
-from tests.factories import valid_id
+from tests.factories import valid_id, xlsx_bytes
 
-
-def xlsx(rows) -> bytes:
-    book = Workbook()
-    for r in rows:
-        book.active.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+xlsx = xlsx_bytes
 
 
 HEADER = ["身份证号", "姓名", "所在组织", "日期", "学时", "课程名称"]
