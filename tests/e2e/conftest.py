@@ -5,8 +5,10 @@ Without chromium the tests skip with a loud message; under CI (``CI`` set) that 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -57,6 +59,41 @@ def _context(browser, viewport, **kw):
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **kw)
     context.set_default_timeout(15000)
     return context
+
+
+class OneAtATime:
+    """The live server's WSGI app, one request at a time when the test database is SQLite in memory.
+
+    Django then hands every server thread the test's one connection (a second connection would open
+    another, empty, database); two requests at once (a video's range request beside a heartbeat) ran
+    their transactions on it together, and one's savepoint vanished under the other ("no such
+    savepoint"). Only the app's call is serialised: a streamed body (the video) is sent outside the lock,
+    and reads no database. ``app`` may be replaced to put something in front of Django inside the lock.
+    """
+
+    def __init__(self, app, *, serialise: bool):
+        self.app = app
+        self.lock = threading.Lock() if serialise else contextlib.nullcontext()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.app(environ, start_response)
+
+
+@pytest.fixture(autouse=True)
+def served(request):
+    """The live server's app (:class:`OneAtATime`), for tests that use the live server; else None."""
+    if "live_server" not in request.fixturenames:
+        yield None
+        return
+    from django.db import connection
+
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    django_app = httpd.get_app()
+    wrapper = OneAtATime(django_app, serialise=connection.vendor == "sqlite" and connection.is_in_memory_db())
+    httpd.set_app(wrapper)
+    yield wrapper
+    httpd.set_app(django_app)
 
 
 @pytest.fixture

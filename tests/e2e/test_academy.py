@@ -24,17 +24,16 @@ def fast_beats(settings):
 
 
 @pytest.fixture(autouse=True)
-def route_beats(live_server, monkeypatch):
+def route_beats(served, monkeypatch):
     """Serve as ``jingpei serve`` does: ordinary beats through the fast WSGI route (academy.beat_wsgi) in front
-    of Django. Yields the beats the route answered."""
-    httpd = live_server.thread.httpd
-    django_app = httpd.get_app()
+    of Django (inside the test server's one-at-a-time lock on SQLite). Yields the beats the route answered."""
+    django_app = served.app
     answered = []
     answer = beat_wsgi._answer
     monkeypatch.setattr(beat_wsgi, "_answer", lambda *args: answered.append(args[0]) or answer(*args))
-    httpd.set_app(beat_wsgi.fast_route(django_app))
+    served.app = beat_wsgi.fast_route(django_app)
     yield answered
-    httpd.set_app(django_app)
+    served.app = django_app
 
 
 @pytest.fixture(scope="session")
