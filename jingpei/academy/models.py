@@ -199,7 +199,7 @@ class QuizAttempt(models.Model):
     total = models.PositiveSmallIntegerField()
     score = models.PositiveSmallIntegerField()  # percent, rounded half up
     passed = models.BooleanField()
-    answers = models.JSONField(default=dict)  # question id (text) → letters given
+    answers = models.JSONField(default=dict)  # question id (text) → {"given": letters, "right": bool}
     ledger_entry = models.ForeignKey("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
 

@@ -112,6 +112,20 @@ def add_question(*, actor, course: Course, kind: str, text: str, choices: list[s
     return question
 
 
+def update_question(*, actor, question: Question, kind: str, text: str, choices: list[str] | tuple = (),
+                    answer: str) -> Question:
+    """Correct a question (a typo, a wrong key). Results already given keep their scores and verdicts."""
+    _check_manager(actor, question.course)
+    q = clean_question(kind, text, choices, answer)
+    before = {"kind": question.kind, "text": question.text[:100], "choices": question.choices, "answer": question.answer}
+    question.kind, question.text, question.choices, question.answer = q.kind, q.text, q.choices, q.answer
+    with transaction.atomic():
+        question.save(update_fields=["kind", "text", "choices", "answer"])
+        audit.record("academy.question.update", question, actor=actor, org_path=question.course.org.path,
+                     before=before, after={"kind": q.kind, "text": q.text[:100], "choices": q.choices, "answer": q.answer})
+    return question
+
+
 def delete_question(*, actor, question: Question) -> None:
     """Remove a question; results already given keep their scores."""
     course = question.course
@@ -221,12 +235,13 @@ def submit(*, person, course: Course, answers: dict[str, list[str]], question_id
         missing = [i for i, q in enumerate(questions, start=1) if not given[str(q.pk)]]
         if missing:
             raise Unanswered(missing)
-        correct = sum(1 for q in questions if given[str(q.pk)] == q.answer)
+        graded = {str(q.pk): {"given": given[str(q.pk)], "right": given[str(q.pk)] == q.answer} for q in questions}
+        correct = sum(1 for g in graded.values() if g["right"])
         score = int((Decimal(100 * correct) / len(questions)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         now = timezone.now()
         attempt = QuizAttempt.objects.create(
             person=person, course=course, number=state.used + 1, submitted_at=now, correct=correct,
-            total=len(questions), score=score, passed=score >= course.pass_percent, answers=given)
+            total=len(questions), score=score, passed=score >= course.pass_percent, answers=graded)
         if attempt.passed:
             hours = reward()
             if hours > 0:  # the rule switched off: the pass is recorded, not credited
@@ -251,13 +266,14 @@ class Review:
 
 
 def review(attempt: QuizAttempt, *, show_answers: bool) -> list[Review]:
-    """The attempt's questions that still exist, with what was given and whether it was right; the right
-    letters only when ``show_answers`` (after a pass, or once no try is left)."""
+    """The attempt's questions that still exist, with what was given and whether it was right when graded
+    (a question corrected since keeps its verdict); the right letters only when ``show_answers`` (after a
+    pass, or once no try is left)."""
     rows = []
     for number, q in enumerate(attempt.course.questions.all(), start=1):
-        given = attempt.answers.get(str(q.pk))
-        if given is not None:  # None: added after this attempt
-            rows.append(Review(number, q, _shown(q, given), given == q.answer,
+        graded = attempt.answers.get(str(q.pk))
+        if graded is not None:  # None: added after this attempt
+            rows.append(Review(number, q, _shown(q, graded["given"]), graded["right"],
                                _shown(q, q.answer) if show_answers else ""))
     return rows
 

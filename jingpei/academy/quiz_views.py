@@ -142,3 +142,26 @@ def question_delete(request, course_id: int, question_id: int):
         return forbidden_page(request, exc)
     quiz.delete_question(actor=request.user, question=get_object_or_404(course.questions, pk=question_id))
     return redirect("academy:questions", course_id=course.pk)
+
+
+@login_required
+def question_edit(request, course_id: int, question_id: int):
+    try:
+        course = access.get_course(request.user, course_id, write=True)
+    except NotAllowed as exc:
+        return forbidden_page(request, exc)
+    question = get_object_or_404(course.questions, pk=question_id)
+    initial = {"kind": question.kind, "text": question.text, "answer": question.answer,
+               "choices": "" if question.kind == "judge" else "\n".join(question.choices)}
+    form = QuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            quiz.update_question(actor=request.user, question=question, kind=data["kind"], text=data["text"],
+                                 choices=data["choices"], answer=data["answer"])
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return redirect("academy:questions", course_id=course.pk)
+    return render(request, "academy/question_edit.html", {"course": course, "question": question, "form": form},
+                  status=400 if form.errors else 200)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("academy/courses/<int:course_id>/questions/", quiz_views.questions, name="questions"),
     path("academy/courses/<int:course_id>/questions/template.xlsx", quiz_views.questions_template,
          name="questions_template"),
+    path("academy/courses/<int:course_id>/questions/<int:question_id>/", quiz_views.question_edit,
+         name="question_edit"),
     path("academy/courses/<int:course_id>/questions/<int:question_id>/delete", quiz_views.question_delete,
          name="question_delete"),
     path("academy/lessons/<int:lesson_id>/", views.lesson_player, name="lesson"),

@@ -27,7 +27,7 @@ ACTIONS = {
     "academy.course.create": _("开设网络课程"), "academy.course.hours": _("课程学时按规则更新"),
     "academy.course.test_rules": _("修改课后测试设置"), "academy.lesson.add": _("添加课节"),
     "academy.question.add": _("添加测试题"), "academy.question.delete": _("删除测试题"),
-    "academy.question.import": _("导入测试题"),
+    "academy.question.import": _("导入测试题"), "academy.question.update": _("修改测试题"),
     "academy.test.submit": _("提交课后测试"),
     "activity.meeting.create": _("登记以会代训"), "activity.meeting.update": _("修改以会代训"),
     "activity.rule.set": _("设置支部学习规则"), "activity.session.create": _("登记远程教育学习"),

@@ -122,7 +122,7 @@ def test_multiple_choice_counts_only_when_exactly_right(cast, course):
     finish_lessons(cast.person_a, course)
     attempt = take(cast.person_a, course, ["B", "AB", "A"])  # one option short
     assert (attempt.correct, attempt.score, attempt.passed) == (2, 67, True)
-    assert attempt.answers[str(course.questions.get(kind="multiple").pk)] == "AB"
+    assert attempt.answers[str(course.questions.get(kind="multiple").pk)] == {"given": "AB", "right": False}
 
 
 def test_tries_run_out(cast, course):
@@ -348,3 +348,24 @@ def test_my_study_lists_the_tests_to_take(cast, course, client_as):
     assert my_study(cast.person_a).tests_due == [untested]
     take(cast.person_a, untested, ["B"])  # failed, and the only try is used
     assert my_study(cast.person_a).tests_due == []
+
+
+def test_a_corrected_question_keeps_past_verdicts(cast, course, client_as):
+    finish_lessons(cast.person_a, course)
+    attempt = take(cast.person_a, course, ["A", "ABD", "A"])  # the key said B; the manager meant A
+    question = course.questions.get(kind="single")
+    client = client_as(cast.officer)
+    url = f"/academy/courses/{course.pk}/questions/{question.pk}/"
+    form = client.get(url).content.decode()
+    assert "三句\n五句\n七句" in form and 'value="B"' in form
+    bad = client.post(url, {"kind": "single", "text": question.text, "choices": "三句\n五句\n七句", "answer": "D"})
+    assert bad.status_code == 400 and "答案“D”不在选项 A–C 之中。" in bad.content.decode()
+    assert client.post(url, {"kind": "single", "text": "总要求有几句？", "choices": "三句\n五句\n七句",
+                             "answer": "a"}).status_code == 302
+    question.refresh_from_db()
+    assert (question.text, question.answer) == ("总要求有几句？", "A")
+    entry = AuditLog.objects.get(action="academy.question.update")
+    assert (entry.before["answer"], entry.after["answer"]) == ("B", "A")
+    attempt.refresh_from_db()
+    assert (attempt.score, [r.right for r in quiz.review(attempt, show_answers=True)]) == (67, [False, True, True])
+    assert client_as(cast.liaison_b).get(url).status_code == 403
