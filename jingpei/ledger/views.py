@@ -265,7 +265,12 @@ def people_list(request, job_id):
 @require_POST
 def org_records(request, org_id):
     root = access.get_subtree(request.user, org_id)
-    year = _year(request) if request.GET.get("year") else int(request.POST.get("year") or compliance.today().year)
+    raw = (request.POST.get("year") or request.GET.get("year") or str(compliance.today().year)).strip()
+    year = int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else None
+    if year is None:
+        messages.error(request, _("年度“%(y)s”无效，请填写 2000 到 2100 之间的年份，如 %(now)s。")
+                       % {"y": raw[:20], "now": compliance.today().year})
+        return redirect("ledger:org", root.pk)
     job = enqueue("ledger.records_archive", user=request.user,
                   title=_("%(org)s %(y)s 年培训档案") % {"org": root.name, "y": year},
                   org_id=root.pk, year=year, user_id=request.user.pk)

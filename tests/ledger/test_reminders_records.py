@@ -109,3 +109,12 @@ def test_subtree_archive_job(settled, client_as, django_capture_on_commit_callba
     assert not any("赵秘密" in n for n in names)
     assert client_as(settled.liaison_b).get(job.result["url"]).status_code == 404
     assert client_as(settled.liaison_b).post(reverse("ledger:org_records", args=[settled.town_a.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("year", ["abc", "0.00001", "1e309", "1999", "２０２６x", "-2026"])
+def test_subtree_archive_refuses_a_bad_year(settled, client_as, year):
+    c = client_as(settled.liaison_a)
+    response = c.post(reverse("ledger:org_records", args=[settled.town_a.pk]), {"year": year}, follow=True)
+    assert response.status_code == 200
+    assert "请填写 2000 到 2100 之间的年份" in response.content.decode()
+    assert not Job.objects.filter(name="ledger.records_archive").exists()
