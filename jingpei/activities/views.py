@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jingpei.activities import access, exports, imports, queries, services
 from jingpei.activities.forms import AsOfForm, MeetingForm, RuleForm, SessionEditForm, SessionForm
 from jingpei.activities.models import BranchRule, BranchSession
+from jingpei.core import params
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
@@ -223,10 +224,7 @@ def meetings(request):
     visible = access.visible_meetings(request.user)
     if scope_for(request.user, Perm.ACTIVITY_VIEW).empty and scope_for(request.user, Perm.MEETING_MANAGE).empty:
         raise Http404
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = params.year(request.GET.get("year")) or timezone.localdate().year
     page = Paginator(visible.filter(held_on__year=year).select_related("organizer"), 20).get_page(request.GET.get("page"))
     return render(request, "activities/meetings.html", {
         "summary": queries.meeting_summary(visible, year), "page": page, "year": year,

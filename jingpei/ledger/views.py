@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jingpei.core import params
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.jobs import enqueue
@@ -46,11 +47,7 @@ def login_required(view):
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return compliance.today().year
-    return year if 2000 <= year <= 2100 else compliance.today().year
+    return params.year(request.GET.get("year")) or compliance.today().year
 
 
 def _as_of(request) -> date:
@@ -266,7 +263,7 @@ def people_list(request, job_id):
 def org_records(request, org_id):
     root = access.get_subtree(request.user, org_id)
     raw = (request.POST.get("year") or request.GET.get("year") or str(compliance.today().year)).strip()
-    year = int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else None
+    year = params.year(raw)
     if year is None:
         messages.error(request, _("年度“%(y)s”无效，请填写 2000 到 2100 之间的年份，如 %(now)s。")
                        % {"y": raw[:20], "now": compliance.today().year})
