@@ -141,6 +141,7 @@ def audit_log(request):
     chosen = data.get("action") or ""
     return render(request, "accounts/audit.html", {
         "page": page, "filters": data, "areas": areas,
-        "rows": [(entry, audit_labels.label(entry.action)) for entry in page.object_list],
+        "rows": [(entry, audit_labels.label(entry.action), audit_labels.changes(entry.object_type, entry.before),
+                  audit_labels.changes(entry.object_type, entry.after)) for entry in page.object_list],
         "other_action": chosen if chosen and chosen not in dict(areas) else "",
     })

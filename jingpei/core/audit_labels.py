@@ -4,6 +4,9 @@ its area (人员：person.xyz). A test fails when code records an action no labe
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 AREAS = {
@@ -60,3 +63,57 @@ def label(code: str) -> str:
 def area_choices() -> list[tuple[str, str]]:
     """(prefix to filter on, area) for the audit page's filter."""
     return [(f"{key}.", str(name)) for key, name in AREAS.items()]
+
+
+# Keys of audit snapshots that are not a field of the audited model (or read better under another name).
+KEYS = {
+    "id_number": _("身份证号"), "phone": _("手机号"), "primary_org": _("所在组织"), "categories": _("人员类别"),
+    "org": _("组织"), "reason": _("原因"), "year": _("年度"), "course": _("课程"), "hours": _("学时"),
+    "form": _("学时类型"), "key": _("来源标识"), "file": _("文件"), "sha256": _("文件校验值"), "added": _("新增"),
+    "skipped": _("跳过"), "seconds": _("时长（秒）"), "score": _("得分"), "passed": _("通过"), "number": _("次数"),
+}
+
+
+def model_field(model, key: str) -> Field | None:
+    """``model``'s concrete field named ``key`` (not a reverse relation), if any."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, Field) else None
+
+
+def key_label(model, key: str) -> str:
+    if key in KEYS:
+        return str(KEYS[key])
+    field = model_field(model, key)
+    return str(field.verbose_name) if field else key
+
+
+def value_text(model, key: str, value) -> str:
+    """A stored value in words where the field's choices say (judge → 判断题, True → 是)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    field = model_field(model, key)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def changes(object_type: str, values) -> list[tuple[str, str]]:
+    """(label, value) of an audit row's before/after snapshot, for the audit page."""
+    if not values:
+        return []
+    if not isinstance(values, dict):
+        return [("", str(values))]
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        model = None
+    return [(key_label(model, k), value_text(model, k, v)) for k, v in values.items()]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
+from jingpei.core import audit_labels
 from jingpei.core.models import AuditLog
 from jingpei.orgs.models import Category, Organization, Person
 
@@ -24,17 +24,9 @@ ACTIONS = {
     "person.import.update": _("花名册导入：更新"),
     "person.reveal": _("查看完整证件号码"),
 }
-# Keys of the snapshots that are not fields of Person (or are shown under another name).
-LABELS = {
-    "id_number": _("身份证号"),
-    "phone": _("手机号"),
-    "primary_org": _("所在组织"),
-    "categories": _("人员类别"),
-    "org": _("组织"),
-    "title": _("职务"),
-    "reason": _("原因"),
-    "year": _("年度"),
-}
+# person.membership_add rows carry the membership's "title" (its 职务), not a field of Person; the other keys
+# read as on the audit page (core.audit_labels).
+LABELS = {"title": _("职务")}
 
 
 @dataclass
@@ -47,18 +39,11 @@ class Entry:
 
 
 def _field(key: str) -> Field | None:
-    try:
-        field = Person._meta.get_field(key)
-    except FieldDoesNotExist:
-        return None
-    return field if isinstance(field, Field) else None  # not a reverse relation
+    return audit_labels.model_field(Person, key)
 
 
 def _label(key: str) -> str:
-    if key in LABELS:
-        return str(LABELS[key])
-    field = _field(key)
-    return str(field.verbose_name) if field else key
+    return str(LABELS[key]) if key in LABELS else audit_labels.key_label(Person, key)
 
 
 class _Values:

@@ -63,3 +63,18 @@ def test_audit_page_shows_words_and_filters_by_area(client_as, cast):
     assert '<option value="grant." selected>授权</option>' in page
     other = client_as(cast.audit_admin).get("/admin/audit/?action=grant.cre").content.decode()
     assert '<option value="grant.cre" selected>grant.cre</option>' in other and "授予权限" in other
+
+
+def test_audit_page_shows_changes_in_words(cast, client_as):
+    from tests.academy.helpers import make_course
+    from jingpei.academy import quiz
+
+    course = make_course(cast.district, "乡村振兴政策解读", seconds=(30,))
+    quiz.add_question(actor=cast.officer, course=course, kind="judge", text="产业兴旺是重点。", answer="对")
+    quiz.set_rules(actor=cast.officer, course=course, pass_percent=80, attempts=0)
+    page = client_as(cast.audit_admin).get("/admin/audit/?action=academy.").content.decode()
+    assert '<dt class="d-inline fw-normal text-muted">题型</dt> <dd class="d-inline">判断题</dd>' in page
+    assert '<dt class="d-inline fw-normal text-muted">测试及格分</dt> <dd class="d-inline">80</dd>' in page
+    assert audit_labels.changes("orgs.person", {"gender": "F", "archived": True, "ranks": ["a", "b"]}) == [
+        ("性别", "女"), ("archived", "是"), ("ranks", "a、b")]
+    assert audit_labels.changes("no.such_model", {"x": None}) == [("x", "—")]
