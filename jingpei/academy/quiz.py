@@ -285,6 +285,23 @@ def _shown(question: Question, letters: str) -> str:
     return letters
 
 
+RESULT_FILTERS = ("passed", "failed")
+
+
+def results(course: Course, people, *, only: str = ""):
+    """Per person of ``people`` (the viewer's scope) who took ``course``'s test: best score, tries, passed;
+    those not passed first, then by name (pinyin). ``only``: "passed" or "failed"."""
+    rows = (QuizAttempt.objects.filter(course=course, person__in=people)
+            .values("person_id", "person__name", "person__pinyin", "person__primary_org__name")
+            .annotate(best=Max("score"), tries=Count("id"), passes=Count("id", filter=Q(passed=True)),
+                      last=Max("submitted_at")))
+    if only == "passed":
+        rows = rows.filter(passes__gt=0)
+    elif only == "failed":
+        rows = rows.filter(passes=0)
+    return rows.order_by("passes", "person__pinyin", "person_id")
+
+
 def course_figures(course: Course, people) -> dict:
     """Of ``people`` (the viewer's scope): how many took the test and how many passed."""
     rows = QuizAttempt.objects.filter(course=course, person__in=people).aggregate(

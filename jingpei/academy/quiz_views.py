@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -18,6 +19,8 @@ from jingpei.academy.models import QuizAttempt
 from jingpei.academy.views import forbidden_page
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
+from jingpei.core.permissions import Perm
+from jingpei.core.scoping import has_perm_anywhere
 
 
 def learner_view(view):
@@ -165,3 +168,23 @@ def question_edit(request, course_id: int, question_id: int):
             return redirect("academy:questions", course_id=course.pk)
     return render(request, "academy/question_edit.html", {"course": course, "question": question, "form": form},
                   status=400 if form.errors else 200)
+
+
+@login_required
+def results(request, course_id: int):
+    """Who took the course's test, in the viewer's scope: on the page, or as an Excel file."""
+    course = access.get_course(request.user, course_id)
+    if not has_perm_anywhere(request.user, Perm.ACADEMY_VIEW):
+        return forbidden_page(request, NotAllowed(_("您没有查看学习统计的权限。")))
+    only = request.GET.get("only", "")
+    rows = quiz.results(course, access.stats_people(request.user), only=only if only in quiz.RESULT_FILTERS else "")
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(question_import.results_sheet(course, rows.iterator(chunk_size=2000)),
+                                content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(True, _("%(title)s测试成绩") % {
+            "title": course.title} + ".xlsx")
+        return response
+    return render(request, "academy/test_results.html", {
+        "course": course, "page": Paginator(rows, 50).get_page(request.GET.get("page")), "only": only,
+        "figures": quiz.course_figures(course, access.stats_people(request.user)),
+    })

@@ -12,6 +12,7 @@ urlpatterns = [
     path("academy/courses/<int:course_id>/lessons/new/", views.lesson_new, name="lesson_new"),
     path("academy/courses/<int:course_id>/test/", quiz_views.take, name="test"),
     path("academy/courses/<int:course_id>/test/result/", quiz_views.result, name="test_result"),
+    path("academy/courses/<int:course_id>/test/results/", quiz_views.results, name="test_results"),
     path("academy/courses/<int:course_id>/questions/", quiz_views.questions, name="questions"),
     path("academy/courses/<int:course_id>/questions/template.xlsx", quiz_views.questions_template,
          name="questions_template"),

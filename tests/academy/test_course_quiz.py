@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -369,3 +370,25 @@ def test_a_corrected_question_keeps_past_verdicts(cast, course, client_as):
     attempt.refresh_from_db()
     assert (attempt.score, [r.right for r in quiz.review(attempt, show_answers=True)]) == (67, [False, True, True])
     assert client_as(cast.liaison_b).get(url).status_code == 403
+
+
+def test_results_list_and_excel_stay_in_the_viewers_scope(cast, course, client_as):
+    from openpyxl import load_workbook
+
+    for person, letters in ((cast.person_a, ["B", "A", "B"]), (cast.person_a2, RIGHT), (cast.person_b, RIGHT)):
+        finish_lessons(person, course)
+        take(person, course, letters)
+    take(cast.person_a, course, ["A", "AB", "B"])  # a second failed try
+    url = f"/academy/courses/{course.pk}/test/results/"
+    page = client_as(cast.liaison_a).get(url).content.decode()
+    assert page.count('data-testid="result-row"') == 2 and "赵秘密" not in page
+    assert page.index("王小明") < page.index("李芳")  # not passed first
+    failed = client_as(cast.liaison_a).get(url, {"only": "failed"}).content.decode()
+    assert failed.count('data-testid="result-row"') == 1 and "王小明" in failed
+    resp = client_as(cast.officer).get(url, {"format": "xlsx", "only": "bogus"})
+    sheet = load_workbook(io.BytesIO(resp.content)).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert [(r[0], r[2], r[3], r[4]) for r in rows] == [
+        ("王小明", 33, 2, "未通过"), ("李芳", 100, 1, "通过"), ("赵秘密", 100, 1, "通过")]
+    assert client_as(cast.trainee).get(url).status_code == 403  # a learner, no figures
+    assert client_as(cast.liaison_b).get(f"/academy/courses/{make_course(cast.town_a, '甲镇课程').pk}/test/results/").status_code == 404

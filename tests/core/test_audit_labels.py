@@ -66,8 +66,8 @@ def test_audit_page_shows_words_and_filters_by_area(client_as, cast):
 
 
 def test_audit_page_shows_changes_in_words(cast, client_as):
-    from tests.academy.helpers import make_course
     from jingpei.academy import quiz
+    from tests.academy.helpers import make_course
 
     course = make_course(cast.district, "乡村振兴政策解读", seconds=(30,))
     quiz.add_question(actor=cast.officer, course=course, kind="judge", text="产业兴旺是重点。", answer="对")
