@@ -41,6 +41,17 @@ def _prepare() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from jingpei.core import fieldkeys
+    from jingpei.core.errors import DomainError
+
+    try:
+        current = fieldkeys.index_is_current()
+    except DomainError as exc:
+        sys.exit(f"jingpei: {exc.message}")
+    if not current:
+        sys.exit("jingpei: FIELD_ENCRYPTION_KEYS has a new first key, but the ID and phone search indexes are "
+                 "still the old key's: nobody would be found by number. Run `jingpei rotate_field_keys` first.\n"
+                 "字段加密密钥已更换，但身份证号/手机号的检索索引仍按旧密钥计算：请先运行 jingpei rotate_field_keys。")
     # Collected again whenever a source changed (an update brought a new icon or stylesheet): the
     # manifest storage answers 500 for a file it has not collected. Unchanged, the ~9 s are skipped.
     stamp, stamp_file = static_sources_stamp(), settings.STATIC_ROOT / ".sources"

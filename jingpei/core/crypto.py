@@ -4,7 +4,9 @@ ID and phone numbers are encrypted with AES-256-GCM (``cryptography``'s ``AESGCM
 value, authenticated) and stored as ``v2:`` + URL-safe base64 of nonce‖ciphertext‖tag. Values written
 before that are Fernet tokens (AES-128-CBC + HMAC-SHA256, no prefix); they still decrypt, so no data
 migration is needed, and are replaced by the new format whenever the value is written again. Keys
-rotate as before: the first key of ``FIELD_ENCRYPTION_KEYS`` encrypts, every key is tried to decrypt.
+rotate as before: the first key of ``FIELD_ENCRYPTION_KEYS`` encrypts, every key is tried to decrypt;
+a new first key also changes every blind index, so ``jingpei rotate_field_keys`` rewrites them (and
+re-encrypts everything under the new key) before the application starts again (core.fieldkeys).
 Equality search goes through ``blind_index``: an HMAC-SHA256 of the normalised value under a key
 derived separately from the same secret, so the database holds neither the number nor an unkeyed hash
 that could be brute-forced from the small space of valid ID numbers.
