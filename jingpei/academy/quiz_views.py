@@ -38,6 +38,27 @@ def learner_view(view):
     return login_required(wrapped)
 
 
+def manager_view(view):
+    """Pages of a course's managers: ``view(request, course, **kwargs)``; 404 for a course the user may not
+    see, 403 for one they may not manage."""
+
+    @wraps(view)
+    def wrapped(request, course_id: int, **kwargs):
+        try:
+            course = access.get_course(request.user, course_id, write=True)
+        except NotAllowed as exc:
+            return forbidden_page(request, exc)
+        return view(request, course, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 @learner_view
 def take(request, course, person):
     chosen: dict[str, list[str]] = {}
@@ -76,12 +97,8 @@ def result(request, course, person):
     })
 
 
-@login_required
-def questions(request, course_id: int):
-    try:
-        course = access.get_course(request.user, course_id, write=True)
-    except NotAllowed as exc:
-        return forbidden_page(request, exc)
+@manager_view
+def questions(request, course):
     form = QuestionForm(request.POST if request.POST.get("action") == "add" else None)
     rules = TestRulesForm(request.POST if request.POST.get("action") == "rules" else None,
                           initial={"pass_percent": course.pass_percent, "test_attempts": course.test_attempts})
@@ -125,34 +142,20 @@ def questions(request, course_id: int):
     }, status=400 if (form.errors or rules.errors or upload.errors) else 200)
 
 
-@login_required
-def questions_template(request, course_id: int):
-    try:
-        access.get_course(request.user, course_id, write=True)
-    except NotAllowed as exc:
-        return forbidden_page(request, exc)
-    response = HttpResponse(question_import.template(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, _("测试题模板") + ".xlsx")
-    return response
+@manager_view
+def questions_template(request, course):
+    return _xlsx(question_import.template(), _("测试题模板") + ".xlsx")
 
 
-@login_required
 @require_POST
-def question_delete(request, course_id: int, question_id: int):
-    try:
-        course = access.get_course(request.user, course_id, write=True)
-    except NotAllowed as exc:
-        return forbidden_page(request, exc)
+@manager_view
+def question_delete(request, course, question_id: int):
     quiz.delete_question(actor=request.user, question=get_object_or_404(course.questions, pk=question_id))
     return redirect("academy:questions", course_id=course.pk)
 
 
-@login_required
-def question_edit(request, course_id: int, question_id: int):
-    try:
-        course = access.get_course(request.user, course_id, write=True)
-    except NotAllowed as exc:
-        return forbidden_page(request, exc)
+@manager_view
+def question_edit(request, course, question_id: int):
     question = get_object_or_404(course.questions, pk=question_id)
     initial = {"kind": question.kind, "text": question.text, "answer": question.answer,
                "choices": "" if question.kind == "judge" else "\n".join(question.choices)}
@@ -179,11 +182,8 @@ def results(request, course_id: int):
     only = request.GET.get("only", "")
     rows = quiz.results(course, access.stats_people(request.user), only=only if only in quiz.RESULT_FILTERS else "")
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(question_import.results_sheet(course, rows.iterator(chunk_size=2000)),
-                                content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(True, _("%(title)s测试成绩") % {
-            "title": course.title} + ".xlsx")
-        return response
+        return _xlsx(question_import.results_sheet(course, rows.iterator(chunk_size=2000)),
+                     _("%(title)s测试成绩") % {"title": course.title} + ".xlsx")
     return render(request, "academy/test_results.html", {
         "course": course, "page": Paginator(rows, 50).get_page(request.GET.get("page")), "only": only,
         "figures": quiz.course_figures(course, access.stats_people(request.user)),
