@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from jingpei.core import crypto
 from jingpei.core.errors import DomainError
 
-BATCH = 2000
+BATCH = 20_000  # rows decrypted, re-encrypted and written back at a time
 
 
 def index_is_current() -> bool:
@@ -79,8 +79,20 @@ def rotate(progress: Callable[[str, int], None] = lambda table, done: None) -> d
 
 
 def _update(cursor, table: str, assignments: str, batch: list[tuple]) -> int:
-    if batch:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", batch)  # noqa: S608
+    """Write ``batch`` (new values…, id) back. PostgreSQL: COPY into a temporary table, then one UPDATE …
+    FROM (a statement per row spent most of a 100k rotation's time); elsewhere an executemany."""
     done = len(batch)
+    if batch and connection.vendor == "postgresql":
+        columns = [a.split(" = ")[0] for a in assignments.split(", ")]
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS rotated_{table} AS "  # noqa: S608
+                       f"SELECT {', '.join(columns)}, id FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE rotated_{table}")
+        with cursor.cursor.copy(f"COPY rotated_{table} ({', '.join(columns)}, id) FROM STDIN") as copy:
+            for values in batch:
+                copy.write_row(values)
+        cursor.execute(f"UPDATE {table} t SET {', '.join(f'{c} = r.{c}' for c in columns)} "  # noqa: S608
+                       f"FROM rotated_{table} r WHERE t.id = r.id")
+    elif batch:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", batch)  # noqa: S608
     batch.clear()
     return done
