@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from jingpei.academy import access, queries
+from jingpei.academy import access, queries, quiz
 from jingpei.core.apitypes import Year
 from jingpei.core.errors import NotAllowed
 
@@ -34,10 +34,24 @@ class CourseOut(Schema):
     org: str
 
 
+class TestOut(Schema):
+    """The course's test as the caller stands with it (``taken`` etc. only for a learner of the course)."""
+
+    questions: int
+    pass_percent: int
+    attempts_allowed: int  # 0: no limit
+    reward_hours: Decimal  # what a pass earns now
+    attempts_used: int | None = None
+    best_score: int | None = None
+    passed: bool | None = None
+    blocker: str | None = None  # why it cannot be taken now; "" when it can
+
+
 class CourseDetailOut(CourseOut):
     description: str
     topics: list[str]
     lessons: list[LessonOut]
+    test: TestOut | None  # None: the course has no test
 
 
 class CourseProgressOut(Schema):
@@ -58,6 +72,7 @@ class MyStudyOut(Schema):
     watched_seconds: int
     in_progress: list[CourseProgressOut]
     next_courses: list[CourseOut]
+    tests_due: list[CourseOut]
 
 
 def _course(c) -> dict:
@@ -81,7 +96,21 @@ def list_courses(request, year: Year | None = None, kind: str | None = None, rec
 def course_detail(request, course_id: int):
     c = access.get_course(request.user, course_id)
     return {**_course(c), "description": c.description, "topics": [t.name for t in c.topics.all()],
-            "lessons": list(c.lessons.all())}
+            "lessons": list(c.lessons.all()), "test": _test(request.user, c)}
+
+
+def _test(user, course) -> dict | None:
+    questions = course.questions.count()
+    if not questions:
+        return None
+    out = {"questions": questions, "pass_percent": course.pass_percent, "attempts_allowed": course.test_attempts,
+           "reward_hours": quiz.reward()}
+    person = user.person if user.person_id else None
+    if person is not None and access.learner_courses(person).filter(pk=course.pk).exists():
+        state = quiz.state_for(person, course)
+        out |= {"attempts_used": state.used, "best_score": state.best, "passed": state.passed,
+                "blocker": state.blocker}
+    return out
 
 
 @router.get("/my", response=MyStudyOut)
@@ -94,4 +123,4 @@ def my_study(request):
             "in_progress": [{"course_id": p.course.pk, "title": p.course.title, "watched_seconds": p.watched,
                              "duration_seconds": p.duration, "lessons": p.lessons, "lessons_done": p.lessons_done,
                              "completed": p.completed} for p in s.in_progress],
-            "next_courses": [_course(c) for c in s.next_courses]}
+            "next_courses": [_course(c) for c in s.next_courses], "tests_due": [_course(c) for c in s.tests_due]}

@@ -392,3 +392,20 @@ def test_results_list_and_excel_stay_in_the_viewers_scope(cast, course, client_a
         ("王小明", 33, 2, "未通过"), ("李芳", 100, 1, "通过"), ("赵秘密", 100, 1, "通过")]
     assert client_as(cast.trainee).get(url).status_code == 403  # a learner, no figures
     assert client_as(cast.liaison_b).get(f"/academy/courses/{make_course(cast.town_a, '甲镇课程').pk}/test/results/").status_code == 404
+
+
+def test_the_api_tells_a_learner_where_they_stand(cast, course, client_as):
+    client = client_as(cast.trainee)
+    test = client.get(f"/api/v1/academy/courses/{course.pk}").json()["test"]
+    assert test == {"questions": 3, "pass_percent": 60, "attempts_allowed": 3, "reward_hours": "0.5",
+                    "attempts_used": 0, "best_score": None, "passed": False,
+                    "blocker": "请先学完全部课节，再参加课后测试。"}
+    finish_lessons(cast.person_a, course)
+    assert [c["id"] for c in client.get("/api/v1/academy/my").json()["tests_due"]] == [course.pk]
+    take(cast.person_a, course, RIGHT)
+    test = client.get(f"/api/v1/academy/courses/{course.pk}").json()["test"]
+    assert (test["best_score"], test["passed"], test["blocker"]) == (100, True, "您已通过本课程测试。")
+    staff = client_as(cast.officer).get(f"/api/v1/academy/courses/{course.pk}").json()["test"]
+    assert staff["questions"] == 3 and staff["passed"] is None  # staff: no learner's state
+    untested = make_course(cast.district, "没有测试的课程")
+    assert client.get(f"/api/v1/academy/courses/{untested.pk}").json()["test"] is None
