@@ -34,6 +34,17 @@ def learner_courses_q(person) -> Q:
     return course_visible_q(paths) & Q(published=True) & (no_audience | in_audience)
 
 
+def studies(person, course_id) -> bool:
+    """Whether ``person`` (None: no person) may study the course, not merely see it as staff."""
+    return person is not None and learner_courses(person).filter(pk=course_id).exists()
+
+
+def learner_of(user, course_id):
+    """The user's person when they may study the course; else None."""
+    person = _person(user)
+    return person if studies(person, course_id) else None
+
+
 def learner_courses(person):
     if person is None:
         return Course.objects.none()
@@ -86,7 +97,7 @@ def get_learnable_lesson(user, lesson_id) -> Lesson:
         lesson = Lesson.objects.select_related("course").get(pk=int(lesson_id))
     except (Lesson.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
-    if person is None or not learner_courses(person).filter(pk=lesson.course_id).exists():
+    if not studies(person, lesson.course_id):
         if get_course(user, lesson.course_id):  # visible to staff, but they do not study it
             raise NotAllowed(_("该课程不面向您，不能学习计时。"))
     return lesson

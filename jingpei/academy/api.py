@@ -105,8 +105,8 @@ def _test(user, course) -> dict | None:
         return None
     out = {"questions": questions, "pass_percent": course.pass_percent, "attempts_allowed": course.test_attempts,
            "reward_hours": quiz.reward()}
-    person = user.person if user.person_id else None
-    if person is not None and access.learner_courses(person).filter(pk=course.pk).exists():
+    person = access.learner_of(user, course.pk)
+    if person is not None:
         state = quiz.state_for(person, course)
         out |= {"attempts_used": state.used, "best_score": state.best, "passed": state.passed,
                 "blocker": state.blocker}

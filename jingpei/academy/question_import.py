@@ -1,4 +1,4 @@
-"""A course's test questions from a spreadsheet (题库): .xlsx, .xls or .csv in the template's columns
+"""The course test's spreadsheets: its questions in (题库), its results out. Questions come: .xlsx, .xls or .csv in the template's columns
 (题型, 题目, 选项A–选项H, 答案). Every row is checked as the question form checks it; one bad row and
 nothing is added, and every problem is named by row and column. A question whose text the course already
 has is skipped, so importing the same file twice adds nothing the second time."""
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.academy.models import Course, Question, QuestionKind
-from jingpei.academy.quiz import MAX_OPTIONS, _check_manager, _letters, clean_question
+from jingpei.academy.quiz import MAX_OPTIONS, check_manager, clean_question, option_letters
 from jingpei.core import audit
 from jingpei.core.errors import DomainError
 from jingpei.roster.readers import read_small_table
@@ -84,12 +84,12 @@ def _kind(word: str, answer: str) -> str:
         return _KIND.get(word.strip().lower(), word)
     if answer.strip() in ("对", "错", "正确", "错误", "√", "×"):
         return QuestionKind.JUDGE
-    letters = [ch for ch in _letters(answer) if "A" <= ch <= "H"]
-    return QuestionKind.MULTIPLE if len(letters) > 1 else QuestionKind.SINGLE
+    chosen = [ch for ch in option_letters(answer) if "A" <= ch <= "H"]
+    return QuestionKind.MULTIPLE if len(chosen) > 1 else QuestionKind.SINGLE
 
 
 def import_questions(*, actor, course: Course, filename: str, content: bytes) -> Imported:
-    _check_manager(actor, course)
+    check_manager(actor, course)
     table = read_small_table(filename, content)
     rows = [(number, row) for number, row in enumerate(table, start=1) if any(str(c or "").strip() for c in row)]
     if not rows:

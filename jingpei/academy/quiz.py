@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.academy.access import can_manage, learner_courses
+from jingpei.academy.access import can_manage, studies
 from jingpei.academy.models import Course, Enrollment, Question, QuestionKind, QuizAttempt
 from jingpei.core import audit
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
@@ -28,24 +28,25 @@ from jingpei.ledger.services import credit_hours
 
 TEST_PASSED = "test-passed"  # the conversion preset valuing a passed test, by the item
 MAX_OPTIONS = 8
+MAX_TEXT, MAX_OPTION = 2000, 300  # characters of a question and of an option
 JUDGE_CHOICES = ["正确", "错误"]
 _TRUE = {"A", "对", "正确", "√", "✓", "✔", "T", "TRUE", "Y", "YES", "是"}
 _FALSE = {"B", "错", "错误", "×", "✗", "✘", "X", "F", "FALSE", "N", "NO", "否"}
 
 
-def _letters(raw: str) -> str:
+def option_letters(raw: str) -> str:
     """"a, c" / "ＡＣ" / "A、C" → "AC" (full-width folded, separators dropped); anything else stays in."""
     text = unicodedata.normalize("NFKC", raw or "").upper()
     return "".join(ch for ch in text if not ch.isspace() and ch not in ",，、;；/")
 
 
-def _check_manager(actor, course: Course) -> None:
+def check_manager(actor, course: Course) -> None:
     if actor is not None and not can_manage(actor, course):
         raise NotAllowed(_("您没有管理该课程的权限。"))
 
 
 def _answer_for(kind: str, raw: str, options: int) -> str:
-    given = _letters(raw)
+    given = option_letters(raw)
     if kind == QuestionKind.JUDGE:
         if given in _TRUE:
             return "A"
@@ -84,6 +85,9 @@ def clean_question(kind: str, text: str, choices: list[str] | tuple, answer: str
     text = (text or "").strip()
     if not text:
         raise DomainError(_("请填写题目。"), field="text")
+    if len(text) > MAX_TEXT:
+        raise DomainError(_("题目不能超过 %(n)s 字（现有 %(got)s 字）。") % {"n": MAX_TEXT, "got": len(text)},
+                          field="text")
     if kind == QuestionKind.JUDGE:
         options = list(JUDGE_CHOICES)
     else:
@@ -95,13 +99,17 @@ def clean_question(kind: str, text: str, choices: list[str] | tuple, answer: str
             raise DomainError(_("选项有重复，请检查。"), field="choices")
         if kind == QuestionKind.MULTIPLE and len(options) < 3:
             raise DomainError(_("多选题至少需要 3 个选项。"), field="choices")
-    return CleanQuestion(kind, text[:2000], [o[:300] for o in options], _answer_for(kind, answer, len(options)))
+        long = next((i for i, o in enumerate(options) if len(o) > MAX_OPTION), None)
+        if long is not None:
+            raise DomainError(_("选项 %(l)s 不能超过 %(n)s 字。") % {"l": chr(ord("A") + long), "n": MAX_OPTION},
+                              field="choices")
+    return CleanQuestion(kind, text, options, _answer_for(kind, answer, len(options)))
 
 
 def add_question(*, actor, course: Course, kind: str, text: str, choices: list[str] | tuple = (),
                  answer: str) -> Question:
     """Add a question (see :func:`clean_question`) at the end of ``course``'s test."""
-    _check_manager(actor, course)
+    check_manager(actor, course)
     q = clean_question(kind, text, choices, answer)
     with transaction.atomic():
         last = course.questions.aggregate(last=Max("order"))["last"] or 0
@@ -115,7 +123,7 @@ def add_question(*, actor, course: Course, kind: str, text: str, choices: list[s
 def update_question(*, actor, question: Question, kind: str, text: str, choices: list[str] | tuple = (),
                     answer: str) -> Question:
     """Correct a question (a typo, a wrong key). Results already given keep their scores and verdicts."""
-    _check_manager(actor, question.course)
+    check_manager(actor, question.course)
     q = clean_question(kind, text, choices, answer)
     before = {"kind": question.kind, "text": question.text[:100], "choices": question.choices, "answer": question.answer}
     question.kind, question.text, question.choices, question.answer = q.kind, q.text, q.choices, q.answer
@@ -129,7 +137,7 @@ def update_question(*, actor, question: Question, kind: str, text: str, choices:
 def delete_question(*, actor, question: Question) -> None:
     """Remove a question; results already given keep their scores."""
     course = question.course
-    _check_manager(actor, course)
+    check_manager(actor, course)
     with transaction.atomic():
         audit.record("academy.question.delete", question, actor=actor, org_path=course.org.path,
                      before={"course": course.pk, "text": question.text[:100], "answer": question.answer})
@@ -138,7 +146,7 @@ def delete_question(*, actor, question: Question) -> None:
 
 def set_rules(*, actor, course: Course, pass_percent, attempts) -> Course:
     """The pass mark (1–100) and the number of tries (0: no limit) of ``course``'s test."""
-    _check_manager(actor, course)
+    check_manager(actor, course)
     try:
         pass_percent, attempts = int(pass_percent), int(attempts)
     except (TypeError, ValueError):
@@ -213,7 +221,7 @@ def _given(question: Question, raw) -> str:
     """The learner's letters for ``question`` from the form (a list of option letters), sorted; "" if none
     is an option. Two letters sent for a single-choice question (a crafted request) are simply wrong."""
     valid = {letter for letter, _text in question.options}
-    return "".join(sorted({_letters(v) for v in (raw or [])} & valid))
+    return "".join(sorted({option_letters(v) for v in (raw or [])} & valid))
 
 
 def submit(*, person, course: Course, answers: dict[str, list[str]], question_ids: list[int],
@@ -221,7 +229,7 @@ def submit(*, person, course: Course, answers: dict[str, list[str]], question_id
     """Grade and record one try. ``answers`` maps a question id (text) to the option letters chosen;
     ``question_ids`` are the questions the page showed (a test changed meanwhile is refused, unanswered).
     A pass credits the "passed test" hours once; a pass after a pass is refused."""
-    if person is None or not learner_courses(person).filter(pk=course.pk).exists():
+    if not studies(person, course.pk):
         raise NotAllowed(_("该课程不面向您，不能参加测试。"))
     with transaction.atomic():
         xact_lock(f"academy-quiz:{person.pk}:{course.pk}")  # two tabs submitting at once: one try each, in turn

@@ -15,12 +15,10 @@ from django.views.decorators.http import require_POST
 
 from jingpei.academy import access, question_import, quiz
 from jingpei.academy.forms import QuestionFileForm, QuestionForm, TestRulesForm
-from jingpei.academy.models import QuizAttempt
-from jingpei.academy.views import forbidden_page
+from jingpei.academy.models import QuestionKind, QuizAttempt
+from jingpei.academy.views import forbidden_page, require_staff
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
-from jingpei.core.permissions import Perm
-from jingpei.core.scoping import has_perm_anywhere
 
 
 def learner_view(view):
@@ -30,8 +28,8 @@ def learner_view(view):
     @wraps(view)
     def wrapped(request, course_id: int):
         course = access.get_course(request.user, course_id)
-        person = request.user.person if request.user.person_id else None
-        if person is None or not access.learner_courses(person).filter(pk=course.pk).exists():
+        person = access.learner_of(request.user, course.pk)
+        if person is None:
             return forbidden_page(request, NotAllowed(_("该课程不面向您，不能参加测试。")))
         return view(request, course, person)
 
@@ -78,9 +76,7 @@ def take(request, course, person):
     questions = [] if state.blocker else list(course.questions.all())
     rows = [(n, q, chosen.get(str(q.pk), []), n in missing) for n, q in enumerate(questions, start=1)]
     return render(request, "academy/test.html", {
-        "course": course, "state": state, "rows": rows, "error": error,
-        "last": QuizAttempt.objects.filter(person=person, course=course).order_by("-number").first(),
-        "reward": quiz.reward(),
+        "course": course, "state": state, "rows": rows, "error": error, "reward": quiz.reward(),
     }, status=status)
 
 
@@ -158,7 +154,7 @@ def question_delete(request, course, question_id: int):
 def question_edit(request, course, question_id: int):
     question = get_object_or_404(course.questions, pk=question_id)
     initial = {"kind": question.kind, "text": question.text, "answer": question.answer,
-               "choices": "" if question.kind == "judge" else "\n".join(question.choices)}
+               "choices": "" if question.kind == QuestionKind.JUDGE else "\n".join(question.choices)}
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -177,14 +173,17 @@ def question_edit(request, course, question_id: int):
 def results(request, course_id: int):
     """Who took the course's test, in the viewer's scope: on the page, or as an Excel file."""
     course = access.get_course(request.user, course_id)
-    if not has_perm_anywhere(request.user, Perm.ACADEMY_VIEW):
-        return forbidden_page(request, NotAllowed(_("您没有查看学习统计的权限。")))
+    try:
+        require_staff(request)
+    except NotAllowed as exc:
+        return forbidden_page(request, exc)
+    people = access.stats_people(request.user)
     only = request.GET.get("only", "")
-    rows = quiz.results(course, access.stats_people(request.user), only=only if only in quiz.RESULT_FILTERS else "")
+    rows = quiz.results(course, people, only=only if only in quiz.RESULT_FILTERS else "")
     if request.GET.get("format") == "xlsx":
         return _xlsx(question_import.results_sheet(course, rows.iterator(chunk_size=2000)),
                      _("%(title)s测试成绩") % {"title": course.title} + ".xlsx")
     return render(request, "academy/test_results.html", {
         "course": course, "page": Paginator(rows, 50).get_page(request.GET.get("page")), "only": only,
-        "figures": quiz.course_figures(course, access.stats_people(request.user)),
+        "figures": quiz.course_figures(course, people),
     })

@@ -62,11 +62,12 @@ def course_detail(request, course_id: int):
     if person is not None:
         done = {p.lesson_id: p for p in Progress.objects.filter(person=person, lesson__course=course)}
     rows = [(lesson, done.get(lesson.pk)) for lesson in lessons]
-    learner = person is not None and access.learner_courses(person).filter(pk=course.pk).exists()
+    test = quiz.state_for(person, course) if access.studies(person, course.pk) else None
     return render(request, "academy/course.html", {
         "course": course, "rows": rows, "can_manage": access.can_manage(request.user, course),
-        "topics": list(course.topics.all()), "test": quiz.state_for(person, course) if learner else None,
-        "question_count": course.questions.count(), "reward": quiz.reward() if learner else 0,
+        "topics": list(course.topics.all()), "test": test,
+        "question_count": test.questions if test else course.questions.count(),
+        "reward": quiz.reward() if test and test.questions else 0,
     })
 
 
@@ -115,8 +116,8 @@ def lesson_new(request, course_id: int):
 @login_required
 def lesson_player(request, lesson_id: int):
     lesson = access.get_lesson(request.user, lesson_id)
-    person = request.user.person if request.user.person_id else None
-    learner = person is not None and access.learner_courses(person).filter(pk=lesson.course_id).exists()
+    person = access.learner_of(request.user, lesson.course_id)
+    learner = person is not None
     progress = Progress.objects.filter(person=person, lesson=lesson).first() if learner else None
     rules = WatchRules.current()
     siblings = list(lesson.course.lessons.only("id", "title", "order"))
@@ -190,7 +191,8 @@ def my_study(request):
 
 
 # --- organisation department -------------------------------------------------------------------------
-def _staff(request):
+def require_staff(request):
+    """The department's figures: for users with ACADEMY_VIEW somewhere (scoped further by stats_people)."""
     if not has_perm_anywhere(request.user, Perm.ACADEMY_VIEW):
         raise NotAllowed(_("您没有查看学习统计的权限。"))
 
@@ -198,7 +200,7 @@ def _staff(request):
 @login_required
 def coverage(request):
     try:
-        _staff(request)
+        require_staff(request)
     except NotAllowed as exc:
         return forbidden_page(request, exc)
     return render(request, "academy/coverage.html", {
@@ -209,7 +211,7 @@ def coverage(request):
 @login_required
 def not_started(request):
     try:
-        _staff(request)
+        require_staff(request)
     except NotAllowed as exc:
         return forbidden_page(request, exc)
     page = Paginator(queries.not_started(request.user), 50).get_page(request.GET.get("page"))
@@ -221,7 +223,7 @@ def not_started(request):
 def export_xlsx(request):
     """Start the Excel export as a background job and show its progress."""
     try:
-        _staff(request)
+        require_staff(request)
     except NotAllowed as exc:
         return forbidden_page(request, exc)
     job = enqueue(exports.JOB_NAME, user=request.user, title=_("导出网络学院学习统计"), user_id=request.user.pk)

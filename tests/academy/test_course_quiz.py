@@ -64,6 +64,8 @@ def test_answers_are_cleaned_as_typed(course):
     ("multiple", "题", ["甲", "乙"], "AB", "choices", "多选题至少需要 3 个选项。"),
     ("judge", "题", [], "也许", "answer", "判断题的答案请填“对”或“错”。"),
     ("essay", "题", [], "A", "kind", "未知的题型。"),
+    ("judge", "长" * 2001, [], "对", "text", "题目不能超过 2000 字（现有 2001 字）。"),
+    ("single", "题", ["甲", "乙" * 301], "A", "choices", "选项 B 不能超过 300 字。"),
 ])
 def test_bad_questions_are_refused_and_nothing_is_written(course, kind, text, choices, answer, field, message):
     with pytest.raises(DomainError) as caught:
