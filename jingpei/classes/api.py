@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from jingpei.classes import access, queries, services, signin
 from jingpei.classes.certificates import mask_name
@@ -71,6 +71,8 @@ class ClassDetailOut(ClassOut):
     total_hours: Decimal
     sessions: list[SessionOut]
     quotas: list[QuotaOut]
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
 
 
 class ClassIn(Schema):
@@ -173,6 +175,15 @@ class AttendanceOut(Schema):
     signed_at: datetime
 
 
+class CancelIn(Schema):
+    reason: str
+
+
+class CancelOut(Schema):
+    cancelled_enrolments: int
+    klass: ClassDetailOut = Field(..., alias="class")
+
+
 class CompletionOut(Schema):
     completed: list[int]
     not_completed: list[dict]
@@ -207,7 +218,7 @@ def create_class(request, payload: ClassIn):
 
 def _detail(klass) -> dict:
     fields = ("id", "title", "tier", "form", "status", "start_date", "end_date", "place", "capacity", "topics",
-              "itinerary", "full_time", "min_attendance", "require_reflection")
+              "itinerary", "full_time", "min_attendance", "require_reflection", "cancelled_at", "cancel_reason")
     out = {f: getattr(klass, f) for f in fields}
     out.update(organizer=klass.organizer.name, total_hours=klass.total_hours(),
                sessions=list(klass.sessions.select_related("lecturer")),
@@ -255,6 +266,15 @@ def complete(request, class_id: int):
     result = services.complete_class(actor=request.user, klass=klass, base_url=request.build_absolute_uri("/"))
     return {"completed": [e.pk for e in result.completed],
             "not_completed": [{"enrolment_id": e.pk, "reason": reason} for e, reason in result.not_completed]}
+
+
+@router.post("/{int:class_id}/cancel", response=CancelOut, by_alias=True)
+def cancel(request, class_id: int, payload: CancelIn):
+    """Call the class off: everyone still on its list is taken off it and told why."""
+    klass = access.get_class(request.user, class_id, write=True)
+    n = services.cancel_class(actor=request.user, klass=klass, reason=payload.reason)
+    klass.refresh_from_db()
+    return {"cancelled_enrolments": n, "class": _detail(klass)}
 
 
 # --- enrolments -------------------------------------------------------------------------------------

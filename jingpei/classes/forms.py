@@ -83,6 +83,11 @@ class LeaveForm(StyledForm):
         self.fields["session"].queryset = sessions
 
 
+class CancelForm(StyledForm):
+    reason = forms.CharField(label=_("取消原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("将通知名单上的每位学员及其推荐人。"))
+
+
 class ReflectionForm(StyledForm):
     text = forms.CharField(label=_("心得内容"), widget=forms.Textarea(attrs={"rows": 8}))
     attachment = forms.FileField(label=_("附件（可选，10 MB 以内）"), required=False)

@@ -129,6 +129,8 @@ class TrainingClass(models.Model):
     late_after_minutes = models.PositiveSmallIntegerField(_("开课后几分钟算迟到"), default=10)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

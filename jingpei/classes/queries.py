@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from jingpei.classes.models import (
     AnnualPlan,
@@ -89,7 +90,8 @@ def _percent(done: int, target: int) -> int:
 
 
 def my_enrolments(person):
-    return (Enrolment.objects.filter(person=person).exclude(status=Enrolment.Status.CANCELLED)
+    # A cancelled enrolment stays on the trainee's list (its class was called off, and says why).
+    return (Enrolment.objects.filter(person=person)
             .select_related("klass", "klass__organizer", "certificate", "reflection")
             .order_by("-klass__start_date", "-id"))
 
@@ -109,3 +111,17 @@ def roster_counts(klass: TrainingClass, enrolments) -> dict[str, int]:
     for status in enrolments.values_list("status", flat=True):
         counts[status] += 1
     return dict(counts)
+
+
+def cancel_outlook(klass: TrainingClass) -> str:
+    """What calling ``klass`` off will do, in one sentence for the confirmation page."""
+    counts = roster_counts(klass, klass.enrolments.filter(status__in=Enrolment.LIVE))
+    signed = Attendance.objects.filter(session__klass=klass).count()
+    parts = [_("名单上 %(n)s 人（已录取 %(a)s、待确认或审核 %(p)s、候补 %(w)s）的调训将全部撤销，并通知本人及推荐人。") % {
+        "n": sum(counts.values()), "a": counts.get(Enrolment.Status.APPROVED, 0),
+        "p": counts.get(Enrolment.Status.NOMINATED, 0) + counts.get(Enrolment.Status.CONFIRMED, 0),
+        "w": counts.get(Enrolment.Status.WAITLISTED, 0)}]
+    if signed:
+        parts.append(_("已有 %(n)s 人次签到，签到记录保留，但不计学时；如培训已实际举办，请办理结业而不是取消。") % {"n": signed})
+    parts.append(_("取消后不能恢复。"))
+    return "".join(parts)

@@ -71,6 +71,14 @@ def _lock_class(klass: TrainingClass) -> TrainingClass:
     return TrainingClass.objects.select_for_update().select_related("organizer").get(pk=klass.pk)
 
 
+def _require_changeable(klass: TrainingClass) -> None:
+    """A completed class's hours are credited and certified, a cancelled one is closed: neither changes."""
+    if klass.status == TrainingClass.Status.COMPLETED:
+        raise Conflict(_("本班已结业，不能再修改。"))
+    if klass.status == TrainingClass.Status.CANCELLED:
+        raise Conflict(_("本班已取消，不能再修改。"))
+
+
 # --- annual plan ------------------------------------------------------------------------------------
 def create_plan(*, actor, org: Organization, year: int, title: str, total_target: int, topics: str = "",
                 budget_note: str = "") -> AnnualPlan:
@@ -173,8 +181,7 @@ def update_class(*, actor, klass: TrainingClass, **changes) -> TrainingClass:
         raise DomainError(_("不能修改的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
     with transaction.atomic():
         klass = _lock_class(klass)
-        if klass.status in (TrainingClass.Status.COMPLETED, TrainingClass.Status.CANCELLED):
-            raise Conflict(_("已结业或已取消的班次不能修改。"))
+        _require_changeable(klass)
         before = {f: str(getattr(klass, f)) for f in changes}
         for field, value in changes.items():
             setattr(klass, field, value)
@@ -197,6 +204,7 @@ def set_quota(*, actor, klass: TrainingClass, org: Organization, seats: int) -> 
         raise DomainError(_("名额只能分配给主办单位的下级组织。"), field="org")
     with transaction.atomic():
         klass = _lock_class(klass)
+        _require_changeable(klass)
         quota = ClassQuota.objects.filter(klass=klass, org=org).first()
         held = quota.enrolments.filter(status__in=Enrolment.SEATED).count() if quota else 0
         if int(seats) < held:
@@ -225,6 +233,8 @@ def add_session(*, actor, klass: TrainingClass, starts_at: datetime, ends_at: da
     if hours <= 0 or hours > 24:
         raise DomainError(_("学时须大于 0 且不超过 24。"), field="hours")
     with transaction.atomic():
+        klass = _lock_class(klass)
+        _require_changeable(klass)
         session = Session.objects.create(klass=klass, starts_at=starts_at, ends_at=ends_at, subject=subject,
                                          hours=hours, lecturer=lecturer, place=place.strip()[:200])
         audit.record("class.session_add", session, actor=actor, after={"subject": subject, "hours": str(hours)},
@@ -365,6 +375,45 @@ def open_class(*, actor, klass: TrainingClass) -> TrainingClass:
         klass.save(update_fields=["status"])
         audit.record("class.open", klass, actor=actor, after={"status": klass.status}, org_path=klass.organizer.path)
     return klass
+
+
+def cancel_class(*, actor, klass: TrainingClass, reason: str) -> int:
+    """Call off a class that has not been completed (weather, a change of plan…): everyone still on its
+    list — nominated, confirmed, admitted or waiting — is taken off it, its seats stop counting toward
+    the plan, and each of them (and whoever nominated them) is told why in their inbox. Attendance
+    already recorded stays as it was, and no hours are credited: a class that ran should be completed
+    instead. Returns the number of enrolments taken off."""
+    from jingpei.ledger.services import notify
+
+    _require_run(actor, klass)
+    reason = _text(reason, "reason", _("取消原因"), 300)
+    with transaction.atomic():
+        klass = _lock_class(klass)
+        if klass.status == TrainingClass.Status.COMPLETED:
+            raise Conflict(_("本班已结业，不能取消。"))
+        if klass.status == TrainingClass.Status.CANCELLED:
+            raise Conflict(_("本班已取消。"))
+        before = klass.status
+        klass.status, klass.cancelled_at, klass.cancel_reason = TrainingClass.Status.CANCELLED, timezone.now(), reason
+        klass.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        live = list(klass.enrolments.filter(status__in=Enrolment.LIVE).select_related(
+            "org", "person__user", "nominated_by"))
+        for enrolment in live:
+            _set_status(enrolment, S.CANCELLED, actor, "class.enrolment_cancel")
+        # Pending leave no longer has anything to be granted from.
+        leaves = LeaveRequest.objects.filter(enrolment__klass=klass, status=LeaveRequest.Status.PENDING).update(
+            status=LeaveRequest.Status.REJECTED, decided_by=actor if getattr(actor, "pk", None) else None,
+            decided_at=klass.cancelled_at)
+        audit.record("class.cancel", klass, actor=actor, before={"status": before}, after={
+            "status": klass.status, "reason": reason, "enrolments": len(live), "leaves": leaves,
+            "attendances": Attendance.objects.filter(session__klass=klass).count()}, org_path=klass.organizer.path)
+        told = {user for e in live for user in (getattr(e.person, "user", None), e.nominated_by)
+                if user is not None and user.is_active and user.pk != getattr(actor, "pk", None)}
+        notify(sorted(told, key=lambda u: u.pk), title=_("培训班“%(t)s”已取消") % {"t": klass.title},
+               body=_("%(a)s 至 %(b)s 的培训班“%(t)s”已取消。原因：%(r)s") % {
+                   "a": klass.start_date, "b": klass.end_date, "t": klass.title, "r": reason},
+               url=f"/classes/{klass.pk}/")
+    return len(live)
 
 
 # --- leave (请假) and the 1/7 rule ------------------------------------------------------------------
@@ -513,6 +562,8 @@ def import_sheet(*, actor, session: Session, text: str) -> SheetImport:
 
 def self_sign_in_window_error(session: Session, now: datetime) -> str:
     """Why a trainee may not sign themselves in now, or "" if they may."""
+    if session.klass.status == TrainingClass.Status.CANCELLED:
+        return _("本班已取消，无需签到。")
     if now < session.starts_at - SELF_SIGN_IN_OPENS:
         return _("该课次尚未开始（%(t)s 开始），不能提前签到。") % {
             "t": timezone.localtime(session.starts_at).strftime("%m-%d %H:%M")}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("classes/<int:class_id>/nominate/", views.nominate, name="nominate"),
     path("classes/<int:class_id>/sign-in/", views.manual_sign_in, name="manual_sign_in"),
     path("classes/<int:class_id>/complete/", views.complete, name="complete"),
+    path("classes/<int:class_id>/cancel/", views.cancel, name="cancel"),
     path("classes/enrolments/<int:enrolment_id>/decide/", views.enrolment_decide, name="decide"),
     path("classes/enrolments/<int:enrolment_id>/respond/", views.enrolment_respond, name="respond"),
     path("classes/enrolments/<int:enrolment_id>/leave/", views.leave_request, name="leave_request"),

@@ -309,6 +309,29 @@ def complete(request, class_id):
 
 
 @login_required
+@forbid_not_allowed
+def cancel(request, class_id):
+    """Confirm, with what it will do, then call the class off."""
+    klass = access.get_class(request.user, class_id, write=True)
+    if klass.status in (TrainingClass.Status.COMPLETED, TrainingClass.Status.CANCELLED):
+        messages.error(request, _("本班已结业，不能取消。") if klass.status == TrainingClass.Status.COMPLETED
+                       else _("本班已取消。"))
+        return redirect("classes:detail", class_id=klass.pk)
+    form = forms.CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.cancel_class(actor=request.user, klass=klass, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("班次已取消，已撤销 %(n)s 人的调训并通知本人及推荐人。") % {"n": n})
+            return redirect("classes:detail", class_id=klass.pk)
+    return render(request, "classes/form.html", {
+        "form": form, "title": _("取消班次 · %(t)s") % {"t": klass.title}, "note": queries.cancel_outlook(klass),
+        "submit_label": _("确认取消班次"), "submit_style": "danger"})
+
+
+@login_required
 @require_POST
 @forbid_not_allowed
 def reflection_review(request, reflection_id):

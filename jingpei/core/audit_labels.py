@@ -43,7 +43,8 @@ ACTIONS = {
     "class.reject": _("不录取学员"), "class.promote": _("候补转为推荐"), "class.withdraw": _("学员退学"),
     "class.session_add": _("添加课次"), "class.sign_in": _("签到"), "class.leave_request": _("请假申请"),
     "class.leave_decide": _("审批请假"), "class.reflection_submit": _("提交学习心得"),
-    "class.reflection_review": _("批阅学习心得"),
+    "class.reflection_review": _("批阅学习心得"), "class.cancel": _("取消培训班"),
+    "class.enrolment_cancel": _("班次取消，撤销调训"),
     "class_plan.create": _("新建年度计划"), "class_plan.target": _("设置年度目标"),
     "lecturer.create": _("新增师资"),
     "user.create": _("新建账号"), "user.activate": _("启用账号"), "user.deactivate": _("停用账号"),
@@ -71,6 +72,7 @@ KEYS = {
     "org": _("组织"), "reason": _("原因"), "year": _("年度"), "course": _("课程"), "hours": _("学时"),
     "form": _("学时类型"), "key": _("来源标识"), "file": _("文件"), "sha256": _("文件校验值"), "added": _("新增"),
     "skipped": _("跳过"), "seconds": _("时长（秒）"), "score": _("得分"), "passed": _("通过"), "number": _("次数"),
+    "enrolments": _("撤销调训人数"), "leaves": _("未批请假"), "attendances": _("已有签到人次"),
 }
 
 

@@ -470,3 +470,11 @@ def mark_read(*, user, ids: list[int]) -> int:
     if not ids:
         return 0
     return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notify(users, *, title: str, body: str = "", url: str = "") -> int:
+    """One in-app notification to each of ``users`` (other capabilities' messages, such as a cancelled
+    class, arrive in the same inbox as the reminders). Runs in the caller's transaction."""
+    notes = [Notification(user=user, title=title[:200], body=body, url=url[:300]) for user in users]
+    Notification.objects.bulk_create(notes)
+    return len(notes)
