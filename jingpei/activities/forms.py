@@ -27,16 +27,20 @@ class SessionForm(StyledForm):
                             widget=forms.TextInput(attrs={"list": "topic-suggestions", "autocomplete": "off"}))
     hours = forms.DecimalField(label=_("时长（小时）"), max_digits=4, decimal_places=1,
                                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+    course_id = forms.ModelChoiceField(label=_("网络学院课程"), queryset=None, required=False,
+                                       empty_label=_("（不是网络学院的课程）"))
     courseware = forms.CharField(label=_("课件"), max_length=200, required=False,
-                                 help_text=_("所用课件或视频的名称，如“党员教育电视片《…》”。"))
+                                 help_text=_("所用课件或视频的名称，如“党员教育电视片《…》”；选了网络学院课程可不填。"))
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     attendee_ids = forms.MultipleChoiceField(label=_("参加党员"), required=False, widget=forms.CheckboxSelectMultiple)
     guest_names = forms.CharField(label=_("列席人员"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text=_("非本支部人员，填写姓名，多人用逗号分隔。"))
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), courses=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["course_id"].queryset = courses
+        self.fields["course_id"].label_from_instance = lambda c: f"{c.title}（{c.year}）"
         self.fields["attendee_ids"].choices = [(str(p.pk), p.name) for p in members]
         self.fields["attendee_ids"].widget.attrs["class"] = "form-check-input"
         self.fields["held_on"].widget.attrs["max"] = f"{timezone.localdate():%Y-%m-%d}"
@@ -44,6 +48,7 @@ class SessionForm(StyledForm):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {"held_on": data["held_on"], "topic": data["topic"], "hours": data["hours"],
+                "course_id": data["course_id"].pk if data["course_id"] else None,
                 "courseware": data["courseware"], "place": data["place"],
                 "attendee_ids": [int(i) for i in data["attendee_ids"]],
                 "guest_names": split_names(data["guest_names"])}

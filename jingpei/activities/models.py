@@ -39,9 +39,9 @@ class BranchSession(models.Model):
     topic = models.CharField(_("学习主题"), max_length=200)
     topic_key = models.CharField(max_length=200, editable=False)
     courseware = models.CharField(_("课件"), max_length=200, blank=True)
-    # The academy (issue 5) is built in parallel: its course id is kept here, without a foreign key,
-    # until the academy's model exists; the free-text ``courseware`` is what pages show.
-    course_id = models.PositiveIntegerField(_("网络学院课程编号"), null=True, blank=True)
+    # The academy course shown, when it is one (the text above then holds its title unless typed).
+    course = models.ForeignKey("academy.Course", verbose_name=_("网络学院课程"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="branch_sessions")
     hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
     place = models.CharField(_("地点"), max_length=100, blank=True)
     guest_names = models.JSONField(_("列席人员"), default=list, blank=True)

@@ -84,6 +84,25 @@ def member_counts(condition: Q) -> dict[int, int]:
     return {r["org_id"]: r["n"] for r in rows}
 
 
+def courses_for(branch: Organization):
+    """Published academy courses offered to the branch's members (by an ancestor-or-self of it),
+    newest year first: what a secretary may name as the session's courseware."""
+    from jingpei.academy.models import Course, course_visible_q
+
+    return Course.objects.filter(course_visible_q([branch.path]), published=True).order_by("-year", "title", "id")
+
+
+def course_choices(branch: Organization, keep: int | None = None):
+    """The form's list: this year's and last year's courses offered to the branch, and the one the
+    session already names."""
+    from jingpei.academy.models import Course
+
+    recent = courses_for(branch).filter(year__gte=timezone.localdate().year - 1)
+    if keep is None:
+        return recent
+    return Course.objects.filter(Q(pk__in=recent.values("pk")) | Q(pk=keep)).order_by("-year", "title", "id")
+
+
 def members_of(branch: Organization):
     """The branch's current members (people with a membership in it), by pinyin."""
     return (Person.objects.filter(archived_at__isnull=True)

@@ -112,6 +112,24 @@ def _clean_guests(names: Iterable[str]) -> list[str]:
     return guests
 
 
+def _offered_course(branch: Organization, course_id: int | None, *, keep: int | None = None):
+    """The academy course ``course_id`` if it is offered to the branch (or is the one the session
+    already names: a course later withdrawn stays on its old records)."""
+    from jingpei.activities.queries import courses_for
+
+    if not course_id:
+        return None
+    found = courses_for(branch).filter(pk=course_id).first()
+    if found is None and course_id == keep:
+        from jingpei.academy.models import Course
+
+        found = Course.objects.filter(pk=course_id).first()
+    if found is None:
+        raise DomainError(_("网络学院课程 %(id)s 不存在或不面向本支部，请从列表中选择。") % {"id": course_id},
+                          field="course_id")
+    return found
+
+
 def _branch_members(branch: Organization, ids: Iterable[int]) -> list[Person]:
     """The people of ``ids``, each of whom must be a member of ``branch``."""
     wanted = {int(i) for i in ids or ()}
@@ -177,7 +195,9 @@ def create_session(*, actor, branch: Organization, held_on: date, topic: str, ho
     held_on = _clean_date(held_on, field="held_on")
     topic = _clean_text(topic, field="topic", label=_("学习主题"))
     hours = _clean_hours(hours)
-    courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False)
+    course = _offered_course(branch, course_id)
+    courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
+        course.title[:200] if course else "")
     place = _clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
     guests = _clean_guests(guest_names)
     members = _branch_members(branch, attendee_ids)
@@ -193,7 +213,7 @@ def create_session(*, actor, branch: Organization, held_on: date, topic: str, ho
         add_photos(actor=actor, session=merged, files=photos)
         return SessionResult(merged, merged=True)
     session = BranchSession(branch=branch, held_on=held_on, topic=topic, topic_key=topic_key(topic), hours=hours,
-                            courseware=courseware, course_id=course_id, place=place, guest_names=guests,
+                            courseware=courseware, course=course, place=place, guest_names=guests,
                             attendee_count=len(members), created_by=actor if getattr(actor, "pk", None) else None)
     try:
         with transaction.atomic():
@@ -243,7 +263,9 @@ def update_session(*, actor, session: BranchSession, held_on: date, topic: str, 
     held_on = _clean_date(held_on, field="held_on")
     topic = _clean_text(topic, field="topic", label=_("学习主题"))
     hours = _clean_hours(hours)
-    courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False)
+    course = _offered_course(branch, course_id, keep=session.course_id)
+    courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
+        course.title[:200] if course else "")
     place = _clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
     guests = _clean_guests(guest_names)
     members = _branch_members(branch, attendee_ids)
@@ -267,7 +289,7 @@ def update_session(*, actor, session: BranchSession, held_on: date, topic: str, 
     added = [p for pid, p in wanted.items() if pid not in kept_ids]
 
     session.held_on, session.topic, session.topic_key, session.hours = held_on, topic, topic_key(topic), hours
-    session.courseware, session.course_id, session.place, session.guest_names = courseware, course_id, place, guests
+    session.courseware, session.course, session.place, session.guest_names = courseware, course, place, guests
     session.attendee_count = len(wanted)
     if dropped or added:
         session.version += 1

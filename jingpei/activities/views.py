@@ -94,7 +94,8 @@ def session_new(request, org_id):
         return _forbidden(exc)
     members = list(queries.members_of(branch))
     initial = {"held_on": timezone.localdate(), "hours": "1.5", "attendee_ids": [str(p.pk) for p in members]}
-    form = SessionForm(request.POST or None, members=members, initial=initial)
+    form = SessionForm(request.POST or None, members=members, initial=initial,
+                       courses=queries.course_choices(branch))
     duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,13 +137,14 @@ def session_edit(request, session_id):
     known = {p.pk for p in members}
     members += list(Person.objects.filter(pk__in=[int(i) for i in current if int(i) not in known]))
     initial = {"held_on": session.held_on, "topic": session.topic, "hours": session.hours,
-               "courseware": session.courseware, "place": session.place, "attendee_ids": current,
-               "guest_names": "，".join(session.guest_names)}
-    form = SessionEditForm(request.POST or None, members=members, initial=initial)
+               "course_id": session.course_id, "courseware": session.courseware, "place": session.place,
+               "attendee_ids": current, "guest_names": "，".join(session.guest_names)}
+    form = SessionEditForm(request.POST or None, members=members, initial=initial,
+                           courses=queries.course_choices(session.branch, keep=session.course_id))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_session(actor=request.user, session=session, course_id=session.course_id,
-                                    photos=request.FILES.getlist("photos"), **form.service_kwargs())
+            services.update_session(actor=request.user, session=session, photos=request.FILES.getlist("photos"),
+                                    **form.service_kwargs())
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
