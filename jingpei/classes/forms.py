@@ -85,7 +85,8 @@ class LeaveForm(StyledForm):
 
 class CancelForm(StyledForm):
     reason = forms.CharField(label=_("取消原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("将通知名单上的每位学员及其推荐人。"))
+                             help_text=_("将通知名单上的每位学员及其推荐人。"),
+                             error_messages={"required": _("请填写取消原因。")})
 
 
 class ReflectionForm(StyledForm):

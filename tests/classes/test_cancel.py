@@ -118,7 +118,7 @@ def test_cancel_page_warns_then_cancels(cast, klass, session, listed, client_as)
     assert "已有 1 人次签到，签到记录保留，但不计学时" in page and "确认取消班次" in page
 
     r = client.post(f"/classes/{klass.pk}/cancel/", {"reason": ""})
-    assert r.status_code == 200 and "这个字段是必填项。" in r.content.decode()
+    assert r.status_code == 200 and "请填写取消原因。" in r.content.decode()
     assert TrainingClass.objects.get(pk=klass.pk).status == TrainingClass.Status.OPEN
     r = client.post(f"/classes/{klass.pk}/cancel/", {"reason": "计划调整，并入下期"}, follow=True)
     page = r.content.decode()
