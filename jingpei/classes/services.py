@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -412,7 +413,7 @@ def cancel_class(*, actor, klass: TrainingClass, reason: str) -> int:
         notify(sorted(told, key=lambda u: u.pk), title=_("培训班“%(t)s”已取消") % {"t": klass.title},
                body=_("%(a)s 至 %(b)s 的培训班“%(t)s”已取消。原因：%(r)s") % {
                    "a": klass.start_date, "b": klass.end_date, "t": klass.title, "r": reason},
-               url=f"/classes/{klass.pk}/")
+               url=reverse("classes:detail", args=[klass.pk]))
     return len(live)
 
 
