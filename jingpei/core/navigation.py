@@ -3,6 +3,7 @@ when the user holds its permission somewhere (or it needs none beyond login)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
@@ -23,6 +24,11 @@ class NavItem:
     perm: str | None = None  # None: any logged-in user
     order: int = 100
     needs_person: bool = False  # "my …" pages need an account linked to a person
+    # ``count(user) -> int``: a number to show beside the item (unread messages…); with ``top`` the item
+    # also appears, with its number, in the top bar whenever the number is not 0 (the side menu is
+    # folded away on a phone).
+    count: Callable[[Any], int] | None = None
+    top: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +58,8 @@ def items_for(user, path: str = "") -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        shown.append({"label": item.label, "url": url, "icon": item.icon, "active": False})
+        shown.append({"label": item.label, "url": url, "icon": item.icon, "active": False,
+                      "count": item.count(user) if item.count else 0, "top": item.top})
     # The one item for the page: the longest link that the current path starts with.
     matches = [i for i in shown if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
     if matches:

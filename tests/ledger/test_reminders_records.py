@@ -118,3 +118,17 @@ def test_subtree_archive_refuses_a_bad_year(settled, client_as, year):
     assert response.status_code == 200
     assert "请填写 2000 到 2100 之间的年份" in response.content.decode()
     assert not Job.objects.filter(name="ledger.records_archive").exists()
+
+
+def test_unread_notifications_are_counted_in_the_menu_and_top_bar_until_read(cast, client_as):
+    client = client_as(cast.trainee)
+    assert 'data-testid="top-alert"' not in client.get("/").content.decode()
+    services.notify([cast.trainee, cast.liaison_a], title="培训班“乡村振兴专题培训班”已取消", body="原因：计划调整")
+    services.notify([cast.trainee], title="学时提醒")
+    page = client.get("/").content.decode()
+    assert 'data-testid="nav-count">2<' in page
+    assert 'aria-label="站内通知（2 条未读）" data-testid="top-alert"' in page
+    inbox = client.get(reverse("ledger:notifications")).content.decode()
+    assert "原因：计划调整" in inbox and 'data-testid="top-alert"' not in inbox  # shown, hence read
+    assert 'data-testid="nav-count"' not in client.get("/").content.decode()
+    assert 'data-testid="nav-count">1<' in client_as(cast.liaison_a).get("/").content.decode()  # each their own
