@@ -80,6 +80,24 @@ def _require_changeable(klass: TrainingClass) -> None:
         raise Conflict(_("本班已取消，不能再修改。"))
 
 
+def _tell(person: Person, actor, title: str, body: str = "") -> None:
+    """The trainee hears in their inbox of what was decided about them (not of their own doing)."""
+    _tell_each([(person, title, body)], actor)
+
+
+def _tell_each(messages: list[tuple[Person, str, str]], actor) -> None:
+    from jingpei.ledger.services import notify_each
+
+    url = reverse("classes:mine")
+    notify_each((user, title, body, url) for person, title, body in messages
+                if (user := getattr(person, "user", None)) is not None and user.is_active
+                and user.pk != getattr(actor, "pk", None))
+
+
+def _dates(klass: TrainingClass) -> dict:
+    return {"t": klass.title, "a": klass.start_date, "b": klass.end_date}
+
+
 # --- annual plan ------------------------------------------------------------------------------------
 def create_plan(*, actor, org: Organization, year: int, title: str, total_target: int, topics: str = "",
                 budget_note: str = "") -> AnnualPlan:
@@ -304,6 +322,12 @@ def nominate(*, actor, klass: TrainingClass, person: Person) -> Enrolment:
             waitlisted_at=None if room else now, nominated_by=actor if getattr(actor, "pk", None) else None)
         audit.record("class.nominate", enrolment, actor=actor, after={"status": enrolment.status},
                      org_path=org.path)
+        if room:
+            _tell(person, actor, _("请确认是否参加培训班“%(t)s”") % _dates(klass), _(
+                "您被推荐参加培训班“%(t)s”（%(a)s 至 %(b)s），请在“我的培训班”中确认参加或谢绝。") % _dates(klass))
+        else:
+            _tell(person, actor, _("您已列入培训班“%(t)s”的候补名单") % _dates(klass),
+                  _("名额已满，有空位时将通知您确认。"))
     return enrolment
 
 
@@ -312,13 +336,15 @@ def _promote_waitlist(klass: TrainingClass, actor) -> Enrolment | None:
     must already be locked by the caller."""
     if klass.status != TrainingClass.Status.OPEN:
         return None
-    for waiting in klass.enrolments.filter(status=S.WAITLISTED).select_related("quota", "org").order_by(
+    for waiting in klass.enrolments.filter(status=S.WAITLISTED).select_related("quota", "org", "person").order_by(
             "waitlisted_at", "id"):
         if _has_room(klass, waiting.quota):
             waiting.status = S.NOMINATED
             waiting.save(update_fields=["status"])
             audit.record("class.promote", waiting, actor=actor, after={"status": S.NOMINATED},
                          org_path=waiting.org.path)
+            _tell(waiting.person, actor, _("培训班“%(t)s”有了空位，请确认是否参加") % _dates(klass), _(
+                "培训班“%(t)s”（%(a)s 至 %(b)s）有了空位，请在“我的培训班”中确认参加或谢绝。") % _dates(klass))
             return waiting
     return None
 
@@ -358,10 +384,14 @@ def decide(*, actor, enrolment: Enrolment, approve: bool) -> Enrolment:
         if approve:
             if enrolment.status != S.CONFIRMED:
                 raise Conflict(_("只能录取本人已确认的学员（当前：%(s)s）。") % {"s": enrolment.get_status_display()})
-            return _set_status(enrolment, S.APPROVED, actor, "class.approve")
+            _set_status(enrolment, S.APPROVED, actor, "class.approve")
+            _tell(enrolment.person, actor, _("您已被培训班“%(t)s”录取") % _dates(klass), _(
+                "%(a)s 开班，%(b)s 结业。每次课请用手机扫描现场二维码签到；不能参加的课次请提前请假。") % _dates(klass))
+            return enrolment
         if enrolment.status not in Enrolment.LIVE:
             raise Conflict(_("该调训已处理（%(s)s）。") % {"s": enrolment.get_status_display()})
         _set_status(enrolment, S.REJECTED, actor, "class.reject")
+        _tell(enrolment.person, actor, _("培训班“%(t)s”未录取您") % _dates(klass))
         _promote_waitlist(klass, actor)
     return enrolment
 
@@ -490,11 +520,18 @@ def decide_leave(*, actor, leave: LeaveRequest, approve: bool, confirm_withdrawa
         leave.save(update_fields=["status", "decided_by", "decided_at"])
         audit.record("class.leave_decide", leave, actor=actor, after={"status": leave.status},
                      org_path=enrolment.org.path)
+        what = leave.session.subject if leave.session_id else _("整个班次")
         if withdraw:
             enrolment = Enrolment.objects.select_for_update().select_related("org").get(pk=enrolment.pk)
             _set_status(enrolment, S.WITHDRAWN, actor, "class.withdraw")
+            _tell(enrolment.person, actor, _("您已从培训班“%(t)s”退学") % _dates(klass), _(
+                "请假（%(w)s，%(h)s 学时）已批准；请假合计超过总学时的 1/7，按规定作退学处理。") % {
+                    "w": what, "h": leave.hours})
             if timezone.localdate() < klass.start_date:
                 _promote_waitlist(klass, actor)
+        else:
+            title = _("请假已批准：%(t)s") if approve else _("请假未获批准：%(t)s")
+            _tell(enrolment.person, actor, title % _dates(klass), _("%(w)s，%(h)s 学时。") % {"w": what, "h": leave.hours})
     return leave
 
 
@@ -685,13 +722,16 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
             raise DomainError(_("本班尚未安排课次，无法结业。"))
         issued_at = timezone.now()
         day_rules = _day_rules(klass)  # read once for the whole class
-        enrolments = klass.enrolments.filter(status=S.APPROVED).select_related("person", "person__primary_org", "org")
+        enrolments = klass.enrolments.filter(status=S.APPROVED).select_related(
+            "person", "person__primary_org", "person__user", "org")
+        told: list[tuple[Person, str, str]] = []  # each trainee hears the verdict
         for n, enrolment in enumerate(enrolments, start=1):
             hours, shortfall = _completion_verdict(enrolment, total)
             if shortfall:
                 enrolment.completion_note = shortfall[:200]
                 enrolment.save(update_fields=["completion_note"])
                 result.not_completed.append((enrolment, shortfall))
+                told.append((enrolment.person, _("培训班“%(t)s”结业：您未达到结业条件") % _dates(klass), shortfall))
                 continue
             days = len(enrolment.attendances.datetimes("session__starts_at", "day")) if day_rules else 0  # local days
             hours = credited_hours(hours, days, day_rules)
@@ -709,6 +749,8 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
                 issuer=klass.organizer.name, issued_at=issued_at)
             issued.append(cert)
             result.completed.append(enrolment)
+            told.append((enrolment.person, _("您已从培训班“%(t)s”结业") % _dates(klass),
+                         _("计 %(h)s 学时，结业证书编号 %(s)s。") % {"h": hours, "s": serial}))
         _credit_teaching(klass, actor)
         klass.status = TrainingClass.Status.COMPLETED
         klass.completed_at = issued_at
@@ -716,6 +758,7 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
         audit.record("class.complete", klass, actor=actor,
                      after={"completed": len(result.completed), "not_completed": len(result.not_completed)},
                      org_path=klass.organizer.path)
+        _tell_each(told, actor)
         if issued and (len(issued) > INLINE_CERTIFICATES or not inline_pdfs):
             result.job = enqueue("classes.render_certificates", user=actor if getattr(actor, "pk", None) else None,
                                  title=_("生成结业证书：%(t)s") % {"t": klass.title}, class_id=klass.pk)
@@ -784,4 +827,8 @@ def review_reflection(*, actor, reflection: Reflection, action: str, comment: st
         reflection.save(update_fields=["status", "best", "comment", "reviewed_by"])
         audit.record("class.reflection_review", reflection, actor=actor,
                      after={"status": reflection.status, "best": reflection.best}, org_path=enrolment.org.path)
+        title = {"return": _("培训心得被退回，请修改后重交：%(t)s"), "accept": _("培训心得已通过：%(t)s"),
+                 "best": _("培训心得被评为优秀：%(t)s")}[action]
+        _tell(enrolment.person, actor, title % {"t": enrolment.klass.title},
+              _("班主任意见：%(c)s") % {"c": comment} if comment else "")
     return reflection

@@ -475,6 +475,11 @@ def mark_read(*, user, ids: list[int]) -> int:
 def notify(users, *, title: str, body: str = "", url: str = "") -> int:
     """One in-app notification to each of ``users`` (other capabilities' messages, such as a cancelled
     class, arrive in the same inbox as the reminders). Runs in the caller's transaction."""
-    notes = [Notification(user=user, title=title[:200], body=body, url=url[:300]) for user in users]
+    return notify_each((user, title, body, url) for user in users)
+
+
+def notify_each(messages) -> int:
+    """``(user, title, body, url)`` each: one INSERT for them all."""
+    notes = [Notification(user=user, title=title[:200], body=body, url=url[:300]) for user, title, body, url in messages]
     Notification.objects.bulk_create(notes)
     return len(notes)
