@@ -9,6 +9,7 @@ from django.views import defaults
 
 from jingpei.core.models import Job
 from jingpei.core.navigation import items_for
+from jingpei.core.todo import todos_for
 
 
 @login_required
@@ -18,7 +19,7 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"summary": home_summary(request.user), "shortcuts": items_for(request.user)},
+        {"summary": home_summary(request.user), "shortcuts": items_for(request.user), "todos": todos_for(request.user)},
     )
 
 
