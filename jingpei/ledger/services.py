@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit
+from jingpei.core.bulkload import indexes_built_after
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.middleware import client_ip
 from jingpei.core.models import AuditLog
@@ -132,8 +133,11 @@ def rebuild_rollups() -> int:
             cursor.execute(f"TRUNCATE {rollup}")
         else:
             cursor.execute(f"DELETE FROM {rollup}")  # noqa: S608
-        cursor.execute(_rebuild_sql())
-        return cursor.rowcount
+        # The table is empty and locked (TRUNCATE; SQLite's write lock): fill it bare, then index it —
+        # ~5 minutes instead of ~30 at 43.7M rows. The GROUP BY's rows are unique on the constraint's keys.
+        with indexes_built_after([rollup], unique=True):
+            cursor.execute(_rebuild_sql())
+            return cursor.rowcount
 
 
 # --- crediting ------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit, crypto
+from jingpei.core.bulkload import indexes_built_after
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.jobs import enqueue
 from jingpei.core.middleware import client_ip
@@ -205,34 +206,25 @@ BULK_TABLES = (Person, Membership, PersonCategory, AuditLog, ImportRow)
 
 @contextmanager
 def _bulk_load_indexes(rows: int):
-    """SQLite: a table about to receive at least as many rows as it holds loses its plain indexes
-    for the load and gets them back, rebuilt in one sorted pass each, at its end — cheaper than
-    keeping a dozen B-trees keyed by random hashes up to date row by row (about a third of the
-    write). It all happens inside the import's transaction: SQLite's DDL is transactional, so a
-    failed import rolls the indexes back with the rows, and other connections never see a table
-    without them. Unique indexes stay: they enforce the rules and serve the look-ups of the load
-    itself. (Not on PostgreSQL: DROP INDEX locks the whole table against readers until the commit.)"""
+    """SQLite: a table about to receive at least as many rows as it holds loses its plain indexes for
+    the load and gets them back at its end (``core.bulkload``) — cheaper than keeping a dozen B-trees
+    keyed by random hashes up to date row by row (about a third of the write). Unique indexes stay:
+    they enforce the rules and serve the look-ups of the load itself. (Not on PostgreSQL: DROP INDEX
+    locks the whole table against readers until the commit.)"""
     if connection.vendor != "sqlite" or not rows:
         yield
         return
     quote = connection.ops.quote_name
-    dropped = []
+    tables = []
     with connection.cursor() as cursor:
         for model in BULK_TABLES:
             table = model._meta.db_table
             # The highest id, never below the row count: a cheap, cautious size of the table.
             cursor.execute(f"SELECT COALESCE(MAX({quote(model._meta.pk.column)}), 0) FROM {quote(table)}")  # noqa: S608
-            if cursor.fetchone()[0] > rows:
-                continue
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                           "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'", [table])
-            for name, sql in cursor.fetchall():
-                cursor.execute(f"DROP INDEX {quote(name)}")
-                dropped.append(sql)
-    yield  # on an error the transaction rolls back, dropped indexes included: nothing to restore
-    with connection.cursor() as cursor:
-        for sql in dropped:
-            cursor.execute(sql)
+            if cursor.fetchone()[0] <= rows:
+                tables.append(table)
+    with indexes_built_after(tables):
+        yield
 
 
 _ID_NUMBER = re.compile(r"\b\d{17}[\dX]\b")
