@@ -6,9 +6,7 @@ Errors always answer ``{"error": {"code": ..., "message": ..., "fields": [{"fiel
 from __future__ import annotations
 
 import logging
-from importlib import import_module
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
@@ -19,6 +17,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
+from jingpei.core.appmodules import app_modules
 from jingpei.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -84,15 +83,7 @@ def _unauthenticated(request, exc):
     return api.create_response(request, error_body("unauthenticated", _("请先登录。")), status=401)
 
 
-for config in apps.get_app_configs():
-    if not config.name.startswith("jingpei."):
-        continue
-    try:
-        module = import_module(f"{config.name}.api")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{config.name}.api":
-            raise
-        continue
+for config, module in app_modules("api"):
     # An app exposes ``routers = [(prefix, router), ...]`` or a single ``router`` mounted at its label.
     for prefix, router in getattr(module, "routers", None) or [
         (config.label, getattr(module, "router", None))

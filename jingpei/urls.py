@@ -1,26 +1,13 @@
 """Composition only: every Jingpei app with a ``urls`` module brings its own routes."""
 
-from importlib import import_module
-
-from django.apps import apps
 from django.urls import include, path
 
 from jingpei.api import api
+from jingpei.core.appmodules import app_modules
 
 
 def _app_urls():
-    patterns = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jingpei."):
-            continue
-        try:
-            import_module(f"{config.name}.urls")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.urls":
-                raise
-            continue
-        patterns.append(path("", include(f"{config.name}.urls")))
-    return patterns
+    return [path("", include(module)) for _config, module in app_modules("urls")]
 
 
 urlpatterns = [

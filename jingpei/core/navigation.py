@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
+from jingpei.core.appmodules import app_modules
 from jingpei.core.scoping import has_perm_anywhere
 
 
@@ -34,15 +33,7 @@ class NavItem:
 @lru_cache(maxsize=1)
 def all_items() -> tuple[NavItem, ...]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jingpei."):
-            continue
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.nav":
-                raise
-            continue
+    for _config, module in app_modules("nav"):
         items.extend(getattr(module, "NAV_ITEMS", ()))
     return tuple(sorted(items, key=lambda i: i.order))
 

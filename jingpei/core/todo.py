@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
+from jingpei.core.appmodules import app_modules
 
 
 @dataclass(frozen=True)
@@ -25,18 +24,7 @@ class Todo:
 
 @lru_cache(maxsize=1)
 def _sources() -> tuple[Callable[[Any], Iterable[Todo]], ...]:
-    found: list = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("jingpei."):
-            continue
-        try:
-            module = import_module(f"{config.name}.todo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.todo":
-                raise
-            continue
-        found.extend(getattr(module, "TODOS", ()))
-    return tuple(found)
+    return tuple(source for _config, module in app_modules("todo") for source in getattr(module, "TODOS", ()))
 
 
 def todos_for(user) -> list[Todo]:
