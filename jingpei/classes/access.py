@@ -66,6 +66,16 @@ def can_manage(user, klass: TrainingClass) -> bool:
     return scope_for(user, Perm.CLASS_MANAGE).covers(klass.organizer.path)
 
 
+def runnable_classes(user):
+    """The classes ``user`` may act on as the class head (``can_run`` for many at once)."""
+    condition = Q(head_id=user.pk)
+    for perm in (Perm.CLASS_MANAGE, Perm.CLASS_HEAD):
+        scope = scope_for(user, perm)
+        if not scope.empty:
+            condition |= scope.q("organizer__path")
+    return TrainingClass.objects.filter(condition)
+
+
 def can_run(user, klass: TrainingClass) -> bool:
     """May act as the class head: roster decisions, sign-in, leave, reflections, completion."""
     if getattr(user, "pk", None) and klass.head_id == user.pk:

@@ -90,8 +90,12 @@ def _tell_each(messages: list[tuple[Person, str, str]], actor) -> None:
 
     url = reverse("classes:mine")
     notify_each((user, title, body, url) for person, title, body in messages
-                if (user := getattr(person, "user", None)) is not None and user.is_active
-                and user.pk != getattr(actor, "pk", None))
+                if _reachable(user := getattr(person, "user", None), actor))
+
+
+def _reachable(user, actor) -> bool:
+    """Whether ``user`` is told of an action: an active account, not the one who acted."""
+    return user is not None and user.is_active and user.pk != getattr(actor, "pk", None)
 
 
 def _dates(klass: TrainingClass) -> dict:
@@ -439,7 +443,7 @@ def cancel_class(*, actor, klass: TrainingClass, reason: str) -> int:
             "status": klass.status, "reason": reason, "enrolments": len(live), "leaves": leaves,
             "attendances": Attendance.objects.filter(session__klass=klass).count()}, org_path=klass.organizer.path)
         told = {user for e in live for user in (getattr(e.person, "user", None), e.nominated_by)
-                if user is not None and user.is_active and user.pk != getattr(actor, "pk", None)}
+                if _reachable(user, actor)}
         notify(sorted(told, key=lambda u: u.pk), title=_("培训班“%(t)s”已取消") % {"t": klass.title},
                body=_("%(a)s 至 %(b)s 的培训班“%(t)s”已取消。原因：%(r)s") % {
                    "a": klass.start_date, "b": klass.end_date, "t": klass.title, "r": reason},

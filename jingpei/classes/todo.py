@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.classes import queries
+from jingpei.classes import access, queries
 from jingpei.classes.models import Enrolment, LeaveRequest, Reflection, TrainingClass
-from jingpei.core.permissions import Perm
-from jingpei.core.scoping import scope_for
 from jingpei.core.todo import Todo
 
 RUN_LIMIT = 10  # open classes listed; a whole district's officer sees the first ten by date
@@ -34,12 +32,7 @@ def trainee(user):
 
 def runner(user):
     """Per open class the user may run: admissions, leave, reflections waiting, or completion due."""
-    condition = Q(head_id=user.pk)
-    for perm in (Perm.CLASS_MANAGE, Perm.CLASS_HEAD):
-        scope = scope_for(user, perm)
-        if not scope.empty:
-            condition |= scope.q("organizer__path")
-    classes = {k.pk: k for k in TrainingClass.objects.filter(condition, status=TrainingClass.Status.OPEN)
+    classes = {k.pk: k for k in access.runnable_classes(user).filter(status=TrainingClass.Status.OPEN)
                .order_by("start_date", "id")}
     if not classes:
         return

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jingpei.core.todo import Todo
-from jingpei.ledger.models import ComplianceFact, RequirementRule, hours_of
+from jingpei.ledger.models import ComplianceFact, hours_of
 from jingpei.ledger.nav import unread_count
 from jingpei.ledger.rules import STATUS_LABELS, Status
 
@@ -17,11 +17,10 @@ BEHIND = (Status.BEHIND, Status.WILL_MISS)  # still to be made up; a missed peri
 def behind(user):
     if not getattr(user, "person_id", None):
         return
-    facts = ComplianceFact.objects.filter(person_id=user.person_id, status__in=BEHIND)
-    names = dict(RequirementRule.objects.filter(pk__in=facts.values("rule_id")).values_list("pk", "name"))
+    facts = ComplianceFact.objects.filter(person_id=user.person_id, status__in=BEHIND).select_related("rule")
     for fact in facts.order_by("rule_id"):
         yield Todo(_("%(rule)s：还差 %(gap)s 学时（%(status)s）") % {
-            "rule": names.get(fact.rule_id, ""), "gap": hours_of(fact.required - fact.earned),
+            "rule": fact.rule.name, "gap": hours_of(fact.required - fact.earned),
             "status": STATUS_LABELS[fact.status]}, reverse("ledger:me"), "hourglass-split")
 
 
