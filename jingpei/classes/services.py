@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +43,7 @@ from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.ledger import conversion
 from jingpei.ledger.models import ConversionRule, TrainingForm
-from jingpei.ledger.services import credit_hours
+from jingpei.ledger.services import CreditItem, credit_hours, credit_many
 from jingpei.orgs.models import Category, Organization, Person, PersonCategory
 
 S = Enrolment.Status
@@ -433,8 +434,10 @@ def cancel_class(*, actor, klass: TrainingClass, reason: str) -> int:
         klass.save(update_fields=["status", "cancelled_at", "cancel_reason"])
         live = list(klass.enrolments.filter(status__in=Enrolment.LIVE).select_related(
             "org", "person__user", "nominated_by"))
-        for enrolment in live:
-            _set_status(enrolment, S.CANCELLED, actor, "class.enrolment_cancel")
+        # The whole list in one UPDATE and one batch of audit rows, each as _set_status would write it.
+        Enrolment.objects.filter(pk__in=[e.pk for e in live]).update(status=S.CANCELLED, decided_at=klass.cancelled_at)
+        audit.record_many("class.enrolment_cancel", ((e, {"status": e.status}, {"status": S.CANCELLED}, e.org.path)
+                                                     for e in live), actor=actor)
         # Pending leave no longer has anything to be granted from.
         leaves = LeaveRequest.objects.filter(enrolment__klass=klass, status=LeaveRequest.Status.PENDING).update(
             status=LeaveRequest.Status.REJECTED, decided_by=actor if getattr(actor, "pk", None) else None,
@@ -678,18 +681,31 @@ def _credit_teaching(klass: TrainingClass, actor) -> int:
     return credited
 
 
-def _completion_verdict(enrolment: Enrolment, total: Decimal) -> tuple[Decimal, str]:
-    """(hours attended, reason it falls short — "" when complete)."""
+def _completion_verdict(enrolment: Enrolment, hours: Decimal, total: Decimal) -> str:
+    """Why a trainee who attended ``hours`` falls short of completing ("" when they complete)."""
     klass = enrolment.klass
-    hours = attended_hours(enrolment)
     if hours < (total * klass.min_attendance):
-        return hours, _("出勤 %(h)s / %(t)s 学时，未达 %(p)s%%") % {
+        return _("出勤 %(h)s / %(t)s 学时，未达 %(p)s%%") % {
             "h": hours, "t": total, "p": int(klass.min_attendance * 100)}
     if klass.require_reflection:
         reflection = getattr(enrolment, "reflection", None)
         if reflection is None or reflection.status == Reflection.Status.RETURNED:
-            return hours, _("未提交培训心得")
-    return hours, ""
+            return _("未提交培训心得")
+    return ""
+
+
+def _attendance_of(klass: TrainingClass, *, days: bool) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """Hours attended and (when ``days``) local days attended, per admitted enrolment: two GROUP BYs for the
+    whole class, what :func:`attended_hours` and a day count would read trainee by trainee."""
+    attended = Attendance.objects.filter(enrolment__klass=klass, enrolment__status=S.APPROVED)
+    hours = {pk: (h or Decimal("0")).quantize(Decimal("0.1")) for pk, h in
+             attended.values("enrolment_id").annotate(h=Sum("session__hours")).values_list("enrolment_id", "h")}
+    by_day: dict[int, int] = {}
+    if days:  # days in the site's time zone, as QuerySet.datetimes(…, "day") counts them
+        for pk, _day in attended.annotate(day=TruncDate("session__starts_at")).values_list(
+                "enrolment_id", "day").distinct():
+            by_day[pk] = by_day.get(pk, 0) + 1
+    return hours, by_day
 
 
 _SERIAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -726,35 +742,40 @@ def complete_class(*, actor, klass: TrainingClass, today: date | None = None, ba
             raise DomainError(_("本班尚未安排课次，无法结业。"))
         issued_at = timezone.now()
         day_rules = _day_rules(klass)  # read once for the whole class
-        enrolments = klass.enrolments.filter(status=S.APPROVED).select_related(
-            "person", "person__primary_org", "person__user", "org")
+        enrolments = list(klass.enrolments.filter(status=S.APPROVED).select_related(
+            "person", "person__primary_org", "person__user", "org", "reflection"))
+        hours_of, days_of = _attendance_of(klass, days=bool(day_rules))
+        credits: list[CreditItem] = []
         told: list[tuple[Person, str, str]] = []  # each trainee hears the verdict
         for n, enrolment in enumerate(enrolments, start=1):
-            hours, shortfall = _completion_verdict(enrolment, total)
+            hours = hours_of.get(enrolment.pk, Decimal("0.0"))
+            shortfall = _completion_verdict(enrolment, hours, total)
             if shortfall:
                 enrolment.completion_note = shortfall[:200]
-                enrolment.save(update_fields=["completion_note"])
                 result.not_completed.append((enrolment, shortfall))
                 told.append((enrolment.person, _("培训班“%(t)s”结业：您未达到结业条件") % _dates(klass), shortfall))
                 continue
-            days = len(enrolment.attendances.datetimes("session__starts_at", "day")) if day_rules else 0  # local days
-            hours = credited_hours(hours, days, day_rules)
-            credit_hours(person=enrolment.person, hours=hours, form=klass.ledger_form, occurred_on=klass.end_date,
-                         idempotency_key=f"class-completion:{klass.pk}:{enrolment.person_id}", actor=actor,
-                         title=klass.title, source_type="class", source_id=klass.pk)
-            enrolment.completed = True
-            enrolment.credited_hours = hours
-            enrolment.completion_note = ""
-            enrolment.save(update_fields=["completed", "credited_hours", "completion_note"])
+            hours = credited_hours(hours, days_of.get(enrolment.pk, 0), day_rules)
+            person = enrolment.person
+            credits.append(CreditItem(
+                person_id=person.pk, hours=hours, form=klass.ledger_form, occurred_on=klass.end_date,
+                idempotency_key=f"class-completion:{klass.pk}:{person.pk}", title=klass.title[:200],
+                source_type="class", source_id=str(klass.pk),
+                org_path=person.primary_org.path if person.primary_org_id else ""))
+            enrolment.completed, enrolment.credited_hours, enrolment.completion_note = True, hours, ""
             serial = _serial(klass, n)
-            cert = Certificate.objects.create(
-                serial=serial, verify_url=verification_url(serial, base_url), enrolment=enrolment, klass=klass, person_name=enrolment.person.name,
-                class_title=klass.title, start_date=klass.start_date, end_date=klass.end_date, hours=hours,
-                issuer=klass.organizer.name, issued_at=issued_at)
-            issued.append(cert)
+            issued.append(Certificate(
+                serial=serial, verify_url=verification_url(serial, base_url), enrolment=enrolment, klass=klass,
+                person_name=person.name, class_title=klass.title, start_date=klass.start_date,
+                end_date=klass.end_date, hours=hours, issuer=klass.organizer.name, issued_at=issued_at))
             result.completed.append(enrolment)
-            told.append((enrolment.person, _("您已从培训班“%(t)s”结业") % _dates(klass),
+            told.append((person, _("您已从培训班“%(t)s”结业") % _dates(klass),
                          _("计 %(h)s 学时，结业证书编号 %(s)s。") % {"h": hours, "s": serial}))
+        # The whole class in a handful of statements: the credits (through the ledger's batch, each once
+        # by its key), the verdicts, the certificates.
+        credit_many(credits, actor=actor)
+        Enrolment.objects.bulk_update(enrolments, ["completed", "credited_hours", "completion_note"], batch_size=500)
+        issued = Certificate.objects.bulk_create(issued, batch_size=500)
         _credit_teaching(klass, actor)
         klass.status = TrainingClass.Status.COMPLETED
         klass.completed_at = issued_at

@@ -184,6 +184,7 @@ class CreditItem:
     title: str = ""
     source_type: str = ""
     source_id: str = ""
+    org_path: str = ""  # the person's organisation, for the audit row (as credit_hours writes it)
 
 
 ENTRY_COLUMNS = ("person_id, occurred_on, hours, form, title, source_type, source_id, idempotency_key, reason, "
@@ -229,16 +230,16 @@ def _audit_credits(cursor, created, by_key, *, actor, actor_id, now) -> None:
     if connection.vendor != "postgresql":
         AuditLog.objects.bulk_create([
             AuditLog(actor_id=actor_id, actor_name=name, ip=ip, action="ledger.credit", object_type="ledger.ledgerentry",
-                     object_id=str(pk), object_repr=key[:200], after=after)
+                     object_id=str(pk), object_repr=key[:200], org_path=by_key[key][0].org_path, after=after)
             for (pk, key), after in zip(created, afters, strict=True)
         ], batch_size=500)
         return
     cursor.execute(
         f"INSERT INTO {AuditLog._meta.db_table} (at, actor_id, actor_name, ip, action, object_type, object_id, "  # noqa: S608
-        "object_repr, org_path, before, after) SELECT %s, %s, %s, %s, 'ledger.credit', 'ledger.ledgerentry', o, r, '', "
-        "NULL, a::jsonb FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(o, r, a)",
+        "object_repr, org_path, before, after) SELECT %s, %s, %s, %s, 'ledger.credit', 'ledger.ledgerentry', o, r, g, "
+        "NULL, a::jsonb FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) AS u(o, r, g, a)",
         [now, actor_id, name, ip, [str(pk) for pk, _k in created], [k[:200] for _pk, k in created],
-         [json.dumps(a, ensure_ascii=False) for a in afters]],
+         [by_key[k][0].org_path for _pk, k in created], [json.dumps(a, ensure_ascii=False) for a in afters]],
     )
 
 

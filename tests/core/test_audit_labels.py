@@ -23,7 +23,7 @@ def _strings(node):
 
 
 def recorded_actions() -> set[str]:
-    """Action codes written in the source: audit.record's first argument (or a branch of it), the roster
+    """Action codes written in the source: audit.record's or record_many's first argument (or a branch of it), the roster
     import's ``_audit``, the class enrolment's ``_set_status`` and any ``action=`` keyword."""
     codes = set()
     for path in SOURCE.rglob("*.py"):
@@ -33,7 +33,7 @@ def recorded_actions() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in ("record", "_audit") and node.args:
+            if name in ("record", "record_many", "_audit") and node.args:
                 codes.update(_strings(node.args[0]))
             if name == "_set_status" and node.args:
                 codes.update(_strings(node.args[-1]))
