@@ -131,6 +131,12 @@ UPCOMING = Spec("u1", "村党组织书记壮大村集体经济专题培训班", 
                           "典型村现场教学", "研讨交流"))
 DRAFT = Spec("d1", "扶贫干部业务能力培训班（筹备）", Tier.REGULAR, "扶贫产业、干部能力提升", 2, 60, "区委党校",
              positions=("驻村第一书记",), subjects=("扶贫政策与业务规范", "扶贫资金项目管理"))
+# Planned for next month and called off (取消): nominations had begun; each nominee and liaison is told why.
+CANCELLED = Spec("x1", "赴兰考焦裕禄干部学院党性教育交流考察学习班", Tier.KEY, "党性教育、干部能力提升", 4, 30,
+                 "河南省兰考县", form=ClassForm.STUDY_TOUR, quotas=dict.fromkeys(("老窝镇", "万金镇", "召陵镇"), 4),
+                 positions=("村党支部书记", "驻村第一书记"),
+                 subjects=("焦裕禄纪念园现场教学", "张庄村脱贫攻坚经验", "兰考县乡村振兴座谈", "考察总结与研讨"))
+CANCEL_REASON = "受雨雪冰冻天气影响，经区委组织部研究，本期考察学习班取消，明年春季另行安排。"
 ITINERARY = ("{d0} 漯河—延安 乘车赴梁家河，途中学习党史资料\n"
              "{d1} 梁家河 村史馆、知青旧居、淤地坝、沼气池现场教学\n"
              "{d2} 袁家村 乡村旅游与村集体经济发展考察、座谈交流\n"
@@ -460,6 +466,14 @@ class _Builder:
             services.decide(actor=self.head, enrolment=e, approve=True)
         return klass
 
+    def cancelled(self, plan, lecturers) -> TrainingClass:
+        spec = CANCELLED
+        klass = self.create(spec, self.today + timedelta(days=24), plan)
+        self.sessions(klass, spec, lecturers)
+        self.enrol(klass, Spec(**{**spec.__dict__, "quotas": dict.fromkeys(spec.quotas, 2)}), settle=False)
+        services.cancel_class(actor=self.officer, klass=klass, reason=CANCEL_REASON)
+        return klass
+
     def draft(self, plan, lecturers) -> TrainingClass:
         spec = DRAFT
         klass = self.create(spec, self.today + timedelta(days=40), plan)
@@ -493,6 +507,7 @@ def build_classes_demo(*, seed: int = 2018, district_name: str = "召陵区", to
     b.finished(plan, lecturers)
     running = b.running(plan, lecturers)
     upcoming = b.upcoming(plan, lecturers)
+    b.cancelled(plan, lecturers)
     b.draft(plan, lecturers)
     audit.record("demo.classes", plan, actor=None, after={"seed": seed, **b.counts}, org_path=district.path)
     classes = TrainingClass.objects.filter(organizer=district)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from jingpei.accounts.models import User
 from jingpei.classes import queries, services
 from jingpei.classes.access import can_run
-from jingpei.classes.demo import PLAN_TARGET, build_classes_demo
+from jingpei.classes.demo import CANCEL_REASON, PLAN_TARGET, build_classes_demo
 from jingpei.classes.models import (
     AnnualPlan,
     Certificate,
@@ -25,7 +25,7 @@ from jingpei.classes.models import (
     TrainingClass,
 )
 from jingpei.demo.builder import build
-from jingpei.ledger.models import LedgerEntry
+from jingpei.ledger.models import LedgerEntry, Notification
 from jingpei.orgs.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,11 @@ def test_plan_classes_in_every_state_and_the_rules_kept(demo, capsys):
     upcoming = classes.get(pk=demo["upcoming_id"])
     assert upcoming.status == TrainingClass.Status.OPEN and upcoming.start_date > TODAY
     assert classes.filter(status=TrainingClass.Status.DRAFT).exists()
+    # One called off before it began: its nominees were taken off the list and told why.
+    called_off = classes.get(status=TrainingClass.Status.CANCELLED)
+    assert called_off.start_date > TODAY and called_off.cancel_reason == CANCEL_REASON
+    assert set(called_off.enrolments.values_list("status", flat=True)) == {Enrolment.Status.CANCELLED}
+    assert Notification.objects.filter(title__contains=called_off.title, body__contains="雨雪冰冻").count() >= 2  # the two liaisons
     tour = finished.get(form=ClassForm.STUDY_TOUR)
     assert "梁家河" in tour.itinerary and "袁家村" in tour.itinerary
     assert finished.filter(form=ClassForm.MOBILE_LECTURE).exists()
