@@ -5,9 +5,17 @@ from jingpei.core.permissions import Perm
 
 
 def unread_count(user) -> int:
+    """Unread messages, counted once per request: the menu, the top bar and the home page's to-do list all
+    ask of the same ``request.user`` (``services.mark_read`` forgets the count)."""
     from jingpei.ledger.models import Notification
 
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    if (n := getattr(user, UNREAD, None)) is None:
+        n = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        setattr(user, UNREAD, n)
+    return n
+
+
+UNREAD = "_jingpei_unread"  # where the count is kept on the user object
 
 
 NAV_ITEMS = [

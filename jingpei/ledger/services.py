@@ -36,6 +36,7 @@ from jingpei.ledger.models import (
     RequirementRule,
     TrainingForm,
 )
+from jingpei.ledger.nav import UNREAD
 from jingpei.orgs.models import Person
 
 TENTH = Decimal("0.1")
@@ -474,6 +475,7 @@ def mark_read(*, user, ids: list[int]) -> int:
     """Mark the user's own notifications read (they were shown)."""
     if not ids:
         return 0
+    user.__dict__.pop(UNREAD, None)
     return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -486,5 +488,7 @@ def notify(users, *, title: str, body: str = "", url: str = "") -> int:
 def notify_each(messages) -> int:
     """``(user, title, body, url)`` each: one INSERT for them all."""
     notes = [Notification(user=user, title=title[:200], body=body, url=url[:300]) for user, title, body, url in messages]
+    for note in notes:  # a count already taken on these user objects is out of date
+        note.user.__dict__.pop(UNREAD, None)
     Notification.objects.bulk_create(notes)
     return len(notes)
