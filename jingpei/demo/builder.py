@@ -322,10 +322,12 @@ def build_everything(*, seed: int = 2018, people: int = 3000, log=print) -> dict
     result["classes"] = classes
     result["courses"] = _academy_demo(log)
     from jingpei.ledger import standing
-    from jingpei.ledger.demo import build_online_history
+    from jingpei.ledger.demo import build_online_history, scope_fulltime_rule
 
     online = build_online_history(seed=seed, today=timezone.localdate())
     log(f"网络学习记录 {online} 条（今年 1 月至今，网络学院与学习强国）。")
+    rule = scope_fulltime_rule(actor=User.objects.get(username="officer"))
+    log(f"学时规则“{rule.name}”适用于：{'、'.join(c.name for c in rule.categories.all())}。")
     # The compliance pages read the materialised figures (refreshed daily by `manage.py ledger_standing`
     # from cron); build today's now so the demo shows them from the first click.
     stats = standing.rebuild()

@@ -8,9 +8,13 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from jingpei.ledger.models import TrainingForm
-from jingpei.ledger.services import CreditItem, credit_many
-from jingpei.orgs.models import Person
+from jingpei.ledger.models import RequirementRule, TrainingForm
+from jingpei.ledger.services import CreditItem, credit_many, save_rule
+from jingpei.orgs.models import Category, Person
+
+# Who the regulations' 12 days (or 90 学时) of full-time training a year is for: cadres, not every party
+# member, wealth leader or young backbone on a village roster.
+CADRE_CATEGORIES = ("top_leader", "leader", "first_secretary", "poverty_cadre", "seconded")
 
 
 def build_online_history(*, seed: int, today: date) -> int:
@@ -43,3 +47,10 @@ def build_online_history(*, seed: int, today: date) -> int:
                 title="学习强国专题学习" if external else "干部网络学院自学",
             ))
     return credit_many(items)
+
+
+def scope_fulltime_rule(*, actor) -> RequirementRule:
+    """Limit the preset 年度集中培训 rule to the demo's cadre categories, as an office does on the rules page
+    (the preset ships covering everyone: categories are each office's own data)."""
+    rule = RequirementRule.objects.get(code="fulltime-yearly")
+    return save_rule(actor=actor, rule=rule, categories=list(Category.objects.filter(code__in=CADRE_CATEGORIES)))

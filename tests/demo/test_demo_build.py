@@ -7,6 +7,7 @@ import pytest
 
 from jingpei.demo.builder import build_everything
 from jingpei.ledger import standing
+from jingpei.ledger.demo import CADRE_CATEGORIES
 from jingpei.ledger.models import ComplianceState
 from jingpei.orgs.models import Organization
 
@@ -27,3 +28,10 @@ def test_the_demo_builds_and_materialises_compliance():
     online = [s for s in figures.summaries if "网络学习" in s.rule.name]
     assert online and all(s.total.met > 0 and s.total.behind > 0 for s in online)
     assert any(line.startswith("学时达标统计") for line in lines)
+    # the regulations' full-time rule covers the cadres, not every party member and wealth leader
+    fulltime = next(s for s in figures.summaries if s.rule.code == "fulltime-yearly")
+    online_yearly = next(s for s in figures.summaries if s.rule.code == "online-yearly")
+    assert 0 < fulltime.total.covered + fulltime.total.exempt < online_yearly.total.covered + online_yearly.total.exempt
+    assert set(fulltime.rule.categories.values_list("code", flat=True)) == set(CADRE_CATEGORIES)
+    assert any(line.startswith("学时规则“年度集中培训") for line in lines)
+
