@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -145,3 +147,46 @@ def set_active(*, actor: Actor, user: User, active: bool) -> None:
             before={"active": before},
             after={"active": active},
         )
+
+
+# --- first start of a new installation -------------------------------------------------------------
+# The first accounts of an installation: the three administrators (三员分立) and, usually, the training
+# officer who then builds the tree and the roster. Their grants cover the whole new tree.
+FIRST_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.TRAINING_OFFICER)
+_LEGIBLE = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I to misread
+
+
+def initial_password() -> str:
+    """A one-time password to hand over on paper: 12 characters without look-alikes, never all digits."""
+    while True:
+        password = "".join(secrets.choice(_LEGIBLE) for _i in range(12))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
+            return password
+
+
+def initialise_site(*, org_name: str, kind: str, usernames: dict[str, str]) -> tuple[Organization, list[tuple[User, str, str]]]:
+    """Create the top organisation of a new installation and its first accounts, ``{role: username}`` for
+    roles of :data:`FIRST_ROLES` (a role left out gets no account), each with a one-time password that
+    must be changed at first login. All or nothing; refused once the installation has a top organisation.
+    Returns the organisation and ``(user, role, password)`` for each account."""
+    from jingpei.orgs import services as org_services
+
+    unknown = set(usernames) - set(FIRST_ROLES)
+    if unknown:
+        raise DomainError(_("初始化只能创建管理员和培训专员账号，不能创建：%(r)s") % {"r": "、".join(sorted(unknown))}, field="role")
+    names = [(u or "").strip() for u in usernames.values()]
+    if len(set(names)) != len(names):
+        raise DomainError(_("三员分立：每个角色须使用不同的用户名。"), field="username")
+    with transaction.atomic():
+        if (first := Organization.objects.filter(depth=1).first()) is not None:
+            raise Conflict(_("系统已初始化（已有顶级组织“%(o)s”），不能再次初始化。") % {"o": first.name})
+        org = org_services.create_org(actor=None, parent=None, name=org_name, kind=kind)
+        made = []
+        for role in FIRST_ROLES:
+            if role not in usernames:
+                continue
+            password = initial_password()
+            user = create_user(actor=None, username=usernames[role], password=password)
+            grant_role(actor=None, user=user, role=role, org=org)
+            made.append((user, role, password))
+    return org, made

@@ -7,10 +7,8 @@ subset, so the PDF shows the same glyphs on any machine; the QR code is drawn as
 from __future__ import annotations
 
 import io
-import os
 
 import segno
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
+from jingpei.core.links import absolute
 from jingpei.core.pdf_fonts import cjk_font
 
 
@@ -35,8 +34,7 @@ def mask_name(name: str) -> str:
 def verification_url(serial: str, base_url: str = "") -> str:
     """The public verification address; ``PUBLIC_BASE_URL`` (environment) wins over the address the
     request came in by, so certificates issued from an intranet host name still verify from outside."""
-    base = getattr(settings, "PUBLIC_BASE_URL", "") or os.environ.get("PUBLIC_BASE_URL", "") or base_url
-    return f"{base.rstrip('/')}/verify/{serial}/"
+    return absolute(f"/verify/{serial}/", base_url)
 
 
 def _draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:

@@ -8,24 +8,21 @@ a time: the run costs a few statements per thousand people, not a Python evaluat
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.accounts.models import Grant, User
+from jingpei.core.links import absolute
+from jingpei.core.mail import send_each
 from jingpei.core.permissions import Role
 from jingpei.ledger import standing
 from jingpei.ledger.compliance import today
 from jingpei.ledger.models import ComplianceFact, Notification, ReminderSent, RequirementRule, hours_of
 from jingpei.ledger.rules import STATUS_LABELS, Period, Status
-
-log = logging.getLogger(__name__)
 
 BEHIND = {Status.BEHIND, Status.WILL_MISS, Status.MISSED}
 CHUNK = 1000  # people reminded per transaction
@@ -54,17 +51,8 @@ def _claim(keys: dict[str, int | None], *, rule, period_start: date) -> set[str]
 
 
 def _mail(messages: list[tuple[str, str, str]], stats: dict) -> None:
-    """Send after the commit, over one connection; a message that fails is logged and counted (the
-    in-app notification is already there), it does not undo the others."""
-    if not messages:
-        return
-    with get_connection() as mailer:
-        for subject, body, to in messages:
-            try:
-                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], connection=mailer).send()
-            except Exception:  # noqa: BLE001 — one bad address or a mail server hiccup must not stop the run
-                log.exception("reminder e-mail to %s failed", to)
-                stats["mail_failed"] += 1
+    """Sent after the commit (see :func:`jingpei.core.mail.send_each`); failures are counted in ``stats``."""
+    stats["mail_failed"] += send_each(messages)
 
 
 def _remind_people(rule, period: Period, facts: list[tuple[int, int, int]], stats: dict) -> None:
@@ -86,7 +74,7 @@ def _remind_people(rule, period: Period, facts: list[tuple[int, int, int]], stat
                 "gap": hours_of(max(required - earned, 0))}
             notes.append(Notification(user=users[pid], title=title[:200], body=body, url=url_of[pid]))
             if users[pid].email:
-                mails.append((title, f"{body}\n\n{url_of[pid]}", users[pid].email))
+                mails.append((title, f"{body}\n\n{absolute(url_of[pid])}", users[pid].email))
         Notification.objects.bulk_create(notes)
     stats["people"] += len(notes)
     _mail(mails, stats)
@@ -114,7 +102,7 @@ def _digest(grant: Grant, rule, period: Period, stats: dict) -> None:
         Notification.objects.create(user=grant.user, title=title[:200], body="\n".join(lines), url=url)
     stats["digests"] += 1
     if grant.user.email:
-        _mail([(title, "\n".join(lines) + f"\n\n{url}", grant.user.email)], stats)
+        _mail([(title, "\n".join(lines) + f"\n\n{absolute(url)}", grant.user.email)], stats)
 
 
 def send_reminders(*, as_of: date | None = None, progress=None) -> dict:

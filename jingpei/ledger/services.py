@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jingpei.core import audit
 from jingpei.core.bulkload import indexes_built_after
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.jobs import enqueue
 from jingpei.core.middleware import client_ip
 from jingpei.core.models import AuditLog
 from jingpei.ledger import standing
@@ -486,9 +487,14 @@ def notify(users, *, title: str, body: str = "", url: str = "") -> int:
 
 
 def notify_each(messages) -> int:
-    """``(user, title, body, url)`` each: one INSERT for them all."""
+    """``(user, title, body, url)`` each: one INSERT for them all. Those whose account has an e-mail
+    address also get it by e-mail, sent by a background job once the transaction commits (a slow or
+    absent mail server never holds up the decision that sent it)."""
     notes = [Notification(user=user, title=title[:200], body=body, url=url[:300]) for user, title, body, url in messages]
     for note in notes:  # a count already taken on these user objects is out of date
         note.user.__dict__.pop(UNREAD, None)
     Notification.objects.bulk_create(notes)
+    mailed = [note.pk for note in notes if note.user.email]
+    if mailed:
+        enqueue("ledger.mail_notifications", title=_("发送通知邮件（%(n)s 封）") % {"n": len(mailed)}, ids=mailed)
     return len(notes)

@@ -56,3 +56,31 @@ def test_waiting_list_rejection_and_a_freed_seat(cast, klass, head):
     users[1].save()
     services.decide(actor=head, enrolment=enrolments[1], approve=False)
     assert len(inbox(users[1])) == 1  # a disabled account is not written to
+
+
+def test_an_account_with_an_address_also_gets_the_message_by_mail(cast, klass, settings, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.core.mail import EmailMessage
+
+    from jingpei.core.models import Job
+
+    settings.PUBLIC_BASE_URL = "https://peixun.zlq.gov.cn"
+    cast.trainee.email = "wxm@example.cn"
+    cast.trainee.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the mail job runs once the decision commits
+        services.nominate(actor=cast.liaison_a, klass=klass, person=cast.person_a)  # 王小明: an address
+        services.nominate(actor=cast.liaison_a, klass=klass, person=make_person(cast.village_a, "郑无邮"))  # no account
+    assert [m.to for m in mail.outbox] == [["wxm@example.cn"]]
+    sent = mail.outbox[0]
+    assert sent.subject == "请确认是否参加培训班“乡村振兴专题培训班”"
+    assert sent.body.endswith("\n\nhttps://peixun.zlq.gov.cn/classes/mine/")
+    assert Job.objects.get(name="ledger.mail_notifications").result == {"sent": 1, "mail_failed": 0}
+
+    # A mail server that refuses: the message stays in the inbox, the job counts the failure.
+    monkeypatch.setattr(EmailMessage, "send", lambda self, *a, **k: (_ for _ in ()).throw(OSError("refused")))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_class(actor=cast.officer, klass=klass, reason="天气原因")
+    assert Notification.objects.filter(user=cast.trainee, title__contains="已取消").exists()
+    assert Job.objects.filter(name="ledger.mail_notifications").order_by("-pk").first().result == {
+        "sent": 0, "mail_failed": 1}
