@@ -26,6 +26,11 @@ class AccountForm(StyledForm):
     )
 
 
+class OpenAccountsForm(StyledForm):
+    org = OrgPickField(label=_("开通范围（组织及其全部下级）"))
+    reissue = forms.BooleanField(label=_("同时为已开通但从未登录的账号重发激活码（原激活码作废）"), required=False)
+
+
 class ResetPasswordForm(StyledForm):
     password = forms.CharField(
         label=_("新密码"), widget=forms.PasswordInput, help_text=_("用户下次登录须修改。")

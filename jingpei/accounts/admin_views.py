@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingpei.accounts import services
 from jingpei.accounts.access import get_account, get_grant, visible_accounts, visible_audit, visible_grants
-from jingpei.accounts.admin_forms import AccountForm, AuditFilterForm, GrantForm, ResetPasswordForm
+from jingpei.accounts.admin_forms import (
+    AccountForm,
+    AuditFilterForm,
+    GrantForm,
+    OpenAccountsForm,
+    ResetPasswordForm,
+)
+from jingpei.accounts.exports import activation_workbook
 from jingpei.accounts.models import User
 from jingpei.core import audit_labels
 from jingpei.core.errors import DomainError
+from jingpei.core.filetypes import XLSX
+from jingpei.core.links import absolute
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.orgs.access import get_org
@@ -92,6 +105,33 @@ def accounts(request):
         qs = qs.filter(username__icontains=q) | qs.filter(person__name__contains=q)
     page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/accounts.html", {"form": form, "page": page, "q": q})
+
+
+@login_required
+def open_accounts(request):
+    """Open the accounts of a subtree's people in one go; the answer to the POST is the list of login names
+    and one-time codes, as an Excel file (the only time the codes are shown)."""
+    _require(request.user, Perm.ACCOUNT_MANAGE)
+    form = OpenAccountsForm(request.POST or request.GET or None)
+    org = outlook = None
+    if form.is_bound and form.is_valid():
+        try:
+            org = get_org(request.user, form.cleaned_data["org"])
+            outlook = services.opening_outlook(actor=request.user, org=org)
+            if request.method == "POST":
+                opened = services.open_accounts(actor=request.user, org=org, reissue=form.cleaned_data["reissue"])
+                if not opened:
+                    messages.info(request, _("“%(o)s”范围内没有需要开通账号或重发激活码的人员。") % {"o": org.name})
+                    return redirect(f"{reverse('accounts:open')}?org={org.pk}")
+                body = activation_workbook(opened, org_name=org.name,
+                                           login_url=absolute(reverse("accounts:login"), request.build_absolute_uri("/")))
+                name = f"{_('开通账号')}-{org.name}-{timezone.localdate():%Y%m%d}.xlsx"
+                return FileResponse(io.BytesIO(body), as_attachment=True, filename=name, content_type=XLSX)
+        except Http404:
+            form.add_error("org", _("请从搜索结果中选择您管理范围内的组织。"))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    return render(request, "accounts/open.html", {"form": form, "picked": org, "outlook": outlook})
 
 
 @login_required

@@ -23,7 +23,8 @@ class LoginForm(AuthenticationForm):
 
 class PasswordChangeForm(StyledForm):
     old_password = forms.CharField(
-        label=_("原密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("原密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("用激活码首次登录的，这里填激活码。"),
     )
     new_password = forms.CharField(
         label=_("新密码"),

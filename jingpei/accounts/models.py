@@ -17,6 +17,10 @@ class User(AbstractUser):
         "orgs.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # An account opened in bulk has no password until its owner first logs in with the one-time activation
+    # code handed to them (accounts.activation): only the code's keyed hash is kept, and until when it works.
+    activation_digest = models.CharField(max_length=64, blank=True, editable=False)
+    activation_expires = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("账号")

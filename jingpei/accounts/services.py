@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
+from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingpei.accounts import activation
+from jingpei.accounts.backends import proves
 from jingpei.accounts.models import Grant, User
 from jingpei.core import audit
 from jingpei.core.actors import Actor
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import SEPARATED_ADMIN_ROLES, Perm, Role
+from jingpei.core.pinyin import search_keys
 from jingpei.core.scoping import forget_grants, scope_for
 from jingpei.orgs.models import Organization, Person
 
@@ -116,13 +122,14 @@ def _set_password(user: User, new_password: str, *, field: str, must_change: boo
     with transaction.atomic():
         user.set_password(new_password)
         user.must_change_password = must_change
-        user.save(update_fields=["password", "must_change_password"])
+        user.activation_digest, user.activation_expires = "", None  # a password ends the activation code
+        user.save(update_fields=["password", "must_change_password", "activation_digest", "activation_expires"])
         audit.record(action, user, actor=actor)
 
 
 def change_password(*, user: User, old_password: str, new_password: str) -> None:
-    if not user.check_password(old_password):
-        raise DomainError(_("原密码不正确。"), field="old_password")
+    if not proves(user, old_password):
+        raise DomainError(_("原密码（或激活码）不正确。"), field="old_password")
     _set_password(user, new_password, field="new_password", must_change=False, action="user.password", actor=user)
 
 
@@ -190,3 +197,88 @@ def initialise_site(*, org_name: str, kind: str, usernames: dict[str, str]) -> t
             grant_role(actor=None, user=user, role=role, org=org)
             made.append((user, role, password))
     return org, made
+
+
+# --- opening the accounts of a whole subtree (开通账号) -----------------------------------------------
+@dataclass(frozen=True)
+class OpeningOutlook:
+    """What opening the accounts of ``org``'s subtree would do: people with no account yet, accounts opened
+    earlier whose code was never used (their codes can be issued again), and people already using theirs."""
+
+    org: Organization
+    without: int
+    pending: int
+    active: int
+
+
+@dataclass(frozen=True)
+class Opened:
+    user: User
+    person: Person
+    code: str
+
+
+def _people_in(org: Organization):
+    return Person.objects.active().in_subtree(org)
+
+
+def _require_account_manage(actor: Actor, org: Organization) -> None:
+    if actor is not None and not scope_for(actor, Perm.ACCOUNT_MANAGE).covers(org.path):
+        raise NotAllowed(_("您没有在该组织范围内开通账号的权限。"))
+
+
+def opening_outlook(*, actor: Actor, org: Organization) -> OpeningOutlook:
+    _require_account_manage(actor, org)
+    people = _people_in(org)
+    users = User.objects.filter(person__in=people)
+    pending = users.exclude(activation_digest="").count()
+    return OpeningOutlook(org, people.filter(user__isnull=True).count(), pending, users.count() - pending)
+
+
+def _usernames(people: list[Person]) -> list[str]:
+    """A login name per person: the full pinyin of the name (王小明 → wangxiaoming), or with the person's
+    number after it (wangxiaoming3817) where that is taken or shared within the batch. People may log in
+    with their phone number instead."""
+    bases = []
+    for person in people:
+        full = search_keys(person.name)[0].split()
+        bases.append((full[0] if full else "user")[:120])
+    shared = {b for b, n in Counter(bases).items() if n > 1}
+    wanted = [b if b not in shared else f"{b}{p.pk}" for b, p in zip(bases, people, strict=True)]
+    taken = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    wanted = [w if w not in taken else f"{b}{p.pk}" for w, b, p in zip(wanted, bases, people, strict=True)]
+    taken = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    return [w if w not in taken else f"{w}x{secrets.randbelow(10**6):06d}" for w in wanted]
+
+
+def open_accounts(*, actor: Actor, org: Organization, reissue: bool = False) -> list[Opened]:
+    """Open an account for everyone in ``org``'s subtree who has none, each with a one-time activation code
+    (see :mod:`jingpei.accounts.activation`); with ``reissue``, also give new codes to accounts opened
+    earlier and never activated (a lost list). One transaction; returns what to hand out, by organisation
+    and name. The codes are not kept: the caller hands the list over once."""
+    _require_account_manage(actor, org)
+    with transaction.atomic():
+        people = list(_people_in(org).filter(user__isnull=True).select_related("primary_org")
+                      .order_by("primary_org__path", "pinyin", "pk"))
+        expires = activation.expiry()
+        opened = [Opened(User(username=name, person=p, must_change_password=True, password=make_password(None),
+                              activation_expires=expires), p, activation.new_code())
+                  for name, p in zip(_usernames(people), people, strict=True)]
+        for o in opened:
+            o.user.activation_digest = activation.digest(o.code)
+        User.objects.bulk_create([o.user for o in opened], batch_size=500)
+        audit.record_many("user.open", ((o.user, None, {"username": o.user.username, "person": o.person.pk,
+                                          "expires": expires.isoformat()}, o.person.primary_org.path if o.person.primary_org_id else "")
+                                        for o in opened), actor=actor)
+        renewed: list[Opened] = []
+        if reissue:
+            for user in (User.objects.select_for_update().filter(person__in=_people_in(org)).exclude(activation_digest="")
+                         .select_related("person__primary_org")):
+                renewed.append(Opened(user, user.person, activation.new_code()))
+                user.activation_digest, user.activation_expires = activation.digest(renewed[-1].code), expires
+            User.objects.bulk_update([o.user for o in renewed], ["activation_digest", "activation_expires"], batch_size=500)
+            audit.record_many("user.reissue_code", ((o.user, None, {"expires": expires.isoformat()},
+                                                     o.person.primary_org.path if o.person.primary_org_id else "")
+                                                    for o in renewed), actor=actor)
+    return opened + sorted(renewed, key=lambda o: (o.person.primary_org.path if o.person.primary_org_id else "",
+                                                  o.person.pinyin, o.person.pk))

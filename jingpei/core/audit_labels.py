@@ -49,6 +49,7 @@ ACTIONS = {
     "lecturer.create": _("新增师资"),
     "user.create": _("新建账号"), "user.activate": _("启用账号"), "user.deactivate": _("停用账号"),
     "user.password": _("修改密码"), "user.reset_password": _("重置密码"),
+    "user.open": _("批量开通账号"), "user.reissue_code": _("重发激活码"),
     "grant.create": _("授予权限"), "grant.revoke": _("撤销权限"),
     "demo.build": _("生成演示数据"), "demo.build_scale": _("生成规模测试数据"), "demo.classes": _("生成演示培训班"),
 }
