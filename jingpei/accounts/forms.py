@@ -18,6 +18,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = _("第一次登录请填发给您的激活码。")
         style_fields(self)
 
 

@@ -23,6 +23,14 @@ def home(request):
     )
 
 
+@login_required
+def user_guide(request):
+    from jingpei.core.help import guide
+
+    html, sections = guide()
+    return render(request, "core/help.html", {"guide": html, "sections": sections})
+
+
 def _own_job(request, job_id) -> Job:
     try:
         return Job.objects.get(pk=job_id, created_by=request.user)
