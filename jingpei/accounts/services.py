@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,6 +257,13 @@ def open_accounts(*, actor: Actor, org: Organization, reissue: bool = False) -> 
     earlier and never activated (a lost list). One transaction; returns what to hand out, by organisation
     and name. The codes are not kept: the caller hands the list over once."""
     _require_account_manage(actor, org)
+    try:
+        return _open_accounts(actor, org, reissue)
+    except IntegrityError:  # another administrator opened some of the same people's accounts meanwhile
+        raise Conflict(_("部分人员的账号刚刚已由他人开通，请刷新人数后重试。")) from None
+
+
+def _open_accounts(actor: Actor, org: Organization, reissue: bool) -> list[Opened]:
     with transaction.atomic():
         people = list(_people_in(org).filter(user__isnull=True).select_related("primary_org")
                       .order_by("primary_org__path", "pinyin", "pk"))

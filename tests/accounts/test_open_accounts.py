@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from jingpei.accounts import activation, services
 from jingpei.accounts.models import User
-from jingpei.core.errors import NotAllowed
+from jingpei.core.errors import Conflict, NotAllowed
 from jingpei.core.models import AuditLog
 from jingpei.core.permissions import Role
 from tests.factories import make_person, make_user
@@ -112,3 +112,19 @@ def test_the_page_shows_the_counts_and_hands_over_the_list_once(cast, town_admin
     # Nothing left to open: a message, not an empty file.
     again = client.post("/admin/accounts/open/", {"org": cast.village_a.pk}, follow=True)
     assert "没有需要开通账号或重发激活码的人员" in again.content.decode()
+
+
+def test_two_administrators_at_once_lose_nothing(cast, town_admin, monkeypatch):
+    """The second of two overlapping openings meets the first's accounts: a clear refusal, nothing half-made."""
+    real = User.objects.bulk_create
+
+    def first_one_wins(objs, *args, **kwargs):
+        objs = list(objs)
+        real([User(username="zzfirst", person=objs[0].person)])  # the other administrator's commit
+        return real(objs, *args, **kwargs)
+
+    before = User.objects.count()
+    monkeypatch.setattr(User.objects, "bulk_create", first_one_wins)
+    with pytest.raises(Conflict, match="部分人员的账号刚刚已由他人开通"):
+        services.open_accounts(actor=town_admin, org=cast.village_a)
+    assert User.objects.count() == before and not AuditLog.objects.filter(action="user.open").exists()
