@@ -109,6 +109,8 @@ def test_the_page_shows_the_counts_and_hands_over_the_list_once(cast, town_admin
     assert listed and all(len(r[4]) == 11 and r[4][5] == "-" for r in listed)
     user = User.objects.get(username=listed[0][3])
     assert activation.matches(user, listed[0][4]) and user.person.name == listed[0][1]
+    assert "待激活" in client.get(f"/admin/accounts/?q={user.username}").content.decode()
+    assert 'data-testid="pending-activation"' in client.get(f"/admin/accounts/{user.pk}/").content.decode()
     # Nothing left to open: a message, not an empty file.
     again = client.post("/admin/accounts/open/", {"org": cast.village_a.pk}, follow=True)
     assert "没有需要开通账号或重发激活码的人员" in again.content.decode()
