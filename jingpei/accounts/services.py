@@ -22,7 +22,7 @@ from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import SEPARATED_ADMIN_ROLES, Perm, Role
 from jingpei.core.pinyin import search_keys
 from jingpei.core.scoping import forget_grants, scope_for
-from jingpei.orgs.models import Organization, Person
+from jingpei.orgs.models import Organization, Person, PersonQuerySet
 
 
 def _grant_snapshot(grant: Grant) -> dict:
@@ -171,7 +171,7 @@ def initial_password() -> str:
             return password
 
 
-def initialise_site(*, org_name: str, kind: str, usernames: dict[str, str]) -> tuple[Organization, list[tuple[User, str, str]]]:
+def initialise_site(*, org_name: str, kind: str, usernames: dict[Role, str]) -> tuple[Organization, list[tuple[User, Role, str]]]:
     """Create the top organisation of a new installation and its first accounts, ``{role: username}`` for
     roles of :data:`FIRST_ROLES` (a role left out gets no account), each with a one-time password that
     must be changed at first login. All or nothing; refused once the installation has a top organisation.
@@ -218,7 +218,7 @@ class Opened:
     code: str
 
 
-def _people_in(org: Organization):
+def _people_in(org: Organization) -> PersonQuerySet:
     return Person.objects.active().in_subtree(org)
 
 
@@ -281,6 +281,7 @@ def _open_accounts(actor: Actor, org: Organization, reissue: bool) -> list[Opene
         if reissue:
             for user in (User.objects.select_for_update().filter(person__in=_people_in(org)).exclude(activation_digest="")
                          .select_related("person__primary_org")):
+                assert user.person is not None  # noqa: S101 — chosen by person above
                 renewed.append(Opened(user, user.person, activation.new_code()))
                 user.activation_digest, user.activation_expires = activation.digest(renewed[-1].code), expires
             User.objects.bulk_update([o.user for o in renewed], ["activation_digest", "activation_expires"], batch_size=500)

@@ -9,7 +9,7 @@ from jingpei.core.middleware import client_ip
 from jingpei.core.models import AuditLog
 
 
-def _entry(action: str, obj: Any, *, actor, ip: str | None, before: dict | None, after: dict | None,
+def _entry(action: str, obj: Any, *, actor, ip: str, before: dict | None, after: dict | None,
            org_path: str, object_type: str | None) -> AuditLog:
     return AuditLog(
         actor=actor if getattr(actor, "pk", None) else None,

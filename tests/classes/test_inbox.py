@@ -82,5 +82,5 @@ def test_an_account_with_an_address_also_gets_the_message_by_mail(cast, klass, s
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_class(actor=cast.officer, klass=klass, reason="天气原因")
     assert Notification.objects.filter(user=cast.trainee, title__contains="已取消").exists()
-    assert Job.objects.filter(name="ledger.mail_notifications").order_by("-pk").first().result == {
-        "sent": 0, "mail_failed": 1}
+    results = [job.result for job in Job.objects.filter(name="ledger.mail_notifications")]
+    assert sorted(results, key=str) == [{"sent": 0, "mail_failed": 1}, {"sent": 1, "mail_failed": 0}]
