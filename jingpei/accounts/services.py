@@ -263,20 +263,29 @@ def open_accounts(*, actor: Actor, org: Organization, reissue: bool = False) -> 
         raise Conflict(_("部分人员的账号刚刚已由他人开通，请刷新人数后重试。")) from None
 
 
+def _org_path(person: Person) -> str:
+    return person.primary_org.path if person.primary_org_id else ""
+
+
+def _create(actor: Actor, people: list[Person], expires) -> list[Opened]:
+    """Accounts with activation codes for ``people`` (none of whom has one), in the caller's transaction."""
+    opened = [Opened(User(username=name, person=p, must_change_password=True, password=make_password(None),
+                          activation_expires=expires), p, activation.new_code())
+              for name, p in zip(_usernames(people), people, strict=True)]
+    for o in opened:
+        o.user.activation_digest = activation.digest(o.code)
+    User.objects.bulk_create([o.user for o in opened], batch_size=500)
+    audit.record_many("user.open", ((o.user, None, {"username": o.user.username, "person": o.person.pk,
+                                      "expires": expires.isoformat()}, _org_path(o.person)) for o in opened), actor=actor)
+    return opened
+
+
 def _open_accounts(actor: Actor, org: Organization, reissue: bool) -> list[Opened]:
     with transaction.atomic():
         people = list(_people_in(org).filter(user__isnull=True).select_related("primary_org")
                       .order_by("primary_org__path", "pinyin", "pk"))
         expires = activation.expiry()
-        opened = [Opened(User(username=name, person=p, must_change_password=True, password=make_password(None),
-                              activation_expires=expires), p, activation.new_code())
-                  for name, p in zip(_usernames(people), people, strict=True)]
-        for o in opened:
-            o.user.activation_digest = activation.digest(o.code)
-        User.objects.bulk_create([o.user for o in opened], batch_size=500)
-        audit.record_many("user.open", ((o.user, None, {"username": o.user.username, "person": o.person.pk,
-                                          "expires": expires.isoformat()}, o.person.primary_org.path if o.person.primary_org_id else "")
-                                        for o in opened), actor=actor)
+        opened = _create(actor, people, expires)
         renewed: list[Opened] = []
         if reissue:
             for user in (User.objects.select_for_update().filter(person__in=_people_in(org)).exclude(activation_digest="")
@@ -285,8 +294,6 @@ def _open_accounts(actor: Actor, org: Organization, reissue: bool) -> list[Opene
                 renewed.append(Opened(user, user.person, activation.new_code()))
                 user.activation_digest, user.activation_expires = activation.digest(renewed[-1].code), expires
             User.objects.bulk_update([o.user for o in renewed], ["activation_digest", "activation_expires"], batch_size=500)
-            audit.record_many("user.reissue_code", ((o.user, None, {"expires": expires.isoformat()},
-                                                     o.person.primary_org.path if o.person.primary_org_id else "")
+            audit.record_many("user.reissue_code", ((o.user, None, {"expires": expires.isoformat()}, _org_path(o.person))
                                                     for o in renewed), actor=actor)
-    return opened + sorted(renewed, key=lambda o: (o.person.primary_org.path if o.person.primary_org_id else "",
-                                                  o.person.pinyin, o.person.pk))
+    return opened + sorted(renewed, key=lambda o: (_org_path(o.person), o.person.pinyin, o.person.pk))
