@@ -130,3 +130,20 @@ def test_two_administrators_at_once_lose_nothing(cast, town_admin, monkeypatch):
     with pytest.raises(Conflict, match="部分人员的账号刚刚已由他人开通"):
         services.open_accounts(actor=town_admin, org=cast.village_a)
     assert User.objects.count() == before and not AuditLog.objects.filter(action="user.open").exists()
+
+
+def test_the_person_page_tells_the_liaison_whether_the_person_can_log_in(cast, town_admin, client_as):
+    newcomer = make_person(cast.village_a, "孙新来")
+    client = client_as(cast.liaison_a)
+
+    def state() -> str:
+        page = client.get(f"/people/{newcomer.pk}/").content.decode()
+        return page.split('data-testid="account-state">')[1].split("</dd>")[0]
+
+    assert "未开通" in state()
+    services.open_accounts(actor=town_admin, org=cast.village_a)
+    assert "待本人用激活码首次登录" in state()
+    newcomer.user.set_password("Sunxinlai-2026")
+    newcomer.user.activation_digest = ""
+    newcomer.user.save()
+    assert state().startswith("已开通")
