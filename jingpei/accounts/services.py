@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -242,7 +243,8 @@ def _usernames(people: list[Person]) -> list[str]:
     bases = []
     for person in people:
         full = search_keys(person.name)[0].split()
-        bases.append((full[0] if full else "user")[:120])
+        letters = re.sub(r"[^a-z0-9]", "", full[0]) if full else ""  # 阿依古丽·买买提 → ayigulimaimaiti
+        bases.append((letters or "user")[:120])
     shared = {b for b, n in Counter(bases).items() if n > 1}
     wanted = [b if b not in shared else f"{b}{p.pk}" for b, p in zip(bases, people, strict=True)]
     taken = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))

@@ -33,6 +33,7 @@ def login(client, username, secret):
 def test_everyone_without_an_account_gets_one_and_logs_in_once_with_the_code(cast, town_admin, client):
     twins = [make_person(cast.village_a, "李芳芳"), make_person(cast.village_a, "李芳芳")]  # namesakes in one batch
     zhao = make_person(cast.village_a, "赵敏")
+    uyghur = make_person(cast.village_a, "阿依古丽·买买提")
     make_user("zhaomin")  # a login name already taken
     archived = make_person(cast.village_a, "钱归档")
     archived.archived_at = timezone.now()
@@ -48,6 +49,7 @@ def test_everyone_without_an_account_gets_one_and_logs_in_once_with_the_code(cas
     by_person = {o.person.pk: o.user.username for o in opened}
     assert [by_person[p.pk] for p in twins] == [f"lifangfang{p.pk}" for p in twins]
     assert by_person[zhao.pk] == f"zhaomin{zhao.pk}"
+    assert by_person[uyghur.pk] == "ayigulimaimaiti"  # letters only: nothing hard to type on a phone
     assert all(o.person.primary_org.path.startswith(cast.town_a.path) for o in opened)
     assert not any(o.user.has_usable_password() for o in opened)
     assert AuditLog.objects.filter(action="user.open").count() == without
