@@ -149,3 +149,15 @@ def test_the_person_page_tells_the_liaison_whether_the_person_can_log_in(cast, t
     newcomer.user.activation_digest = ""
     newcomer.user.save()
     assert state().startswith("已开通")
+
+
+def test_the_home_page_reminds_the_administrator_of_people_without_accounts(cast, town_admin, client_as):
+    from jingpei.core.todo import todos_for
+
+    def texts(user):
+        return [t.text for t in todos_for(user) if "尚未开通平台账号" in t.text]
+
+    assert len(texts(town_admin)) == 1 and texts(cast.liaison_a) == []
+    assert f"/admin/accounts/open/?org={cast.town_a.pk}" in client_as(town_admin).get("/").content.decode()
+    services.open_accounts(actor=town_admin, org=cast.town_a)
+    assert texts(town_admin) == []
