@@ -6,6 +6,7 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -269,7 +270,7 @@ def _org_path(person: Person) -> str:
     return person.primary_org.path if person.primary_org_id else ""
 
 
-def _create(actor: Actor, people: list[Person], expires) -> list[Opened]:
+def _create(actor: Actor, people: list[Person], expires: datetime) -> list[Opened]:
     """Accounts with activation codes for ``people`` (none of whom has one), in the caller's transaction."""
     opened = [Opened(User(username=name, person=p, must_change_password=True, password=make_password(None),
                           activation_expires=expires), p, activation.new_code())
