@@ -161,3 +161,10 @@ def test_the_home_page_reminds_the_administrator_of_people_without_accounts(cast
     assert f"/admin/accounts/open/?org={cast.town_a.pk}" in client_as(town_admin).get("/").content.decode()
     services.open_accounts(actor=town_admin, org=cast.town_a)
     assert texts(town_admin) == []
+
+
+def test_the_code_also_logs_in_by_phone_number(cast, town_admin, client):
+    person = make_person(cast.village_a, "周手机", phone="139 1234 5678")
+    opened = next(o for o in services.open_accounts(actor=town_admin, org=cast.village_a) if o.person.pk == person.pk)
+    assert login(client, "13912345678", opened.code).status_code == 302
+    assert client.get("/").status_code == 302  # to the password page first
