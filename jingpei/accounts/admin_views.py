@@ -26,7 +26,7 @@ from jingpei.accounts.admin_forms import (
 from jingpei.accounts.exports import activation_workbook
 from jingpei.accounts.models import User
 from jingpei.core import audit_labels
-from jingpei.core.errors import DomainError
+from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.links import absolute
 from jingpei.core.permissions import Perm
@@ -117,8 +117,9 @@ def open_accounts(request):
     if form.is_bound and form.is_valid():
         try:
             org = get_org(request.user, form.cleaned_data["org"])
-            outlook = services.opening_outlook(actor=request.user, org=org)
-            if request.method == "POST":
+            if request.method != "POST":
+                outlook = services.opening_outlook(actor=request.user, org=org)
+            else:
                 opened = services.open_accounts(actor=request.user, org=org, reissue=form.cleaned_data["reissue"])
                 if not opened:
                     messages.info(request, _("“%(o)s”范围内没有需要开通账号或重发激活码的人员。") % {"o": org.name})
@@ -131,6 +132,8 @@ def open_accounts(request):
             form.add_error("org", _("请从搜索结果中选择您管理范围内的组织。"))
         except DomainError as exc:
             form.add_domain_error(exc)
+            if org is not None and request.method == "POST" and not isinstance(exc, NotAllowed):
+                outlook = services.opening_outlook(actor=request.user, org=org)  # the counts again, beside the error
     return render(request, "accounts/open.html", {"form": form, "picked": org, "outlook": outlook})
 
 

@@ -630,10 +630,6 @@ class CompletionResult:
     job: object = None
 
 
-def attended_hours(enrolment: Enrolment) -> Decimal:
-    return (enrolment.attendances.aggregate(h=Sum("session__hours"))["h"] or Decimal("0")).quantize(Decimal("0.1"))
-
-
 def credited_hours(attended: Decimal, days: int, day_rules: list[ConversionRule]) -> Decimal:
     """学时 for a trainee who completed: with the class's day rules (a full-time class whose form the
     conversion rules value by the day: the preset ``fulltime-day``, 6 学时 a day, capped per class) the days
@@ -696,7 +692,7 @@ def _completion_verdict(enrolment: Enrolment, hours: Decimal, total: Decimal) ->
 
 def _attendance_of(klass: TrainingClass, *, days: bool) -> tuple[dict[int, Decimal], dict[int, int]]:
     """Hours attended and (when ``days``) local days attended, per admitted enrolment: two GROUP BYs for the
-    whole class, what :func:`attended_hours` and a day count would read trainee by trainee."""
+    whole class, instead of two queries per trainee."""
     attended = Attendance.objects.filter(enrolment__klass=klass, enrolment__status=S.APPROVED)
     hours = {pk: (h or Decimal("0")).quantize(Decimal("0.1")) for pk, h in
              attended.values("enrolment_id").annotate(h=Sum("session__hours")).values_list("enrolment_id", "h")}

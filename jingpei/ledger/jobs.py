@@ -55,12 +55,11 @@ def standing_job(ctx, *, full: bool = False, as_of: str | None = None, unless_cu
 @task("ledger.mail_notifications")
 def mail_notifications_job(ctx, *, ids: list[int]) -> dict:
     """E-mail in-app notifications (``ledger.services.notify_each``) to accounts that have an address."""
-    from jingpei.core.links import absolute
     from jingpei.core.mail import send_each
     from jingpei.ledger.models import Notification
 
     notes = Notification.objects.filter(pk__in=ids, user__is_active=True).exclude(user__email="").select_related("user")
-    messages = [(n.title, f"{n.body}\n\n{absolute(n.url)}" if n.url else n.body, n.user.email) for n in notes]
+    messages = [(n.title, n.body, n.user.email, n.url) for n in notes]
     failed = send_each(messages)
     stats = {"sent": len(messages) - failed, "mail_failed": failed}
     ctx.progress(1, 1, _("已发送 %(n)s 封邮件") % {"n": stats["sent"]}, force=True)

@@ -18,6 +18,13 @@ def unread_count(user) -> int:
 UNREAD = "_jingpei_unread"  # where the count is kept on the user object
 
 
+def forget_unread(user) -> None:
+    """The count taken on ``user`` is out of date. ``delattr``, not ``__dict__``: ``request.user`` is a lazy
+    proxy, whose own ``__dict__`` is not the user's."""
+    if getattr(user, UNREAD, None) is not None:
+        delattr(user, UNREAD)
+
+
 NAV_ITEMS = [
     NavItem(_("学时达标"), "ledger:index", icon="clipboard-check", perm=Perm.LEDGER_VIEW, order=30),
     NavItem(_("我的学时"), "ledger:me", icon="hourglass-split", order=31, needs_person=True),

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.accounts.models import Grant, User
-from jingpei.core.links import absolute
 from jingpei.core.mail import send_each
 from jingpei.core.permissions import Role
 from jingpei.ledger import standing
@@ -50,11 +49,6 @@ def _claim(keys: dict[str, int | None], *, rule, period_start: date) -> set[str]
     return claimed
 
 
-def _mail(messages: list[tuple[str, str, str]], stats: dict) -> None:
-    """Sent after the commit (see :func:`jingpei.core.mail.send_each`); failures are counted in ``stats``."""
-    stats["mail_failed"] += send_each(messages)
-
-
 def _remind_people(rule, period: Period, facts: list[tuple[int, int, int]], stats: dict) -> None:
     """One transaction: claim and notify those of ``facts`` (person id, required, earned in tenths) who
     have an active account."""
@@ -74,10 +68,10 @@ def _remind_people(rule, period: Period, facts: list[tuple[int, int, int]], stat
                 "gap": hours_of(max(required - earned, 0))}
             notes.append(Notification(user=users[pid], title=title[:200], body=body, url=url_of[pid]))
             if users[pid].email:
-                mails.append((title, f"{body}\n\n{absolute(url_of[pid])}", users[pid].email))
+                mails.append((title, body, users[pid].email, url_of[pid]))
         Notification.objects.bulk_create(notes)
     stats["people"] += len(notes)
-    _mail(mails, stats)
+    stats["mail_failed"] += send_each(mails)  # after the commit
 
 
 def _digest(grant: Grant, rule, period: Period, stats: dict) -> None:
@@ -102,7 +96,7 @@ def _digest(grant: Grant, rule, period: Period, stats: dict) -> None:
         Notification.objects.create(user=grant.user, title=title[:200], body="\n".join(lines), url=url)
     stats["digests"] += 1
     if grant.user.email:
-        _mail([(title, "\n".join(lines) + f"\n\n{absolute(url)}", grant.user.email)], stats)
+        stats["mail_failed"] += send_each([(title, "\n".join(lines), grant.user.email, url)])
 
 
 def send_reminders(*, as_of: date | None = None, progress=None) -> dict:

@@ -37,7 +37,7 @@ from jingpei.ledger.models import (
     RequirementRule,
     TrainingForm,
 )
-from jingpei.ledger.nav import UNREAD
+from jingpei.ledger.nav import forget_unread
 from jingpei.orgs.models import Person
 
 TENTH = Decimal("0.1")
@@ -476,7 +476,7 @@ def mark_read(*, user, ids: list[int]) -> int:
     """Mark the user's own notifications read (they were shown)."""
     if not ids:
         return 0
-    user.__dict__.pop(UNREAD, None)
+    forget_unread(user)
     return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -492,7 +492,7 @@ def notify_each(messages) -> int:
     absent mail server never holds up the decision that sent it)."""
     notes = [Notification(user=user, title=title[:200], body=body, url=url[:300]) for user, title, body, url in messages]
     for note in notes:  # a count already taken on these user objects is out of date
-        note.user.__dict__.pop(UNREAD, None)
+        forget_unread(note.user)
     Notification.objects.bulk_create(notes)
     mailed = [note.pk for note in notes if note.user.email]
     if mailed:

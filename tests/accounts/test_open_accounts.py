@@ -168,3 +168,26 @@ def test_the_code_also_logs_in_by_phone_number(cast, town_admin, client):
     opened = next(o for o in services.open_accounts(actor=town_admin, org=cast.village_a) if o.person.pk == person.pk)
     assert login(client, "13912345678", opened.code).status_code == 302
     assert client.get("/").status_code == 302  # to the password page first
+
+
+def test_a_refused_opening_says_why_on_the_page_beside_the_counts(cast, town_admin, client_as, monkeypatch):
+    def refuse(**kwargs):
+        raise Conflict("部分人员的账号刚刚已由他人开通，请刷新人数后重试。")
+
+    monkeypatch.setattr(services, "open_accounts", refuse)
+    page = client_as(town_admin).post("/admin/accounts/open/", {"org": cast.village_a.pk}).content.decode()
+    assert 'data-testid="open-error"' in page and "请刷新人数后重试" in page
+    assert 'data-testid="opening-outlook"' in page
+
+
+def test_the_unread_count_is_forgotten_on_the_request_user_proxy(cast):
+    from django.utils.functional import SimpleLazyObject
+
+    from jingpei.ledger import services as ledger
+    from jingpei.ledger.nav import unread_count
+
+    proxy = SimpleLazyObject(lambda: cast.trainee)  # what request.user is
+    ledger.notify([cast.trainee], title="一")
+    assert unread_count(proxy) == 1
+    ledger.mark_read(user=proxy, ids=list(cast.trainee.ledger_notifications.values_list("pk", flat=True)))
+    assert unread_count(proxy) == 0
