@@ -157,15 +157,19 @@ def session_edit(request, session_id):
 @login_required
 @require_POST
 def photos_add(request, session_id):
+    files = request.FILES.getlist("photos")
     try:
         session = access.get_session(request.user, session_id, write=True)
-        services.add_photos(actor=request.user, session=session, files=request.FILES.getlist("photos"))
+        added = services.add_photos(actor=request.user, session=session, files=files)
     except NotAllowed as exc:
         return _forbidden(exc)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("照片已上传。"))
+        if added:
+            messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(added)})
+        else:  # the button pressed before a file was chosen
+            messages.error(request, _("没有收到照片：请先选择要上传的照片，再点“上传”。"))
     return redirect("activities:session", session_id=session.pk)
 
 

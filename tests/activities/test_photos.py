@@ -59,3 +59,14 @@ def test_only_loggers_add_or_delete_photos(cast, log_session):
         services.delete_photo(actor=cast.liaison_a, photo=photo)
     services.delete_photo(actor=cast.secretary_a, photo=photo)
     assert not SessionPhoto.objects.exists()
+
+
+def test_the_page_says_so_when_no_photo_was_sent(cast, log_session, client_as):
+    session = log_session()
+    client = client_as(cast.secretary_a)
+    url = reverse("activities:photos_add", args=[session.pk])
+    page = client.post(url, {}, follow=True).content.decode()
+    assert "没有收到照片：请先选择要上传的照片" in page and "已上传" not in page
+    assert not SessionPhoto.objects.filter(session=session).exists()
+    page = client.post(url, {"photos": [upload("a.png"), upload("b.png")]}, follow=True).content.decode()
+    assert "已上传 2 张照片。" in page and SessionPhoto.objects.filter(session=session).count() == 2
