@@ -226,7 +226,8 @@ def export_xlsx(request):
         require_staff(request)
     except NotAllowed as exc:
         return forbidden_page(request, exc)
-    job = enqueue(exports.JOB_NAME, user=request.user, title=_("导出网络学院学习统计"), user_id=request.user.pk)
+    job = enqueue(exports.JOB_NAME, user=request.user, title=_("导出网络学院学习统计"), reuse=True,
+                  user_id=request.user.pk)
     return redirect("job", job_id=job.pk)
 
 

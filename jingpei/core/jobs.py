@@ -18,6 +18,7 @@ A job reports progress through ``ctx.progress(done, total, message)``; pages pol
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -106,15 +107,30 @@ class JobContext:
             side.close()
 
 
-def enqueue(name: str, *, user=None, title: str = "", **params) -> Job:
+def enqueue(name: str, *, user=None, title: str = "", reuse: bool = False, **params) -> Job:
+    """``reuse``: the user's own job of the same name and parameters that is still queued or running is
+    returned instead of a second one (a button pressed twice must not build a district's archive twice)."""
     if name not in _registry:
         raise KeyError(f"unknown job {name!r}")
+    if reuse:
+        pending = _pending(name, user, params)
+        if pending is not None:
+            return pending
     job = Job.objects.create(name=name, title=title or name, params=params, created_by=user)
     if settings.JOBS_MODE == "immediate":
         transaction.on_commit(lambda: run_job(job.pk))
     else:
         transaction.on_commit(_wakeup.set)
     return job
+
+
+def _pending(name: str, user, params: dict) -> Job | None:
+    alive, params = timezone.now() - STALE_AFTER, json.loads(json.dumps(params))  # as stored: tuples are lists
+    candidates = Job.objects.filter(name=name, created_by=user if getattr(user, "pk", None) else None,
+                                    status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).order_by("-created_at")
+    # Compared in Python: JSON equality differs between the databases (key order on SQLite).
+    return next((job for job in candidates[:20] if job.params == params
+                 and (job.status == Job.Status.QUEUED or (job.heartbeat_at and job.heartbeat_at >= alive))), None)
 
 
 def _claim(worker: str) -> Job | None:

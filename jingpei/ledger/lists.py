@@ -67,7 +67,7 @@ def start(user, root, rule, *, as_of: date | None, child: str | None, category_i
           statuses: set[str] | None, order: str):
     """Queue the list's file. ``as_of`` None: the materialised figures' date, whichever it is then."""
     title = _("%(org)s · %(rule)s 人员名单") % {"org": root.name, "rule": rule.name}
-    return enqueue(JOB, user=user, title=title, user_id=user.pk, root_id=root.pk, rule_id=rule.pk,
+    return enqueue(JOB, user=user, title=title, reuse=True, user_id=user.pk, root_id=root.pk, rule_id=rule.pk,
                    as_of=as_of.isoformat() if as_of else None, child=child, category_id=category_id,
                    statuses=sorted(statuses) if statuses else None, order=order)
 

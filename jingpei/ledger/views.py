@@ -268,7 +268,7 @@ def org_records(request, org_id):
         messages.error(request, _("年度“%(y)s”无效，请填写 2000 到 2100 之间的年份，如 %(now)s。")
                        % {"y": raw[:20], "now": compliance.today().year})
         return redirect("ledger:org", root.pk)
-    job = enqueue("ledger.records_archive", user=request.user,
+    job = enqueue("ledger.records_archive", user=request.user, reuse=True,
                   title=_("%(org)s %(y)s 年培训档案") % {"org": root.name, "y": year},
                   org_id=root.pk, year=year, user_id=request.user.pk)
     return redirect("job", job.pk)

@@ -64,3 +64,39 @@ def test_stale_running_jobs_are_failed(cast):
     assert jobs.fail_stale_jobs() == 1
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "重新提交" in job.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_button_pressed_twice_gets_the_job_already_pending(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with override_settings(JOBS_MODE="external"):
+        first = jobs.enqueue("test.count", user=cast.liaison_a, reuse=True, n=2)
+        assert jobs.enqueue("test.count", user=cast.liaison_a, reuse=True, n=2).pk == first.pk
+        # other parameters, another user, or no reuse asked: a job of its own
+        assert jobs.enqueue("test.count", user=cast.liaison_a, reuse=True, n=3).pk != first.pk
+        assert jobs.enqueue("test.count", user=cast.liaison_b, reuse=True, n=2).pk != first.pk
+        assert jobs.enqueue("test.count", user=cast.liaison_a, n=2).pk != first.pk
+        Job.objects.exclude(pk=first.pk).delete()
+        # a running job is reused while its worker is alive, not once it went silent
+        Job.objects.filter(pk=first.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now())
+        assert jobs.enqueue("test.count", user=cast.liaison_a, reuse=True, n=2).pk == first.pk
+        Job.objects.filter(pk=first.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+        assert jobs.enqueue("test.count", user=cast.liaison_a, reuse=True, n=2).pk != first.pk
+    jobs.run_pending("w1")
+    # once done, pressing again builds a fresh file
+    Job.objects.filter(pk=first.pk).update(status=Job.Status.DONE)
+    assert jobs.enqueue("test.count", user=cast.liaison_a, reuse=True, n=2).pk != first.pk
+
+
+def test_downloading_a_subtrees_records_twice_queues_one_archive(client_as, cast):
+    client = client_as(cast.liaison_a)
+    url = f"/ledger/org/{cast.town_a.pk}/records/"
+    with override_settings(JOBS_MODE="external"):
+        first = client.post(url, {"year": "2026"})
+        second = client.post(url, {"year": "2026"})
+        other_year = client.post(url, {"year": "2025"})
+    assert first["Location"] == second["Location"] != other_year["Location"]
+    assert Job.objects.filter(name="ledger.records_archive").count() == 2

@@ -86,3 +86,21 @@ def test_another_date_of_a_large_subtree_on_a_phone(phone, hours, settings, tmp_
     with page.expect_download() as download:
         page.locator("text=下载名单").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_second_click_does_not_send_the_archive_form_again(desktop, hours):
+    """An impatient second click on 下载档案 while the first is on its way posts nothing (the buttons wait;
+    the server would hand back the same job anyway, tests/core/test_jobs.py)."""
+    page = desktop
+    login(page, "officer")
+    page.goto(page.base + f"/ledger/org/{hours.district.pk}/")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/records/" in r.url else None)
+    # answered "204 No Content", the post leaves the page where it is, as a slow answer would
+    page.route("**/records/", lambda route: route.fulfill(status=204))
+    button = page.locator("form[action$='/records/'] button")
+    button.click()
+    page.wait_for_timeout(200)
+    button.click(force=True)
+    page.wait_for_timeout(200)
+    assert len(posts) == 1 and button.is_disabled()

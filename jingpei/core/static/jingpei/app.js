@@ -1,4 +1,4 @@
-// Jingpei's own page behaviour (no third-party code): the organisation picker.
+// Jingpei's own page behaviour (no third-party code): the organisation picker, and forms sent once.
 // A picker is <div class="jp-picker"> with a hidden input, a text input that searches with htmx,
 // and a result list whose items carry data-pick-id / data-pick-label.
 document.addEventListener("click", function (event) {
@@ -13,3 +13,21 @@ document.addEventListener("click", function (event) {
   picker.querySelector(".jp-picker-results").innerHTML = "";
   picker.classList.add("jp-picked");
 });
+
+// A form sent is not sent twice by an impatient second click (a district's archive, an import's commit).
+// The buttons are disabled after the submit event, so the clicked button's own name/value still goes
+// with the form; they come back after a while (a download leaves the page where it is) or on going back.
+var BUSY_MS = 8000;
+function releaseBusy(root) {
+  root.querySelectorAll("[data-jp-busy]").forEach(function (b) { b.disabled = false; b.removeAttribute("data-jp-busy"); });
+}
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("hx-post")) return;
+  var buttons = form.querySelectorAll("button:not([type=button]):not([disabled]), input[type=submit]:not([disabled])");
+  setTimeout(function () {
+    buttons.forEach(function (b) { b.disabled = true; b.setAttribute("data-jp-busy", ""); });
+    setTimeout(function () { releaseBusy(form); }, BUSY_MS);
+  }, 0);
+});
+window.addEventListener("pageshow", function () { releaseBusy(document); });
