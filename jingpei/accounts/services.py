@@ -21,6 +21,7 @@ from jingpei.accounts.models import Grant, User
 from jingpei.core import audit
 from jingpei.core.actors import Actor
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.locks import xact_lock
 from jingpei.core.permissions import SEPARATED_ADMIN_ROLES, Perm, Role
 from jingpei.core.pinyin import search_keys
 from jingpei.core.scoping import forget_grants, scope_for
@@ -187,6 +188,7 @@ def initialise_site(*, org_name: str, kind: str, usernames: dict[Role, str]) -> 
     if len(set(names)) != len(names):
         raise DomainError(_("三员分立：每个角色须使用不同的用户名。"), field="username")
     with transaction.atomic():
+        xact_lock(org_services.TREE_LOCK)  # two first starts at once: the second finds the first's root
         if (first := Organization.objects.filter(depth=1).first()) is not None:
             raise Conflict(_("系统已初始化（已有顶级组织“%(o)s”），不能再次初始化。") % {"o": first.name})
         org = org_services.create_org(actor=None, parent=None, name=org_name, kind=kind)

@@ -61,3 +61,37 @@ def test_one_time_passwords_are_legible_and_pass_the_password_rules():
         password = initial_password()
         assert len(password) == 12 and not set(password) & set("0O1lI")
         validate_password(password)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_starts_at_once_make_one_top_organisation():
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    from jingpei.accounts.services import initialise_site
+    from jingpei.core.errors import Conflict
+    from jingpei.core.permissions import Role
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers by itself")
+    barrier, outcomes = threading.Barrier(2), []
+
+    def start(name: str, n: int):
+        barrier.wait()
+        try:
+            initialise_site(org_name=name, kind="district", usernames={Role.SYSTEM_ADMIN: f"sys{n}"})
+            outcomes.append("made")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=start, args=(name, n)) for n, name in enumerate(("召陵区", "郾城区"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["made", "refused"]
+    assert Organization.objects.filter(depth=1).count() == 1 and User.objects.count() == 1
