@@ -13,12 +13,13 @@ from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from jingpei.core.appmodules import app_modules
 from jingpei.core.errors import DomainError
+from jingpei.core.input_errors import field_message
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def _validation_error(request, exc: NinjaValidationError):
     fields = []
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
+        fields.append({"field": ".".join(loc), "message": field_message(err)})
     return api.create_response(
         request, error_body("invalid", _("提交的数据有误，请检查标出的字段。"), fields), status=422
     )
@@ -81,6 +82,17 @@ def _forbidden(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return api.create_response(request, error_body("unauthenticated", _("请先登录。")), status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """Ninja's own refusals, which it words in English: a body that is not JSON (400), too many requests."""
+    if exc.status_code == 400:
+        return api.create_response(request, error_body("bad_request", _("请求内容无法解析：请发送有效的 JSON。")),
+                                   status=400)
+    if exc.status_code == 429:
+        return api.create_response(request, error_body("throttled", _("请求过于频繁，请稍后再试。")), status=429)
+    return api.create_response(request, error_body("error", _("请求无法处理。")), status=exc.status_code)
 
 
 for config, module in app_modules("api"):
