@@ -23,7 +23,7 @@ from jingpei.core.actors import Actor
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.locks import xact_lock
 from jingpei.core.permissions import SEPARATED_ADMIN_ROLES, Perm, Role
-from jingpei.core.pinyin import search_keys
+from jingpei.core.pinyin import name_keys
 from jingpei.core.scoping import forget_grants, scope_for
 from jingpei.orgs.models import Organization, Person, PersonQuerySet
 
@@ -245,7 +245,7 @@ def _usernames(people: list[Person]) -> list[str]:
     with their phone number instead."""
     bases = []
     for person in people:
-        full = search_keys(person.name)[0].split()
+        full = name_keys(person.name)[0].split()
         letters = re.sub(r"[^a-z0-9]", "", full[0]) if full else ""  # 阿依古丽·买买提 → ayigulimaimaiti
         bases.append((letters or "user")[:120])
     shared = {b for b, n in Counter(bases).items() if n > 1}

@@ -18,7 +18,7 @@ from stdnum.cn import ric
 from jingpei.accounts.models import Grant, User
 from jingpei.core import audit, crypto
 from jingpei.core.permissions import Role
-from jingpei.core.pinyin import search_keys
+from jingpei.core.pinyin import name_keys, search_keys
 from jingpei.demo import names
 from jingpei.orgs.models import Category, Membership, Organization, Person, PersonCategory, PersonRank
 
@@ -169,7 +169,7 @@ def build(*, seed: int = 2018, people: int = 3000) -> dict:
             org, position = rng.choice(villages), rng.choice(names.POSITIONS_VILLAGE)
         name = person_name(rng, male)
         phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-        full, initials = search_keys(name)
+        full, initials = name_keys(name)
         is_member = org.kind == "branch" or rng.random() < 0.5
         persons.append(
             Person(

@@ -33,7 +33,7 @@ from django.utils import timezone
 from jingpei.accounts.models import Grant, User
 from jingpei.core import audit, crypto
 from jingpei.core.permissions import Role
-from jingpei.core.pinyin import search_keys
+from jingpei.core.pinyin import name_keys, search_keys
 from jingpei.demo import names
 from jingpei.demo.builder import CATEGORIES, DEMO_PASSWORD, id_number, person_name, step
 from jingpei.orgs.models import Category, Membership, Organization, Person, PersonCategory
@@ -323,7 +323,7 @@ class PeopleStream:
             org_id, kind = rng.choice(county.villages or county.branches or county.units), "village"
             position, rank = rng.choice(names.POSITIONS_VILLAGE), "village"
         name = rng.choice(self.pools[male])
-        full, initials = _keys(name)
+        full, initials = name_keys(name)
         phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
         member = kind == "branch" or rng.random() < 0.5
         pid = self.person_id

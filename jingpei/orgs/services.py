@@ -18,7 +18,7 @@ from jingpei.core.actors import Actor
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.locks import xact_lock
 from jingpei.core.permissions import Perm
-from jingpei.core.pinyin import search_keys
+from jingpei.core.pinyin import name_keys, search_keys
 from jingpei.core.scoping import scope_for
 from jingpei.orgs import ranks
 from jingpei.orgs.choices import Gender, OrgKind
@@ -357,7 +357,7 @@ def create_person(
         rank_since=rank_since,
         primary_org=primary_org,
     )
-    person.pinyin, person.initials = search_keys(person.name)
+    person.pinyin, person.initials = name_keys(person.name)
     with transaction.atomic():
         warnings = _apply_identity(person, id_number, gender, birth_date)
         ranks.check(rank_level, rank_since, birth_date=person.birth_date, today=timezone.localdate())
@@ -405,7 +405,7 @@ def update_person(
         warnings: list[str] = []
         if "name" in fields:
             person.name = clean_person_name(fields.pop("name"))
-            person.pinyin, person.initials = search_keys(person.name)
+            person.pinyin, person.initials = name_keys(person.name)
         gender, birth = fields.pop("gender", None), fields.pop("birth_date", None)
         if (
             id_number is not None

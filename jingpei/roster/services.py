@@ -29,7 +29,7 @@ from jingpei.core.jobs import enqueue
 from jingpei.core.middleware import client_ip
 from jingpei.core.models import AuditLog
 from jingpei.core.permissions import Perm
-from jingpei.core.pinyin import search_keys
+from jingpei.core.pinyin import name_keys
 from jingpei.core.scoping import has_perm_anywhere
 from jingpei.orgs import ranks
 from jingpei.orgs.choices import PoliticalStatus
@@ -427,10 +427,10 @@ class BatchWriter:
         for pk, c in zip(pks, rows, strict=True):
             r = c.clean
             # The fields exactly as orgs.services.create_person computes them (identity as in
-            # _apply_identity, phone as apply_phone, pinyin through search_keys), as plain dicts:
+            # _apply_identity, phone as apply_phone, pinyin through name_keys), as plain dicts:
             # no model instance per row.
             phone = r.phone or ""
-            pinyin, initials = search_keys(r.name)
+            pinyin, initials = name_keys(r.name)
             people.append({
                 "id": pk, "name": r.name, "gender": r.gender, "ethnicity": r.ethnicity or "汉族", "birth_date": r.birth_date,
                 "id_cipher": encrypt(r.id_number), "id_hash": r.id_hash,
@@ -473,7 +473,7 @@ class BatchWriter:
             promoted.append((person, (person.rank_level, person.rank_since)))
             if "name" in changes:
                 person.name = changes["name"]
-                person.pinyin, person.initials = search_keys(person.name)
+                person.pinyin, person.initials = name_keys(person.name)
             for key in ("ethnicity", "political_status", "position", "rank_level", "rank_since"):
                 if key in changes:
                     setattr(person, key, changes[key])

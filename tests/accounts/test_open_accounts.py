@@ -34,6 +34,7 @@ def test_everyone_without_an_account_gets_one_and_logs_in_once_with_the_code(cas
     twins = [make_person(cast.village_a, "李芳芳"), make_person(cast.village_a, "李芳芳")]  # namesakes in one batch
     zhao = make_person(cast.village_a, "赵敏")
     uyghur = make_person(cast.village_a, "阿依古丽·买买提")
+    zeng = make_person(cast.village_a, "曾志强")
     make_user("zhaomin")  # a login name already taken
     archived = make_person(cast.village_a, "钱归档")
     archived.archived_at = timezone.now()
@@ -50,6 +51,7 @@ def test_everyone_without_an_account_gets_one_and_logs_in_once_with_the_code(cas
     assert [by_person[p.pk] for p in twins] == [f"lifangfang{p.pk}" for p in twins]
     assert by_person[zhao.pk] == f"zhaomin{zhao.pk}"
     assert by_person[uyghur.pk] == "ayigulimaimaiti"  # letters only: nothing hard to type on a phone
+    assert by_person[zeng.pk] == "zengzhiqiang"  # 曾 read as the surname it is, not céng
     assert all(o.person.primary_org.path.startswith(cast.town_a.path) for o in opened)
     assert not any(o.user.has_usable_password() for o in opened)
     assert AuditLog.objects.filter(action="user.open").count() == without

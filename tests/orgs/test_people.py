@@ -196,3 +196,33 @@ def test_search_keys_fit_their_columns_whatever_the_name():
     full, initials = search_keys("中国共产党漯河市召陵区委员会组织部干部教育培训中心" * 3)
     assert len(full) <= 300 and len(initials) <= 80
     assert full.startswith(" zhongguogongchandang") and initials.startswith(" zggcd")
+
+
+def test_a_surname_read_its_own_way_comes_first_and_the_other_reading_still_finds_the_person(client_as, cast):
+    from jingpei.core.pinyin import name_keys, search_keys
+
+    assert name_keys("曾国藩") == (" zengguofan cengguofan", " zgf cgf")
+    assert name_keys("单雄信")[0].startswith(" shanxiongxin") and name_keys("尉迟恭")[0].startswith(" yuchigong")
+    assert name_keys("王小明") == search_keys("王小明")  # most surnames read as their characters do
+    assert search_keys("召陵区")[0].startswith(" zhaolingqu")  # places keep the usual reading first
+    person, _warnings = services.create_person(actor=cast.liaison_a, name="曾小芳", id_number=valid_id(male=False),
+                                               primary_org=cast.branch_a)
+    assert person.pinyin.split()[0] == "zengxiaofang"
+    client = client_as(cast.liaison_a)
+    for query in ("zengxiao", "cengxiao", "zxf"):
+        assert "曾小芳" in [p["name"] for p in client.get("/api/v1/people/", {"q": query}).json()["items"]]
+
+
+def test_the_migration_gives_existing_surnames_their_reading(cast):
+    import importlib
+
+    from django.apps import apps
+
+    from jingpei.core.pinyin import search_keys
+
+    migration = importlib.import_module("jingpei.orgs.migrations.0003_person_surname_readings")
+    Person.objects.filter(pk=cast.person_a.pk).update(name="单小明", pinyin=search_keys("单小明")[0])
+    before = set(Person.objects.exclude(pk=cast.person_a.pk).values_list("pk", "pinyin", "initials"))
+    migration.recompute(apps, None)
+    assert Person.objects.get(pk=cast.person_a.pk).pinyin.split()[0] == "shanxiaoming"
+    assert set(Person.objects.exclude(pk=cast.person_a.pk).values_list("pk", "pinyin", "initials")) == before
