@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.urls import reverse
@@ -136,7 +137,10 @@ def record_pdf(record: TrainingRecord) -> bytes:
     p = record.person
 
     def table(rows, widths):
-        return Table([[Paragraph(str(c), body) for c in r] for r in rows], colWidths=[w * mm for w in widths], style=style)
+        # escaped: a Paragraph reads its text as markup, and titles, reasons and names are typed by people
+        # ("R&D 培训", "x<y" would garble the cell or fail the whole record)
+        return Table([[Paragraph(escape(str(c)), body) for c in r] for r in rows], colWidths=[w * mm for w in widths],
+                     style=style)
 
     # (title, column headings, rows, widths in mm) of the numbered parts, other apps' sections included
     parts = [
@@ -158,7 +162,7 @@ def record_pdf(record: TrainingRecord) -> bytes:
     numerals = _("一,二,三,四,五,六,七,八,九,十").split(",")  # ten parts at most: an eleventh fails here, loudly
     for i, (heading, columns, rows, widths) in enumerate(parts):
         cells = [[_cell(v) for v in row] for row in rows] or [[_("无"), *[""] * (len(columns) - 1)]]
-        story += [Paragraph(_("%(number)s、%(heading)s") % {"number": numerals[i], "heading": heading}, h2),
+        story += [Paragraph(escape(_("%(number)s、%(heading)s") % {"number": numerals[i], "heading": heading}), h2),
                   table([list(columns), *cells], widths)]
     story += [
         Spacer(1, 6 * mm),

@@ -80,6 +80,22 @@ def test_record_pdf_embeds_the_font_and_its_text_reads_back(settled, tmp_path):
     assert "yes" in fonts.splitlines()[-1].split()  # emb = yes
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_record_pdf_prints_typed_text_as_typed(settled, tmp_path):
+    """Titles and reasons are people's text, not markup: "x<y" once failed the whole record, "R&D" printed
+    "R&D;", and "<b>" made text bold."""
+    typed = ["R&D 培训 x<y", "<b>乡村</b>振兴", "A & B > C"]
+    for n, title in enumerate(typed):
+        services.credit_hours(person=settled.person_a, hours="1", form="online", occurred_on=date(2026, 5, n + 1),
+                              idempotency_key=f"typed:{n}", title=title)
+    path = tmp_path / "r.pdf"
+    path.write_bytes(records.record_pdf(records.training_record(settled.person_a, 2026)))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout  # noqa: S603, S607
+    printed = "".join(text.split())  # ReportLab's CJK wrapping may drop a space beside a symbol
+    for title in typed:
+        assert "".join(title.split()) in printed, title
+
+
 def test_record_xlsx_and_pages(settled, client_as):
     _record_fixture(settled)
     c = client_as(settled.trainee)
