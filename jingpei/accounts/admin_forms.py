@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from jingpei.accounts.forms import PASSWORD_RULES
 from jingpei.core.forms import StyledForm
 from jingpei.core.permissions import Role
 from jingpei.orgs.forms import OrgPickField
@@ -14,15 +16,19 @@ class GrantForm(StyledForm):
     org = OrgPickField(label=_("授权范围（组织及其全部下级）"))
 
 
+# An administrator's page with a password field: "new-password" keeps the browser from filling in the
+# administrator's own saved login (a new account, or a reset, would get the administrator's password).
 class AccountForm(StyledForm):
-    username = forms.CharField(label=_("用户名"), max_length=150)
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
     person_id = forms.IntegerField(
         label=_("对应人员编号"),
         required=False,
         help_text=_("在人员页面的地址中可以看到编号；管理员账号可不填。"),
     )
     password = forms.CharField(
-        label=_("初始密码"), widget=forms.PasswordInput(render_value=False), help_text=_("首次登录后须修改。")
+        label=_("初始密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=format_lazy("{} {}", _("首次登录后须修改。"), PASSWORD_RULES)
     )
 
 
@@ -33,7 +39,8 @@ class OpenAccountsForm(StyledForm):
 
 class ResetPasswordForm(StyledForm):
     password = forms.CharField(
-        label=_("新密码"), widget=forms.PasswordInput, help_text=_("用户下次登录须修改。")
+        label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=format_lazy("{} {}", _("用户下次登录须修改。"), PASSWORD_RULES)
     )
 
 

@@ -22,6 +22,9 @@ class LoginForm(AuthenticationForm):
         style_fields(self)
 
 
+PASSWORD_RULES = _("至少 8 位，不能全是数字，不能与用户名相似。")  # settings.AUTH_PASSWORD_VALIDATORS, in words
+
+
 class PasswordChangeForm(StyledForm):
     old_password = forms.CharField(
         label=_("原密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -30,7 +33,7 @@ class PasswordChangeForm(StyledForm):
     new_password = forms.CharField(
         label=_("新密码"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少 8 位，不能全是数字，不能与用户名相似。"),
+        help_text=PASSWORD_RULES,
     )
     new_password2 = forms.CharField(
         label=_("再次输入新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

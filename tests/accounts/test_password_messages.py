@@ -36,3 +36,15 @@ def test_every_rule_refuses_one_of_the_samples_in_chinese():
 def test_short_password_message(language, expected):
     with translation.override(language):
         assert expected in _messages("Ab1")
+
+
+@pytest.mark.django_db
+def test_an_administrators_password_fields_are_not_filled_with_their_own_login(client_as, cast):
+    """A browser fills a saved login into a page's password field unless told it is a new password: a reset
+    or a new account would get the administrator's own password."""
+    client = client_as(cast.system_admin)
+    for url in ("/admin/accounts/", f"/admin/accounts/{cast.trainee.pk}/"):
+        page = client.get(url).content.decode()
+        field = re.search(r'<input type="password" name="password"[^>]*>', page).group(0)
+        assert 'autocomplete="new-password"' in field, url
+        assert "至少 8 位，不能全是数字，不能与用户名相似。" in page, url
