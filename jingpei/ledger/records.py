@@ -9,6 +9,7 @@ TrueType CJK font of ``jingpei.core.pdf_fonts``."""
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -40,6 +41,8 @@ class RecordSection:
     rows: list[tuple]
     widths: tuple[int, ...]  # column widths in the PDF, millimetres summing to 170
 
+
+log = logging.getLogger(__name__)
 
 _sections: list[Callable[[Person, int], RecordSection]] = []
 
@@ -225,9 +228,22 @@ def build_archive(ctx, *, org_id: int, year: int, user_id: int) -> dict:
                   .select_related("primary_org").order_by("primary_org__path", "pinyin", "id"))
     path = archive_path(ctx.job.pk)
     path.parent.mkdir(parents=True, exist_ok=True)
+    failed: list[Person] = []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for index, person in enumerate(people):
-            pdf = record_pdf(training_record(person, year))
-            archive.writestr(f"{person.primary_org.name}/{person.name}-{person.pk}-{year}.pdf", pdf)
+            try:
+                pdf = record_pdf(training_record(person, year))
+            except Exception:  # one record that cannot be made must not cost the other thousands theirs
+                log.exception("training record of person %s for %s failed", person.pk, year)
+                failed.append(person)
+            else:
+                archive.writestr(f"{person.primary_org.name}/{person.name}-{person.pk}-{year}.pdf", pdf)
             ctx.progress(index + 1, len(people), _("正在生成 %(name)s 的培训档案") % {"name": person.name})
-    return {"url": reverse("ledger:archive", args=[ctx.job.pk]), "label": _("下载培训档案压缩包（%(n)s 人）") % {"n": len(people)}}
+        if failed:
+            archive.writestr(_("未能生成的档案.txt"), "\r\n".join([
+                _("以下人员的培训档案未能生成，请单独下载或联系系统管理员（错误已记入系统日志）："),
+                *(f"{p.primary_org.name}\t{p.name}\t{p.pk}" for p in failed)]))
+    made = len(people) - len(failed)
+    label = (_("下载培训档案压缩包（%(n)s 人；%(f)s 人未能生成，名单在压缩包内）") % {"n": made, "f": len(failed)} if failed
+             else _("下载培训档案压缩包（%(n)s 人）") % {"n": made})
+    return {"url": reverse("ledger:archive", args=[ctx.job.pk]), "label": label}

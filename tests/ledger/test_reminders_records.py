@@ -127,6 +127,30 @@ def test_subtree_archive_job(settled, client_as, django_capture_on_commit_callba
     assert client_as(settled.liaison_b).post(reverse("ledger:org_records", args=[settled.town_a.pk])).status_code == 404
 
 
+def test_one_record_that_fails_leaves_the_others_in_the_archive(settled, client_as, django_capture_on_commit_callbacks,
+                                                              settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    _record_fixture(settled)
+    real = records.record_pdf
+
+    def fails_for_one(record):
+        if record.person.pk == settled.person_a2.pk:
+            raise RuntimeError("font missing")
+        return real(record)
+
+    monkeypatch.setattr(records, "record_pdf", fails_for_one)
+    c = client_as(settled.liaison_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(reverse("ledger:org_records", args=[settled.town_a.pk]), {"year": "2026"})
+    job = Job.objects.get(name="ledger.records_archive")
+    assert job.status == Job.Status.DONE and "1 人；1 人未能生成" in job.result["label"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(c.get(job.result["url"]).streaming_content)))
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert len(pdfs) == 1 and "王小明" in pdfs[0]
+    listing = archive.read("未能生成的档案.txt").decode()
+    assert "李芳" in listing and str(settled.person_a2.pk) in listing
+
+
 @pytest.mark.parametrize("year", ["abc", "0.00001", "1e309", "1999", "２０２６x", "-2026"])
 def test_subtree_archive_refuses_a_bad_year(settled, client_as, year):
     c = client_as(settled.liaison_a)
