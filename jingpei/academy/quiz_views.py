@@ -17,6 +17,7 @@ from jingpei.academy import access, question_import, quiz
 from jingpei.academy.forms import QuestionFileForm, QuestionForm, TestRulesForm
 from jingpei.academy.models import QuestionKind, QuizAttempt
 from jingpei.academy.views import forbidden_page, require_staff
+from jingpei.core import params
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 
@@ -63,7 +64,7 @@ def take(request, course, person):
     error, missing, status = "", (), 200
     if request.method == "POST":
         chosen = {key[1:]: request.POST.getlist(key) for key in request.POST if key.startswith("q")}
-        shown = [int(v) for v in request.POST.getlist("shown") if v.isdigit()]
+        shown = params.numbers(request.POST.getlist("shown"))
         try:
             quiz.submit(person=person, course=course, answers=chosen, question_ids=shown, actor=request.user)
         except quiz.Unanswered as exc:

@@ -18,6 +18,7 @@ from jingpei.academy.forms import CourseForm, LessonForm
 from jingpei.academy.models import CourseKind, LessonKind, Progress
 from jingpei.academy.rules import WatchRules
 from jingpei.accounts.middleware import password_change_exempt
+from jingpei.core import params
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.jobs import enqueue
@@ -39,8 +40,8 @@ def forbidden_page(request, exc: NotAllowed):
 def catalog(request):
     courses = access.visible_courses(request.user).prefetch_related("topics")
     year, kind = request.GET.get("year", ""), request.GET.get("kind", "")
-    if year.isdigit():
-        courses = courses.filter(year=int(year))
+    if params.year(year):
+        courses = courses.filter(year=params.year(year))
     if kind in CourseKind.values:
         courses = courses.filter(kind=kind)
     if request.GET.get("recommended"):

@@ -240,8 +240,7 @@ def meetings(request):
 
 def _meeting_people(user, ids) -> list[Person]:
     scope = scope_for(user, Perm.MEETING_MANAGE)
-    clean = [int(i) for i in ids if str(i).isdigit()]
-    return list(Person.objects.filter(pk__in=clean, archived_at__isnull=True).in_orgs(scope.q("org__path"))
+    return list(Person.objects.filter(pk__in=params.numbers(ids), archived_at__isnull=True).in_orgs(scope.q("org__path"))
                 .select_related("primary_org").order_by("pinyin"))
 
 

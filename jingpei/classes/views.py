@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from jingpei.classes import access, forms, queries, services
 from jingpei.classes.certificates import mask_name, render_sign_in_sheet
 from jingpei.classes.models import Attendance, Certificate, Enrolment, LeaveRequest, Reflection, TrainingClass
+from jingpei.core import params
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
@@ -63,9 +64,9 @@ def _back(request, fallback: str):
 @login_required
 def class_list(request):
     qs = access.visible_classes(request.user)
-    year = request.GET.get("year", "")
-    if year.isdigit() and 1900 <= int(year) <= 2100:
-        qs = qs.filter(start_date__year=int(year))
+    year = params.year(request.GET.get("year"))
+    if year:
+        qs = qs.filter(start_date__year=year)
     for field in ("tier", "form", "status"):
         if request.GET.get(field):
             qs = qs.filter(**{field: request.GET[field]})

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 
+from jingpei.core import params
 from jingpei.core.errors import DomainError
 
 
@@ -19,13 +21,32 @@ class StyledForm(forms.Form):
         self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
-# The largest value a 32-bit database integer holds: a number typed larger is a form error, never an
-# overflow deep in the database driver (a 500).
-MAX_INTEGER = 2_147_483_647
+# A number typed larger than a database integer holds is a form error, never an overflow in the driver.
+MAX_INTEGER = params.MAX_INTEGER
+
+
+def _bounded_choices(field: forms.ModelChoiceField) -> None:
+    """A choice of records by id: an id no database integer holds is refused as an invalid choice before the
+    query (Django catches a non-numeric id, not "99999999999999999999", which overflows in the driver)."""
+    clean = field.clean
+
+    def bounded(value):
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            text = str(item).strip() if item is not None else ""
+            if text.isdecimal() and params.number(text) is None:
+                if isinstance(field, forms.ModelMultipleChoiceField):
+                    raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                          params={"value": text})
+                raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+        return clean(value)
+
+    field.clean = bounded  # type: ignore[method-assign]
 
 
 def style_fields(form: forms.BaseForm) -> None:
     for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            _bounded_choices(field)
         if isinstance(field, forms.IntegerField) and field.max_value is None:
             field.max_value = MAX_INTEGER
             field.validators.append(MaxValueValidator(MAX_INTEGER))

@@ -4,6 +4,9 @@ number is None (the caller answers with its default or a message), never a 500 f
 from __future__ import annotations
 
 YEARS = range(2000, 2101)
+# The largest value a 32-bit database integer holds (ids, counts): larger is "not a valid value", never an
+# overflow in the database driver.
+MAX_INTEGER = 2_147_483_647
 
 
 def year(raw) -> int | None:
@@ -13,3 +16,18 @@ def year(raw) -> int | None:
         return None
     value = int(text)
     return value if value in YEARS else None
+
+
+def number(raw) -> int | None:
+    """A whole number 0…MAX_INTEGER from ``raw`` (an id or a count typed into a query string), else None.
+    ``isdecimal``, not ``isdigit``: "²" is a digit that ``int`` refuses."""
+    text = str(raw or "").strip()
+    if not text.isdecimal() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if value <= MAX_INTEGER else None
+
+
+def numbers(values) -> list[int]:
+    """The whole numbers among ``values`` (a form's list of ids), the rest left out."""
+    return [n for n in map(number, values) if n is not None]

@@ -215,7 +215,7 @@ def org_rule(request, org_id, rule_id):
     status = request.GET.get("status", "lagging")
     statuses = {Status.BEHIND, Status.WILL_MISS, Status.MISSED} if status == "lagging" else (
         {status} if status in STATUS_LABELS else None)
-    category_id = int(category) if category and category.isdigit() else None
+    category_id = params.number(category)
     sort = request.GET.get("sort", "gap")
     if sort not in standing.FACT_ORDERS:
         sort = "gap"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jingpei.core import params as typed
 from jingpei.core.errors import DomainError
 from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
@@ -120,12 +121,8 @@ def _export_filters(request) -> dict:
     params = request.GET
     org = get_org(request.user, params["org"]) if params.get("org") else None
 
-    def number(name):
-        value = params.get(name) or ""
-        return int(value) if value.isdigit() else None
-
-    return {"query": (params.get("q") or "").strip(), "org": org, "category_id": number("category"),
-            "year": number("year")}
+    return {"query": (params.get("q") or "").strip(), "org": org, "category_id": typed.number(params.get("category")),
+            "year": typed.number(params.get("year"))}
 
 
 @login_required
