@@ -40,8 +40,8 @@ def forbidden_page(request, exc: NotAllowed):
 def catalog(request):
     courses = access.visible_courses(request.user).prefetch_related("topics")
     year, kind = request.GET.get("year", ""), request.GET.get("kind", "")
-    if params.year(year):
-        courses = courses.filter(year=params.year(year))
+    if typed_year := params.year(year):
+        courses = courses.filter(year=typed_year)
     if kind in CourseKind.values:
         courses = courses.filter(kind=kind)
     if request.GET.get("recommended"):

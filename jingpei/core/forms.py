@@ -33,11 +33,8 @@ def _bounded_choices(field: forms.ModelChoiceField) -> None:
     def bounded(value):
         for item in value if isinstance(value, (list, tuple)) else [value]:
             text = str(item).strip() if item is not None else ""
-            if text.isdecimal() and params.number(text) is None:
-                if isinstance(field, forms.ModelMultipleChoiceField):
-                    raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
-                                          params={"value": text})
-                raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+            if text.isdecimal() and params.number(text) is None:  # (the single choice's message names no value)
+                raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": text})
         return clean(value)
 
     field.clean = bounded  # type: ignore[method-assign]

@@ -12,8 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-_FIXED: dict[str, Promise] = {}
-for _types, _message in [
+_FIXED: dict[str, Promise] = {kind: message for kinds, message in [
     (("missing",), gettext_lazy("必填。")),
     (("int_type", "int_parsing", "int_from_float", "int_parsing_size"), gettext_lazy("须为整数。")),
     (("float_type", "float_parsing", "decimal_type", "decimal_parsing", "finite_number"),
@@ -31,8 +30,7 @@ for _types, _message in [
     (("decimal_max_digits", "decimal_whole_digits"), gettext_lazy("数值位数过多。")),
     (("extra_forbidden",), gettext_lazy("不认识这个字段。")),
     (("json_invalid",), gettext_lazy("请求内容不是有效的 JSON。")),
-]:
-    _FIXED.update(dict.fromkeys(_types, _message))
+] for kind in kinds}
 
 # type: (message, the ctx key of the limit it names)
 _LIMITED: dict[str, tuple[Promise, str]] = {
