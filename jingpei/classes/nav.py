@@ -5,8 +5,8 @@ from jingpei.core.navigation import NavItem
 from jingpei.core.permissions import Perm
 
 NAV_ITEMS = [
-    NavItem(pgettext_lazy("plural", "培训班"), "classes:list", icon="easel", perm=Perm.CLASS_VIEW, order=30),
-    NavItem(_("年度计划"), "classes:plans", icon="calendar2-check", perm=Perm.CLASS_MANAGE, order=31),
-    NavItem(_("师资库"), "classes:lecturers", icon="person-video3", perm=Perm.CLASS_MANAGE, order=32),
-    NavItem(_("我的培训班"), "classes:mine", icon="qr-code-scan", order=33, needs_person=True),
+    NavItem(pgettext_lazy("plural", "培训班"), "classes:list", icon="easel", perm=Perm.CLASS_VIEW, order=1, section="classes"),
+    NavItem(_("年度计划"), "classes:plans", icon="calendar2-check", perm=Perm.CLASS_MANAGE, order=2, section="classes"),
+    NavItem(_("师资库"), "classes:lecturers", icon="person-video3", perm=Perm.CLASS_MANAGE, order=3, section="classes"),
+    NavItem(_("我的培训班"), "classes:mine", icon="qr-code-scan", order=3, section="mine", needs_person=True),
 ]

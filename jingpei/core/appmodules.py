@@ -4,6 +4,7 @@ project composes itself without a central list to keep in step."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from importlib import import_module
 from types import ModuleType
 
@@ -23,3 +24,10 @@ def app_modules(name: str) -> Iterator[tuple[AppConfig, ModuleType]]:
                 raise
             continue
         yield config, module
+
+
+@cache
+def collected(name: str, attribute: str) -> tuple:
+    """Every app's ``<app>.<name>.<attribute>`` (a list), joined in INSTALLED_APPS order: the menu's
+    items, the home page's to-do sources and figures."""
+    return tuple(item for _config, module in app_modules(name) for item in getattr(module, attribute, ()))

@@ -1,5 +1,6 @@
 """The navigation each role sees. Every app may have a ``nav.py`` with ``NAV_ITEMS``; an item is shown
-when the user holds its permission somewhere (or it needs none beyond login)."""
+when the user holds its permission somewhere (or it needs none beyond login). Items are grouped under
+``SECTIONS`` (an officer sees twenty-odd items: one flat list read as a jumble of work and "my" pages)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,23 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from jingpei.core.appmodules import app_modules
+from jingpei.core.appmodules import collected
 from jingpei.core.scoping import has_perm_anywhere
+
+# The menu's sections in their order: key -> heading ("" for none: the home page first, help last).
+SECTIONS: dict[str, str | Promise] = {
+    "top": "",
+    "people": _("组织与人员"),
+    "classes": _("培训班"),
+    "hours": _("学时管理"),
+    "academy": _("网络学院"),
+    "branches": _("基层学习"),
+    "mine": _("个人"),
+    "system": _("系统管理"),
+    "end": "",
+}
 
 
 @dataclass(frozen=True)
@@ -21,7 +36,8 @@ class NavItem:
     url_name: str
     icon: str = "circle"
     perm: str | None = None  # None: any logged-in user
-    order: int = 100
+    order: int = 100  # within the section
+    section: str = "top"  # a key of SECTIONS
     needs_person: bool = False  # "my …" pages need an account linked to a person
     # ``count(user) -> int``: a number to show beside the item (unread messages…); with ``top`` the item
     # also appears, with its number, in the top bar whenever the number is not 0 (the side menu is
@@ -32,10 +48,9 @@ class NavItem:
 
 @lru_cache(maxsize=1)
 def all_items() -> tuple[NavItem, ...]:
-    items: list[NavItem] = []
-    for _config, module in app_modules("nav"):
-        items.extend(getattr(module, "NAV_ITEMS", ()))
-    return tuple(sorted(items, key=lambda i: i.order))
+    items = collected("nav", "NAV_ITEMS")
+    place = {key: n for n, key in enumerate(SECTIONS)}
+    return tuple(sorted(items, key=lambda i: (place[i.section], i.order)))
 
 
 def items_for(user, path: str = "") -> list[dict[str, Any]]:
@@ -50,7 +65,8 @@ def items_for(user, path: str = "") -> list[dict[str, Any]]:
         except NoReverseMatch:
             continue
         shown.append({"label": item.label, "url": url, "icon": item.icon, "active": False,
-                      "count": item.count(user) if item.count else 0, "top": item.top})
+                      "count": item.count(user) if item.count else 0, "top": item.top,
+                      "section": SECTIONS[item.section]})
     # The one item for the page: the longest link that the current path starts with.
     matches = [i for i in shown if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
     if matches:

@@ -6,12 +6,9 @@ queries at most, reading only what the user may see. The home page shows them in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-from jingpei.core.appmodules import app_modules
+from jingpei.core.appmodules import collected
 
 
 @dataclass(frozen=True)
@@ -22,10 +19,5 @@ class Todo:
     order: int = 50  # lower first; equal keeps the apps' order
 
 
-@lru_cache(maxsize=1)
-def _sources() -> tuple[Callable[[Any], Iterable[Todo]], ...]:
-    return tuple(source for _config, module in app_modules("todo") for source in getattr(module, "TODOS", ()))
-
-
 def todos_for(user) -> list[Todo]:
-    return sorted((todo for source in _sources() for todo in source(user)), key=lambda t: t.order)
+    return sorted((todo for source in collected("todo", "TODOS") for todo in source(user)), key=lambda t: t.order)

@@ -4,7 +4,7 @@ from jingpei.core.navigation import NavItem
 from jingpei.core.permissions import Perm
 
 NAV_ITEMS = [
-    NavItem(_("组织架构"), "orgs:tree", icon="diagram-3", perm=Perm.ORG_VIEW, order=10),
-    NavItem(_("人员名册"), "orgs:people", icon="people", perm=Perm.PERSON_VIEW, order=11),
-    NavItem(_("我的信息"), "orgs:me", icon="person-vcard", order=90, needs_person=True),
+    NavItem(_("组织架构"), "orgs:tree", icon="diagram-3", perm=Perm.ORG_VIEW, order=1, section="people"),
+    NavItem(_("人员名册"), "orgs:people", icon="people", perm=Perm.PERSON_VIEW, order=2, section="people"),
+    NavItem(_("我的信息"), "orgs:me", icon="person-vcard", order=4, section="mine", needs_person=True),
 ]
