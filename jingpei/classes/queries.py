@@ -80,12 +80,18 @@ def plan_progress(plan: AnnualPlan) -> dict:
             qs = qs.filter(person_id__in=PersonCategory.objects.filter(
                 category_id=target.category_id, year=plan.year).values("person_id"))
         done = qs.count()
-        rows.append({"target": target, "done": done, "percent": _percent(done, target.target)})
-    return {"total": total, "percent": _percent(total, plan.total_target), "rows": rows,
+        rows.append({"target": target, "done": done, "percent": percent(done, target.target)})
+    return {"total": total, "percent": percent(total, plan.total_target), "rows": rows,
             "classes": with_counts(plan.classes.all())}
 
 
-def _percent(done: int, target: int) -> int:
+def plans_done(plans) -> dict[int, int]:
+    """Person-times reached by each plan (as ``plan_progress`` counts them): one query for all."""
+    return dict(Enrolment.objects.filter(klass__plan__in=plans, status__in=COUNTED).values("klass__plan")
+                .annotate(n=Count("id")).values_list("klass__plan", "n"))
+
+
+def percent(done: int, target: int) -> int:
     return min(100, int(Decimal(done) * 100 / target)) if target else 0
 
 

@@ -8,6 +8,7 @@ from django.templatetags.static import static
 from django.views import defaults
 
 from jingpei.core.models import Job
+from jingpei.core.overview import gauges_for
 from jingpei.core.todo import todos_for
 
 
@@ -19,7 +20,8 @@ def home(request):
         request,
         "core/home.html",
         # The shortcuts are the menu's items (``nav_items``, from the context processor): worked out once.
-        {"summary": home_summary(request.user), "todos": todos_for(request.user)},
+        {"summary": home_summary(request.user), "todos": todos_for(request.user),
+         "gauges": gauges_for(request.user)},
     )
 
 
