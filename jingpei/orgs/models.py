@@ -20,7 +20,9 @@ class OrganizationQuerySet(MP_NodeQuerySet):
 
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  # type: ignore[misc]
-    pass
+    def get_queryset(self):
+        # treebeard's manager builds its own MP_NodeQuerySet, which would drop our methods (``active``).
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Organization(MP_Node):
