@@ -8,26 +8,13 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from jingpei.activities.queries import DistrictSummary
-from jingpei.core.sheets import text_row
+from jingpei.core.sheets import styled_row, text_row
 
 BOLD = Font(bold=True)
 IDLE = PatternFill("solid", fgColor="FFF3CD")
-
-
-def _styled(ws, values, *, font=None, fill=None) -> list:
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(ws, value=value)
-        if font:
-            cell.font = font
-        if fill:
-            cell.fill = fill
-        cells.append(cell)
-    return text_row(ws, cells)
 
 
 def district_workbook(summary: DistrictSummary) -> bytes:
@@ -36,7 +23,7 @@ def district_workbook(summary: DistrictSummary) -> bytes:
 
     ws = wb.create_sheet(_("汇总"))
     ws.column_dimensions["A"].width = 26
-    ws.append(_styled(ws, [_("远程教育学习统计"), summary.org.name], font=BOLD))
+    ws.append(styled_row(ws, [_("远程教育学习统计"), summary.org.name], font=BOLD))
     ws.append([_("统计期间"), f"{period.start:%Y-%m-%d} — {period.asof:%Y-%m-%d}"])
     for label, value in [
         (_("学习次数"), summary.sessions), (_("参学人次"), summary.person_times),
@@ -50,17 +37,17 @@ def district_workbook(summary: DistrictSummary) -> bytes:
     grid.column_dimensions["A"].width = 28
     grid.freeze_panes = "B2"
     months = list(range(1, period.asof.month + 1))
-    grid.append(_styled(grid, [_("党支部"), _("党员数"), *[_("%(m)s月") % {"m": m} for m in months], _("合计"),
+    grid.append(styled_row(grid, [_("党支部"), _("党员数"), *[_("%(m)s月") % {"m": m} for m in months], _("合计"),
                                _("参学人次"), _("本月参学率（%）")], font=BOLD))
     for f in sorted(summary.branch_figures, key=lambda f: f.branch.path):
         values = [f.branch.name, f.members, *f.months[: len(months)], f.sessions, f.person_times,
                   float(f.month_participation)]
-        grid.append(text_row(grid, values) if f.month_sessions else _styled(grid, values, fill=IDLE))
+        grid.append(text_row(grid, values) if f.month_sessions else styled_row(grid, values, fill=IDLE))
 
     short = wb.create_sheet(_("未达标支部"))
     short.column_dimensions["A"].width = 28
     short.column_dimensions["F"].width = 40
-    short.append(_styled(short, [_("党支部"), _("本月学习次数"), _("要求次数"), _("本月参学率（%）"),
+    short.append(styled_row(short, [_("党支部"), _("本月学习次数"), _("要求次数"), _("本月参学率（%）"),
                                  _("要求参学率（%）"), _("原因")], font=BOLD))
     for f in sorted(summary.shortfalls, key=lambda f: f.branch.path):
         short.append(text_row(short, [f.branch.name, f.month_sessions, f.rule.min_sessions,

@@ -21,3 +21,17 @@ def text_row(sheet, values) -> list:
             value.data_type = "s"
         out.append(value)
     return out
+
+
+def styled_row(sheet, values, *, font=None, fill=None) -> list:
+    """``values`` as cells of a write-only ``sheet`` in ``font`` and ``fill`` (headings, highlighted rows),
+    strings kept as text."""
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if font:
+            cell.font = font
+        if fill:
+            cell.fill = fill
+        cells.append(cell)
+    return text_row(sheet, cells)

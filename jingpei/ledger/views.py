@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jingpei.core import params
+from jingpei.core.charts import stacked_months
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.jobs import enqueue
@@ -30,6 +31,7 @@ from jingpei.ledger import access, compliance, dated, imports, lists, records, s
 from jingpei.ledger.forms import ConversionForm, ExemptionForm, ImportForm, ReverseForm, RuleForm
 from jingpei.ledger.models import ConversionRule, LedgerEntry, Notification, TrainingForm
 from jingpei.ledger.rules import STATUS_LABELS, Status
+from jingpei.orgs.access import trail
 from jingpei.orgs.models import Category, Organization
 
 
@@ -92,12 +94,7 @@ def person(request, person_id):
     person = access.get_ledger_person(request.user, person_id)
     year = _year(request)
     months = compliance.monthly_hours(person, year)
-    chart = {
-        "months": [_("%(m)s月") % {"m": m["month"]} for m in months],  # the activities chart's wording
-        "series": [{"name": str(label), "type": "bar", "stack": "h",
-                    "data": [float(m["forms"].get(value, 0)) for m in months]}
-                   for value, label in TrainingForm.choices if any(value in m["forms"] for m in months)],
-    }
+    chart = stacked_months(months, TrainingForm.choices)
     context = person_ledger_context(request, person, year=year)
     can_exempt = context["can_correct"]
     record = records.training_record(person, year)  # its compliance is the page's, as of the same day
@@ -190,16 +187,10 @@ def org(request, org_id):
             "categories": sorted(((categories.get(k), c) for k, c in s.by_category.items()), key=lambda x: x[0].sort_order if x[0] else 0),
         })
     return render(request, "ledger/org.html", {
-        "root": root, "as_of": as_of, "rows": rows, "ancestors": _ancestors(request.user, root),
+        "root": root, "as_of": as_of, "rows": rows, "ancestors": trail(request.user, root, Perm.LEDGER_VIEW),
         "materialised": figures.materialised, "computed": figures.computed, "rebuilding": figures.rebuilding,
         "last_year_end": date(compliance.today().year - 1, 12, 31),
     })
-
-
-def _ancestors(user, node: Organization):
-    scope = scope_for(user, Perm.LEDGER_VIEW)
-    paths = [node.path[:i] for i in range(Organization.steplen, len(node.path), Organization.steplen)]
-    return [o for o in Organization.objects.filter(path__in=paths).order_by("path") if scope.covers(o.path)]
 
 
 @login_required

@@ -40,6 +40,14 @@ def scope_roots(user: Viewer, perm: str = Perm.ORG_VIEW) -> list[Organization]:
     return list(Organization.objects.filter(path__in=scope.prefixes).order_by("path"))
 
 
+def trail(user: Viewer, org: Organization, perm: str) -> list[Organization]:
+    """The organisations above ``org`` whose pages (under ``perm``) the user may also open, top first: a
+    drill-down page's breadcrumb."""
+    scope = scope_for(user, perm)
+    paths = [p for p in org.ancestor_paths() if scope.covers(p)]
+    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+
+
 # --- people ---------------------------------------------------------------------------------------
 def people_scope_q(scope: Scope) -> Q:
     return scope.q("org__path")
