@@ -31,3 +31,8 @@ document.addEventListener("submit", function (event) {
   }, 0);
 });
 window.addEventListener("pageshow", function () { releaseBusy(document); });
+
+// A [data-print] button prints the page (the menus are left out by app.css's print rules).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});

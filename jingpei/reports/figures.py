@@ -1,0 +1,134 @@
+"""A subtree's figures of one year (年终有总结): the classes it ran and its people's person-times, the
+annual plans against their targets, the study hours its people earned by form and month, and the
+branches' remote education and meetings.
+
+Plain, JSON-able data read with a dozen aggregate queries whatever the subtree's size, so that a large
+subtree's figures can be made by a background job and kept (``reports.jobs``). People are counted where
+they are registered now (their primary organisation), as the compliance figures count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingpei.activities.models import BranchSession, Meeting
+from jingpei.classes import queries as class_queries
+from jingpei.classes.models import AnnualPlan, Certificate, ClassForm, Enrolment, TrainingClass
+from jingpei.core.charts import stacked_months
+from jingpei.ledger.models import MonthRollup, TrainingForm, hours_of
+from jingpei.orgs.models import Organization, Person
+
+# Classes held or being held: not in preparation, not called off.
+HELD_STATUSES = (TrainingClass.Status.OPEN, TrainingClass.Status.COMPLETED)
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list]
+
+
+@dataclass
+class YearFigures:
+    org_id: int
+    org_name: str
+    year: int
+    made_at: str  # when the figures were read (ISO): a kept job's figures say how old they are
+    key: list[list] = field(default_factory=list)  # [label, value, unit]
+    tables: list[Table] = field(default_factory=list)
+    chart: dict = field(default_factory=dict)
+    kept: bool = False  # read back from a finished job (then the page offers to count again)
+
+    @property
+    def made_at_text(self) -> str:
+        return self.made_at[:16].replace("T", " ")
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> YearFigures:
+        return cls(**{**data, "tables": [Table(**t) for t in data["tables"]], "kept": True})
+
+
+def _ratio(part, whole) -> str:
+    return f"{part * 100 / whole:.1f}%" if whole else "—"
+
+
+def year_figures(root: Organization, year: int) -> YearFigures:
+    path = root.path
+    made = YearFigures(root.pk, root.name, year, timezone.localtime().isoformat(timespec="minutes"))
+    people = Person.objects.active().filter(primary_org__path__startswith=path).count()
+
+    # Classes: those the subtree ran (organiser inside it), and its people's places in anyone's classes.
+    classes = dict(TrainingClass.objects.filter(status__in=HELD_STATUSES, organizer__path__startswith=path, start_date__year=year)
+                   .values("form").annotate(n=Count("id")).values_list("form", "n"))
+    places = dict(Enrolment.objects.filter(status__in=class_queries.COUNTED, klass__start_date__year=year,
+                                           klass__status__in=HELD_STATUSES, person__primary_org__path__startswith=path)
+                  .values("klass__form").annotate(n=Count("id")).values_list("klass__form", "n"))
+    certificates = dict(Certificate.objects.filter(klass__start_date__year=year,
+                                                   enrolment__person__primary_org__path__startswith=path)
+                        .values("klass__form").annotate(n=Count("id")).values_list("klass__form", "n"))
+    made.tables.append(Table(_("培训班（按形式）"), [_("形式"), _("主办班次"), _("本单位参训人次"), _("结业证书")], [
+        [str(label), classes.get(value, 0), places.get(value, 0), certificates.get(value, 0)]
+        for value, label in ClassForm.choices] + [
+        [_("合计"), sum(classes.values()), sum(places.values()), sum(certificates.values())]]))
+
+    plans = list(AnnualPlan.objects.filter(year=year, org__path__startswith=path).select_related("org")
+                 .order_by("org__path"))
+    done = class_queries.plans_done(plans)
+    made.tables.append(Table(_("年度培训计划"), [_("计划"), _("组织单位"), _("目标（人次）"), _("完成（人次）"), _("完成率")], [
+        [p.title, p.org.name, p.total_target, done.get(p.pk, 0), _ratio(done.get(p.pk, 0), p.total_target)]
+        for p in plans]))
+
+    # Hours: the month rollups (net of corrections) of the subtree's people.
+    rollups = MonthRollup.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 31),
+                                         person__primary_org__path__startswith=path)
+    by_form = {form: (tenths, n) for form, tenths, n in rollups.values("form").annotate(
+        t=Sum("tenths"), n=Count("person", distinct=True, filter=Q(tenths__gt=0))).values_list("form", "t", "n")}
+    earners = rollups.filter(tenths__gt=0).values("person").distinct().count()
+    total = sum(t for t, _n in by_form.values())
+    made.tables.append(Table(_("学时（按培训形式）"), [_("培训形式"), _("学时"), _("获得学时人数"), _("人均学时")], [
+        [str(label), float(hours_of(by_form[value][0])), by_form[value][1],
+         float(round(hours_of(by_form[value][0]) / by_form[value][1], 1)) if by_form[value][1] else 0.0]
+        for value, label in TrainingForm.choices if value in by_form] + [
+        [_("合计"), float(hours_of(total)), earners, float(round(hours_of(total) / earners, 1)) if earners else 0.0]]))
+    months: dict[int, dict[str, float]] = {m: {} for m in range(1, 13)}
+    for month, form, tenths in rollups.values("month", "form").annotate(t=Sum("tenths")).values_list(
+            "month", "form", "t"):
+        months[month.month][form] = float(hours_of(tenths))
+    made.chart = stacked_months([{"month": m, "forms": forms} for m, forms in months.items()], TrainingForm.choices)
+
+    # Branches and meetings.
+    branches = Organization.objects.active().filter(path__startswith=path, kind="branch").count()
+    sessions = BranchSession.objects.live().in_subtree(path).filter(held_on__year=year).aggregate(
+        n=Count("id"), branches=Count("branch", distinct=True), people=Sum("attendee_count"))
+    meetings = Meeting.objects.filter(organizer__path__startswith=path, held_on__year=year).aggregate(
+        n=Count("id"), people=Sum("attendee_count"))
+    made.tables.append(Table(_("基层学习"), [_("项目"), _("数值")], [
+        [_("党支部数"), branches],
+        [_("开展远程教育的支部数"), sessions["branches"]],
+        [_("支部开展率"), _ratio(sessions["branches"], branches)],
+        [_("远程教育学习次数"), sessions["n"]],
+        [_("远程教育参学人次"), sessions["people"] or 0],
+        [_("以会代训次数"), meetings["n"]],
+        [_("以会代训参会人次"), meetings["people"] or 0],
+    ]))
+
+    made.key = [
+        [_("在册人员"), people, _("人")],
+        [_("主办班次"), sum(classes.values()), _("个")],
+        [_("参训人次"), sum(places.values()), _("人次")],
+        [_("总学时"), float(hours_of(total)), _("学时")],
+        [_("人均学时"), float(round(hours_of(total) / people, 1)) if people else 0.0, _("学时")],
+        [_("获得学时人数"), earners, _("人")],
+        [_("远程教育学习"), sessions["n"], _("次")],
+        [_("以会代训"), meetings["n"], _("次")],
+    ]
+    return made

@@ -1,0 +1,46 @@
+"""A large subtree's year figures as a background job, kept for a day: a county of a million people
+reads its month rollups for tens of seconds, more than a request may take."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingpei.core.jobs import enqueue, task
+from jingpei.core.models import Job
+from jingpei.ledger.dated import needs_job
+from jingpei.orgs.models import Organization
+from jingpei.reports.figures import YearFigures, year_figures
+
+JOB = "reports.year"
+KEPT = timedelta(days=1)  # older kept figures are made again
+
+
+def figures_for(user, root: Organization, year: int, *, recompute: bool = False) -> YearFigures | Job:
+    """The figures, or the job making them (queued, running, or just started) for a large subtree."""
+    if not needs_job(root.path):
+        return year_figures(root, year)
+    job = None if recompute else _kept(user, root, year)
+    if job is not None and job.status == Job.Status.DONE:
+        return YearFigures.from_json(job.result["figures"])
+    return job or enqueue(JOB, user=user, reuse=True, root_id=root.pk, year=year,
+                          title=_("%(org)s %(year)s 年度培训统计") % {"org": root.name, "year": year})
+
+
+def _kept(user, root: Organization, year: int) -> Job | None:
+    job = (Job.objects.filter(name=JOB, created_by=user, params__root_id=root.pk, params__year=year)
+           .exclude(status=Job.Status.FAILED).order_by("-created_at").first())
+    if job is None or (job.status == Job.Status.DONE and timezone.now() - (job.finished_at or job.created_at) > KEPT):
+        return None
+    return job
+
+
+@task(JOB)
+def year_figures_job(ctx, *, root_id: int, year: int) -> dict:
+    root = Organization.objects.get(pk=root_id)
+    figures = year_figures(root, year)
+    return {"url": f"{reverse('reports:year', args=[root_id])}?year={year}", "label": _("查看年度统计"),
+            "figures": figures.as_json()}

@@ -1,0 +1,155 @@
+"""The year's figures of a subtree (年度培训工作统计): right on a hand-counted district, each township
+seeing its own, the Excel file, and a large subtree's figures made by a job and kept."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import unquote
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from jingpei.activities import services as activities
+from jingpei.classes import services as classes
+from jingpei.core.jobs import run_job
+from jingpei.core.models import Job
+from jingpei.core.permissions import Role
+from jingpei.ledger import services as ledger
+from jingpei.reports.figures import YearFigures, year_figures
+from tests.classes.conftest import enrol
+from tests.factories import make_user
+
+TODAY = timezone.localdate()
+YEAR = TODAY.year
+
+
+@pytest.fixture
+def year_of_work(cast):
+    """A district class with one trainee of each township, a study tour called off, a plan, hours
+    online (one corrected), a branch session in township A and a district meeting."""
+    head = make_user("head", role=Role.CLASS_HEAD, org=cast.town_a)
+    klass = classes.create_class(actor=cast.officer, organizer=cast.district, title="乡村振兴专题培训班",
+                                 start_date=TODAY - timedelta(days=1), end_date=TODAY, capacity=10, tier="special",
+                                 head=head, place="区委党校")
+    plan = classes.create_plan(actor=cast.officer, org=cast.district, year=YEAR, title="召陵区年度培训计划",
+                               total_target=4)
+    klass.plan = plan
+    klass.save()
+    enrol(cast, klass, cast.person_a, head)
+    enrol(cast, klass, cast.person_b, head)
+    tour = classes.create_class(actor=cast.officer, organizer=cast.town_b, title="赴兰考考察", form="study_tour",
+                                start_date=TODAY, end_date=TODAY, capacity=5)
+    classes.cancel_class(actor=cast.officer, klass=tour, reason="天气")
+    ledger.credit_hours(person=cast.person_a, hours=Decimal("6"), form="online", occurred_on=TODAY,
+                        idempotency_key="t:a")
+    wrong = ledger.credit_hours(person=cast.person_a2, hours=Decimal("2"), form="online", occurred_on=TODAY,
+                                idempotency_key="t:a2")
+    ledger.reverse_entry(entry=wrong.entry, reason="重复登记")
+    ledger.credit_hours(person=cast.person_b, hours=Decimal("1.5"), form="online", occurred_on=TODAY,
+                        idempotency_key="t:b")
+    activities.create_session(actor=cast.secretary_a, branch=cast.branch_a, held_on=TODAY, topic="学习乡村振兴促进法",
+                              hours=Decimal("2"), attendee_ids=[cast.person_a.pk, cast.person_a2.pk])
+    activities.create_meeting(actor=cast.officer, organizer=cast.district, held_on=TODAY, kind="study",
+                              subject="理论学习中心组学习", hours=Decimal("1"), attendee_ids=[cast.person_b.pk])
+    return klass
+
+
+def key(figures: YearFigures) -> dict:
+    return {label: value for label, value, _unit in figures.key}
+
+
+def table(figures: YearFigures, title: str) -> dict:
+    return {str(row[0]): row[1:] for row in next(t for t in figures.tables if t.title == title).rows}
+
+
+def test_the_district_figures_counted_by_hand(cast, year_of_work):
+    figures = year_figures(cast.district, YEAR)
+    assert key(figures) == {
+        "在册人员": 3, "主办班次": 1, "参训人次": 2,
+        # online 6 + 1.5 (the corrected 2 nets to 0), the branch session 2 × 2, the meeting 1
+        "总学时": 12.5, "人均学时": 4.2, "获得学时人数": 3, "远程教育学习": 1, "以会代训": 1,
+    }
+    assert table(figures, "培训班（按形式）") == {
+        "培训班": [1, 2, 0], "交流考察": [0, 0, 0], "移动讲堂": [0, 0, 0], "合计": [1, 2, 0]}
+    assert table(figures, "年度培训计划") == {"召陵区年度培训计划": ["召陵区", 4, 2, "50.0%"]}
+    assert table(figures, "学时（按培训形式）") == {
+        "以会代训": [1.0, 1, 1.0], "网络培训": [7.5, 2, 3.8], "远程教育": [4.0, 2, 2.0], "合计": [12.5, 3, 4.2]}
+    assert table(figures, "基层学习") == {
+        "党支部数": [2], "开展远程教育的支部数": [1], "支部开展率": ["50.0%"], "远程教育学习次数": [1],
+        "远程教育参学人次": [2], "以会代训次数": [1], "以会代训参会人次": [1]}
+    month = TODAY.month - 1
+    assert {s["name"]: s["data"][month] for s in figures.chart["series"]} == {
+        "以会代训": 1.0, "网络培训": 7.5, "远程教育": 4.0}
+    assert sum(sum(s["data"]) for s in figures.chart["series"]) == 12.5
+
+
+def test_a_township_sees_its_own_people_and_branches(cast, year_of_work):
+    figures = year_figures(cast.town_b, YEAR)
+    # The district ran the class: none organised here; the called-off tour counts nowhere.
+    assert key(figures) == {"在册人员": 1, "主办班次": 0, "参训人次": 1, "总学时": 2.5, "人均学时": 2.5,
+                            "获得学时人数": 1, "远程教育学习": 0, "以会代训": 0}
+    assert table(figures, "年度培训计划") == {}
+    assert table(figures, "基层学习")["党支部数"] == [1]
+    assert year_figures(cast.district, YEAR - 1).key[3][1] == 0.0  # nothing last year
+
+
+def test_the_page_and_its_excel_for_each_role(cast, year_of_work, client_as):
+    client = client_as(cast.liaison_a)
+    assert client.get("/reports/").url == f"/reports/year/{cast.town_a.pk}/"
+    page = client.get(f"/reports/year/{cast.town_a.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "老窝镇 " + str(YEAR) + " 年度培训工作统计" in html
+    assert 'data-testid="year-chart"' in html and "朱集村" in html  # the child to drill into
+    assert client.get(f"/reports/year/{cast.district.pk}/").status_code == 404  # above their grant
+    assert client.get(f"/reports/year/{cast.town_b.pk}/").status_code == 404  # the neighbour's
+    assert client_as(cast.secretary_a).get(f"/reports/year/{cast.branch_a.pk}/").status_code == 404  # no grant
+    assert client_as(cast.trainee).get("/reports/").status_code == 404
+
+    officer = client_as(cast.officer)
+    html = officer.get(f"/reports/year/{cast.town_a.pk}/").content.decode()
+    assert f'href="/reports/year/{cast.district.pk}/?year={YEAR}"' in html  # the trail back up
+    download = officer.get(f"/reports/year/{cast.district.pk}/xlsx/?year={YEAR}")
+    assert unquote(download["Content-Disposition"]).endswith(f"召陵区 {YEAR} 年度培训工作统计.xlsx")
+    book = load_workbook(io.BytesIO(download.content))
+    assert book.sheetnames == ["年度统计", "月度学时"]
+    rows = [[c for c in row if c is not None] for row in book["年度统计"].iter_rows(values_only=True)]
+    assert ["总学时", 12.5, "学时"] in rows and ["召陵区年度培训计划", "召陵区", 4, 2, "50.0%"] in rows
+    months = list(book["月度学时"].iter_rows(values_only=True))
+    assert months[0] == ("月份", "以会代训", "网络培训", "远程教育", "合计")
+    assert months[TODAY.month][-1] == 12.5
+
+
+def test_a_year_to_come_or_typed_wrong_shows_this_year(cast, client_as):
+    client = client_as(cast.officer)
+    for year in ("2999", "1999", "二〇二六", "99999999999999999999", "-1"):
+        page = client.get(f"/reports/year/{cast.district.pk}/?year={year}")
+        assert page.status_code == 200 and page.context["year"] == YEAR
+
+
+def test_a_large_subtree_is_counted_by_a_job_and_kept(cast, year_of_work, client_as, settings):
+    settings.LEDGER_INLINE_PEOPLE = 1
+    client = client_as(cast.officer)
+    url = f"/reports/year/{cast.district.pk}/?year={YEAR}"
+    first = client.get(url)
+    job = Job.objects.get(name="reports.year")
+    assert first.url == f"/jobs/{job.pk}/"
+    assert client.get(url).url == first.url and Job.objects.count() == 1  # not a second job while it runs
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.result["url"] == url
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["figures"].key == year_figures(cast.district, YEAR).key
+    assert client.get(url.replace("/?", "/xlsx/?")).status_code == 200  # the kept figures, as a file
+    assert 'data-testid="recompute"' in page.content.decode()  # kept figures say so, and can be made again
+    assert client.post(url).url != first.url  # 重新计算: a fresh job
+    assert Job.objects.filter(name="reports.year").count() == 2
+    other = client_as(cast.liaison_a).get(f"/reports/year/{cast.town_a.pk}/?year={YEAR}")
+    assert other.status_code == 302 and Job.objects.filter(created_by=cast.liaison_a).count() == 1  # their own
+
+
+def test_the_menu_offers_the_report_to_those_who_may_read_it(cast, client_as):
+    assert "年度统计" in client_as(cast.officer).get("/").content.decode()
+    assert "年度统计" not in client_as(cast.secretary_a).get("/").content.decode()
