@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from jingpei.activities.models import BranchRule, BranchSession, MeetingAttendance, SessionAttendance
+from jingpei.activities.models import BranchRule, BranchSession, Meeting, MeetingAttendance, SessionAttendance
 from jingpei.orgs.models import Membership, Organization, Person
 
 DEFAULT_MIN_SESSIONS = 2
@@ -286,6 +286,34 @@ def branch_summary(branch: Organization, period: Period) -> BranchSummary:
                for p in members_of(branch).only("id", "name", "position", "pinyin")]
     figures.members = len(members)
     return BranchSummary(branch, period, figures, members)
+
+
+@dataclass
+class YearTotals:
+    branches: int  # branches in the subtree now
+    active_branches: int  # of them, those that held a session in the year
+    sessions: int
+    person_times: int  # members and guests, as the district view counts them
+    meetings: int
+    meeting_person_times: int  # attendances, as the meetings page counts them
+
+
+def year_totals(org: Organization, year: int) -> YearTotals:
+    """The subtree's remote education and meetings of ``year`` in totals, counted as this app's own pages
+    count them (so the year report and these pages never disagree)."""
+    branches = set(Organization.objects.filter(path__startswith=org.path, kind="branch", archived_at__isnull=True)
+                   .values_list("id", flat=True))
+    held = (BranchSession.objects.live().filter(branch__path__startswith=org.path, held_on__year=year).order_by()
+            .values_list("branch_id", "attendee_count", "guest_names"))
+    sessions, person_times, active = 0, 0, set()
+    for branch_id, attendees, guests in held.iterator(chunk_size=5000):
+        sessions += 1
+        person_times += attendees + len(guests or ())
+        active.add(branch_id)
+    meetings = Meeting.objects.filter(organizer__path__startswith=org.path, held_on__year=year)
+    return YearTotals(branches=len(branches), active_branches=len(active & branches), sessions=sessions,
+                      person_times=person_times, meetings=meetings.count(),
+                      meeting_person_times=MeetingAttendance.objects.filter(meeting__in=meetings).count())
 
 
 # --- meetings -------------------------------------------------------------------------------------

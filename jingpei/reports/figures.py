@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.activities.models import BranchSession, Meeting
+from jingpei.activities import queries as activity_queries
 from jingpei.classes import queries as class_queries
 from jingpei.classes.models import AnnualPlan, Certificate, ClassForm, Enrolment, TrainingClass
 from jingpei.core.charts import stacked_months
@@ -105,20 +105,16 @@ def year_figures(root: Organization, year: int) -> YearFigures:
         months[month.month][form] = float(hours_of(tenths))
     made.chart = stacked_months([{"month": m, "forms": forms} for m, forms in months.items()], TrainingForm.choices)
 
-    # Branches and meetings.
-    branches = Organization.objects.active().filter(path__startswith=path, kind="branch").count()
-    sessions = BranchSession.objects.live().in_subtree(path).filter(held_on__year=year).aggregate(
-        n=Count("id"), branches=Count("branch", distinct=True), people=Sum("attendee_count"))
-    meetings = Meeting.objects.filter(organizer__path__startswith=path, held_on__year=year).aggregate(
-        n=Count("id"), people=Sum("attendee_count"))
+    # Branches and meetings, as the activities pages count them.
+    act = activity_queries.year_totals(root, year)
     made.tables.append(Table(_("基层学习"), [_("项目"), _("数值")], [
-        [_("党支部数"), branches],
-        [_("开展远程教育的支部数"), sessions["branches"]],
-        [_("支部开展率"), _ratio(sessions["branches"], branches)],
-        [_("远程教育学习次数"), sessions["n"]],
-        [_("远程教育参学人次"), sessions["people"] or 0],
-        [_("以会代训次数"), meetings["n"]],
-        [_("以会代训参会人次"), meetings["people"] or 0],
+        [_("党支部数"), act.branches],
+        [_("开展远程教育的支部数"), act.active_branches],
+        [_("支部开展率"), _ratio(act.active_branches, act.branches)],
+        [_("远程教育学习次数"), act.sessions],
+        [_("远程教育参学人次"), act.person_times],
+        [_("以会代训次数"), act.meetings],
+        [_("以会代训参会人次"), act.meeting_person_times],
     ]))
 
     made.key = [
@@ -128,7 +124,7 @@ def year_figures(root: Organization, year: int) -> YearFigures:
         [_("总学时"), float(hours_of(total)), _("学时")],
         [_("人均学时"), float(round(hours_of(total) / people, 1)) if people else 0.0, _("学时")],
         [_("获得学时人数"), earners, _("人")],
-        [_("远程教育学习"), sessions["n"], _("次")],
-        [_("以会代训"), meetings["n"], _("次")],
+        [_("远程教育学习"), act.sessions, _("次")],
+        [_("以会代训"), act.meetings, _("次")],
     ]
     return made

@@ -13,6 +13,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from jingpei.activities import services as activities
+from jingpei.activities.models import Meeting
+from jingpei.activities.queries import Period, district_summary, meeting_summary
 from jingpei.classes import services as classes
 from jingpei.core.jobs import run_job
 from jingpei.core.models import Job
@@ -51,7 +53,8 @@ def year_of_work(cast):
     ledger.credit_hours(person=cast.person_b, hours=Decimal("1.5"), form="online", occurred_on=TODAY,
                         idempotency_key="t:b")
     activities.create_session(actor=cast.secretary_a, branch=cast.branch_a, held_on=TODAY, topic="学习乡村振兴促进法",
-                              hours=Decimal("2"), attendee_ids=[cast.person_a.pk, cast.person_a2.pk])
+                              hours=Decimal("2"), attendee_ids=[cast.person_a.pk, cast.person_a2.pk],
+                              guest_names=["张大爷"])
     activities.create_meeting(actor=cast.officer, organizer=cast.district, held_on=TODAY, kind="study",
                               subject="理论学习中心组学习", hours=Decimal("1"), attendee_ids=[cast.person_b.pk])
     return klass
@@ -79,7 +82,11 @@ def test_the_district_figures_counted_by_hand(cast, year_of_work):
         "以会代训": [1.0, 1, 1.0], "网络培训": [7.5, 2, 3.8], "远程教育": [4.0, 2, 2.0], "合计": [12.5, 3, 4.2]}
     assert table(figures, "基层学习") == {
         "党支部数": [2], "开展远程教育的支部数": [1], "支部开展率": ["50.0%"], "远程教育学习次数": [1],
-        "远程教育参学人次": [2], "以会代训次数": [1], "以会代训参会人次": [1]}
+        "远程教育参学人次": [3], "以会代训次数": [1], "以会代训参会人次": [1]}  # the guest is a person-time
+    # The same figures as the activities pages show (a year-end report must not contradict them).
+    district = district_summary(cast.district, Period.parse(None))
+    assert (district.sessions, district.person_times, district.active_branches) == (1, 3, 1)
+    assert meeting_summary(Meeting.objects.all(), YEAR).person_times == 1
     month = TODAY.month - 1
     assert {s["name"]: s["data"][month] for s in figures.chart["series"]} == {
         "以会代训": 1.0, "网络培训": 7.5, "远程教育": 4.0}
