@@ -158,6 +158,9 @@ GC_GEN0_THRESHOLD = envint("GC_GEN0_THRESHOLD", 5000)
 # this many people, and as a background job above it (ledger.dated: ~0.23 ms a person at 1M people,
 # so ~12 s at the limit); a drill-down list longer than this is exported by a job too (ledger.lists).
 LEDGER_INLINE_PEOPLE = envint("LEDGER_INLINE_PEOPLE", 50_000)
+# Above this many people a subtree's year figures (统计报表) are made by a background job and kept a day
+# (bench/reports_year.py: ~0.13 ms a person for a township, so ~1.3 s at the limit).
+REPORTS_INLINE_PEOPLE = envint("REPORTS_INLINE_PEOPLE", 10_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------------------------------

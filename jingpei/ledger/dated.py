@@ -66,10 +66,10 @@ def figures(user, root: Organization, rules, *, as_of: date | None, recompute: b
     return Figures(day, summaries_of(job, rules), computed=job)
 
 
-def needs_job(path: str) -> bool:
-    """More people in the subtree at ``path`` than a request may evaluate (counted no further than the
-    limit)."""
-    limit = settings.LEDGER_INLINE_PEOPLE
+def needs_job(path: str, limit: int | None = None) -> bool:
+    """More people in the subtree at ``path`` than a request may evaluate (``limit``, by default
+    ``LEDGER_INLINE_PEOPLE``; counted no further than it)."""
+    limit = settings.LEDGER_INLINE_PEOPLE if limit is None else limit
     return Person.objects.active().filter(primary_org__path__startswith=path)[: limit + 1].count() > limit
 
 

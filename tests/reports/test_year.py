@@ -137,7 +137,7 @@ def test_a_year_to_come_or_typed_wrong_shows_this_year(cast, client_as):
 
 
 def test_a_large_subtree_is_counted_by_a_job_and_kept(cast, year_of_work, client_as, settings):
-    settings.LEDGER_INLINE_PEOPLE = 1
+    settings.REPORTS_INLINE_PEOPLE = 1
     client = client_as(cast.officer)
     url = f"/reports/year/{cast.district.pk}/?year={YEAR}"
     first = client.get(url)
