@@ -61,13 +61,44 @@ def _ratio(part, whole) -> str:
     return f"{part * 100 / whole:.1f}%" if whole else "—"
 
 
-def year_figures(root: Organization, year: int) -> YearFigures:
-    path = root.path
-    made = YearFigures(root.pk, root.name, year, timezone.localtime().isoformat(timespec="minutes"))
-    people = Person.objects.active().filter(primary_org__path__startswith=path).count()
+def _average(tenths: int, people: int) -> float:
+    return float(round(hours_of(tenths) / people, 1)) if people else 0.0
 
-    # Classes: those the subtree ran (organiser inside it), and its people's places in anyone's classes.
-    classes = dict(TrainingClass.objects.filter(status__in=HELD_STATUSES, organizer__path__startswith=path, start_date__year=year)
+
+def year_figures(root: Organization, year: int) -> YearFigures:
+    made = YearFigures(root.pk, root.name, year, timezone.localtime().isoformat(timespec="minutes"))
+    people = Person.objects.active().filter(primary_org__path__startswith=root.path).count()
+    classes, places = _classes(made, root.path, year)
+    _plans(made, root.path, year)
+    total, earners = _hours(made, root.path, year)
+    act = activity_queries.year_totals(root, year)  # counted as the activities pages count them
+    made.tables.append(Table(_("基层学习"), [_("项目"), _("数值")], [
+        [_("党支部数"), act.branches],
+        [_("开展远程教育的支部数"), act.active_branches],
+        [_("支部开展率"), _ratio(act.active_branches, act.branches)],
+        [_("远程教育学习次数"), act.sessions],
+        [_("远程教育参学人次"), act.person_times],
+        [_("以会代训次数"), act.meetings],
+        [_("以会代训参会人次"), act.meeting_person_times],
+    ]))
+    made.key = [
+        [_("在册人员"), people, _("人")],
+        [_("主办班次"), classes, _("个")],
+        [_("参训人次"), places, _("人次")],
+        [_("总学时"), float(hours_of(total)), _("学时")],
+        [_("人均学时"), _average(total, people), _("学时")],
+        [_("获得学时人数"), earners, _("人")],
+        [_("远程教育学习"), act.sessions, _("次")],
+        [_("以会代训"), act.meetings, _("次")],
+    ]
+    return made
+
+
+def _classes(made: YearFigures, path: str, year: int) -> tuple[int, int]:
+    """Classes the subtree ran (organiser inside it) and its people's places in anyone's classes, by form:
+    (classes, places) in all."""
+    classes = dict(TrainingClass.objects.filter(status__in=HELD_STATUSES, organizer__path__startswith=path,
+                                                start_date__year=year)
                    .values("form").annotate(n=Count("id")).values_list("form", "n"))
     places = dict(Enrolment.objects.filter(status__in=class_queries.COUNTED, klass__start_date__year=year,
                                            klass__status__in=HELD_STATUSES, person__primary_org__path__startswith=path)
@@ -79,7 +110,10 @@ def year_figures(root: Organization, year: int) -> YearFigures:
         [str(label), classes.get(value, 0), places.get(value, 0), certificates.get(value, 0)]
         for value, label in ClassForm.choices] + [
         [_("合计"), sum(classes.values()), sum(places.values()), sum(certificates.values())]]))
+    return sum(classes.values()), sum(places.values())
 
+
+def _plans(made: YearFigures, path: str, year: int) -> None:
     plans = list(AnnualPlan.objects.filter(year=year, org__path__startswith=path).select_related("org")
                  .order_by("org__path"))
     done = class_queries.plans_done(plans)
@@ -87,44 +121,23 @@ def year_figures(root: Organization, year: int) -> YearFigures:
         [p.title, p.org.name, p.total_target, done.get(p.pk, 0), _ratio(done.get(p.pk, 0), p.total_target)]
         for p in plans]))
 
-    # Hours: the month rollups (net of corrections) of the subtree's people.
+
+def _hours(made: YearFigures, path: str, year: int) -> tuple[int, int]:
+    """Hours by form and by month from the month rollups (net of corrections) of the subtree's people:
+    (tenths in all, people with any)."""
     rollups = MonthRollup.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 31),
                                          person__primary_org__path__startswith=path)
     by_form = {form: (tenths, n) for form, tenths, n in rollups.values("form").annotate(
         t=Sum("tenths"), n=Count("person", distinct=True, filter=Q(tenths__gt=0))).values_list("form", "t", "n")}
     earners = rollups.filter(tenths__gt=0).values("person").distinct().count()
     total = sum(t for t, _n in by_form.values())
-    made.tables.append(Table(_("学时（按培训形式）"), [_("培训形式"), _("学时"), _("获得学时人数"), _("人均学时")], [
-        [str(label), float(hours_of(by_form[value][0])), by_form[value][1],
-         float(round(hours_of(by_form[value][0]) / by_form[value][1], 1)) if by_form[value][1] else 0.0]
+    made.tables.append(Table(_("学时（按培训形式）"), [_("培训形式"), _("学时"), _("获得学时人数"), _("获得者人均学时")], [
+        [str(label), float(hours_of(by_form[value][0])), by_form[value][1], _average(*by_form[value])]
         for value, label in TrainingForm.choices if value in by_form] + [
-        [_("合计"), float(hours_of(total)), earners, float(round(hours_of(total) / earners, 1)) if earners else 0.0]]))
+        [_("合计"), float(hours_of(total)), earners, _average(total, earners)]]))
     months: dict[int, dict[str, float]] = {m: {} for m in range(1, 13)}
     for month, form, tenths in rollups.values("month", "form").annotate(t=Sum("tenths")).values_list(
             "month", "form", "t"):
         months[month.month][form] = float(hours_of(tenths))
     made.chart = stacked_months([{"month": m, "forms": forms} for m, forms in months.items()], TrainingForm.choices)
-
-    # Branches and meetings, as the activities pages count them.
-    act = activity_queries.year_totals(root, year)
-    made.tables.append(Table(_("基层学习"), [_("项目"), _("数值")], [
-        [_("党支部数"), act.branches],
-        [_("开展远程教育的支部数"), act.active_branches],
-        [_("支部开展率"), _ratio(act.active_branches, act.branches)],
-        [_("远程教育学习次数"), act.sessions],
-        [_("远程教育参学人次"), act.person_times],
-        [_("以会代训次数"), act.meetings],
-        [_("以会代训参会人次"), act.meeting_person_times],
-    ]))
-
-    made.key = [
-        [_("在册人员"), people, _("人")],
-        [_("主办班次"), sum(classes.values()), _("个")],
-        [_("参训人次"), sum(places.values()), _("人次")],
-        [_("总学时"), float(hours_of(total)), _("学时")],
-        [_("人均学时"), float(round(hours_of(total) / people, 1)) if people else 0.0, _("学时")],
-        [_("获得学时人数"), earners, _("人")],
-        [_("远程教育学习"), act.sessions, _("次")],
-        [_("以会代训"), act.meetings, _("次")],
-    ]
-    return made
+    return total, earners
