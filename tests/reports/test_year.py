@@ -160,3 +160,22 @@ def test_a_large_subtree_is_counted_by_a_job_and_kept(cast, year_of_work, client
 def test_the_menu_offers_the_report_to_those_who_may_read_it(cast, client_as):
     assert "年度统计" in client_as(cast.officer).get("/").content.decode()
     assert "年度统计" not in client_as(cast.secretary_a).get("/").content.decode()
+
+
+def test_the_api_answers_the_page_figures_then_a_job_for_a_large_subtree(cast, year_of_work, client_as, settings):
+    client = client_as(cast.liaison_a)
+    answer = client.get(f"/api/v1/reports/year/{cast.town_a.pk}?year={YEAR}")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["org_name"] == "老窝镇" and ["总学时", 10.0, "学时"] in body["key"]  # 6 online, 2 × 2 at the branch
+    assert client.get(f"/api/v1/reports/year/{cast.town_b.pk}?year={YEAR}").status_code == 404
+    refused = client.get(f"/api/v1/reports/year/{cast.town_a.pk}?year={YEAR + 1}")
+    assert refused.status_code == 400 and refused.json()["error"]["fields"] == [
+        {"field": "year", "message": "年度不能晚于今年。"}]
+    assert client.get(f"/api/v1/reports/year/{cast.town_a.pk}?year=1900").status_code == 422
+    settings.REPORTS_INLINE_PEOPLE = 1
+    waiting = client.get(f"/api/v1/reports/year/{cast.town_a.pk}?year={YEAR}")
+    job = Job.objects.get(name="reports.year")
+    assert waiting.status_code == 202 and waiting.json() == {"job_id": str(job.pk), "url": f"/jobs/{job.pk}/"}
+    run_job(job.pk)
+    assert client.get(f"/api/v1/reports/year/{cast.town_a.pk}?year={YEAR}").json()["key"] == body["key"]
