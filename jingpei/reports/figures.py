@@ -20,6 +20,7 @@ from jingpei.activities import queries as activity_queries
 from jingpei.classes import queries as class_queries
 from jingpei.classes.models import AnnualPlan, Certificate, ClassForm, Enrolment, TrainingClass
 from jingpei.core.charts import stacked_months
+from jingpei.ledger import compliance, standing
 from jingpei.ledger.models import MonthRollup, TrainingForm, hours_of
 from jingpei.orgs.models import Organization, Person
 
@@ -71,6 +72,8 @@ def year_figures(root: Organization, year: int) -> YearFigures:
     classes, places = _classes(made, root.path, year)
     _plans(made, root.path, year)
     total, earners = _hours(made, root.path, year)
+    if year == compliance.today().year:
+        _standing(made, root)
     act = activity_queries.year_totals(root, year)  # counted as the activities pages count them
     made.tables.append(Table(_("基层学习"), [_("项目"), _("数值")], [
         [_("党支部数"), act.branches],
@@ -120,6 +123,19 @@ def _plans(made: YearFigures, path: str, year: int) -> None:
     made.tables.append(Table(_("年度培训计划"), [_("计划"), _("组织单位"), _("目标（人次）"), _("完成（人次）"), _("完成率")], [
         [p.title, p.org.name, p.total_target, done.get(p.pk, 0), _ratio(done.get(p.pk, 0), p.total_target)]
         for p in plans]))
+
+
+def _standing(made: YearFigures, root: Organization) -> None:
+    """This year's compliance per rule, from the materialised counts (as 学时达标 shows it); none kept yet, no
+    table. (A past year's standing at its end is the ledger's exact path: the page links to it.)"""
+    kept = standing.summary(root)
+    if kept is None:
+        return
+    made.tables.append(Table(
+        _("学时达标（截至 %(d)s）") % {"d": kept.as_of.isoformat()},
+        [_("规则"), _("周期"), _("应参训"), _("已达标"), _("落后"), _("达标率")],
+        [[s.rule.name, s.period.label, s.total.covered, s.total.met, s.total.behind, f"{s.total.rate}%"]
+         for s in kept.summaries if s.total.covered]))
 
 
 def _hours(made: YearFigures, path: str, year: int) -> tuple[int, int]:

@@ -179,3 +179,18 @@ def test_the_api_answers_the_page_figures_then_a_job_for_a_large_subtree(cast, y
     assert waiting.status_code == 202 and waiting.json() == {"job_id": str(job.pk), "url": f"/jobs/{job.pk}/"}
     run_job(job.pk)
     assert client.get(f"/api/v1/reports/year/{cast.town_a.pk}?year={YEAR}").json()["key"] == body["key"]
+
+
+def test_this_years_standing_per_rule_as_kept(cast, year_of_work):
+    from jingpei.ledger import compliance, standing
+    from jingpei.ledger.models import RequirementRule
+
+    assert not any(t.title.startswith("学时达标") for t in year_figures(cast.district, YEAR).tables)  # none kept yet
+    standing.rebuild()
+    day = compliance.today().isoformat()
+    rows = table(year_figures(cast.district, YEAR), f"学时达标（截至 {day}）")
+    monthly = RequirementRule.objects.get(code="online-monthly")
+    kept = next(s for s in standing.summary(cast.district).summaries if s.rule.pk == monthly.pk)
+    assert rows[monthly.name][1:] == [kept.total.covered, kept.total.met, kept.total.behind, f"{kept.total.rate}%"]
+    assert rows[monthly.name][1:3] == [3, 1]  # person_a's 6 online hours meet the month's 5; the others do not
+    assert not any(t.title.startswith("学时达标") for t in year_figures(cast.district, YEAR - 1).tables)
