@@ -21,7 +21,7 @@ from jingpei.classes import queries as class_queries
 from jingpei.classes.models import AnnualPlan, Certificate, ClassForm, Enrolment, TrainingClass
 from jingpei.core.charts import stacked_months
 from jingpei.ledger import compliance, standing
-from jingpei.ledger.models import MonthRollup, TrainingForm, hours_of
+from jingpei.ledger.models import MonthRollup, RequirementRule, TrainingForm, hours_of
 from jingpei.orgs.models import Organization, Person
 
 # Classes held or being held: not in preparation, not called off.
@@ -72,8 +72,7 @@ def year_figures(root: Organization, year: int) -> YearFigures:
     classes, places = _classes(made, root.path, year)
     _plans(made, root.path, year)
     total, earners = _hours(made, root.path, year)
-    if year == compliance.today().year:
-        _standing(made, root)
+    _standing(made, root, year)
     act = activity_queries.year_totals(root, year)  # counted as the activities pages count them
     made.tables.append(Table(_("基层学习"), [_("项目"), _("数值")], [
         [_("党支部数"), act.branches],
@@ -125,17 +124,23 @@ def _plans(made: YearFigures, path: str, year: int) -> None:
         for p in plans]))
 
 
-def _standing(made: YearFigures, root: Organization) -> None:
-    """This year's compliance per rule, from the materialised counts (as 学时达标 shows it); none kept yet, no
-    table. (A past year's standing at its end is the ledger's exact path: the page links to it.)"""
-    kept = standing.summary(root)
-    if kept is None:
-        return
+def _standing(made: YearFigures, root: Organization, year: int) -> None:
+    """Each rule's standing: this year's from the materialised counts (as 学时达标 shows it; none kept yet, no
+    table), a past year's at 31 December, evaluated exactly (the daily build keeps today's only)."""
+    today = compliance.today()
+    if year == today.year:
+        kept = standing.summary(root)
+        if kept is None:
+            return
+        as_of, summaries = kept.as_of, kept.summaries
+    else:
+        as_of = date(year, 12, 31)
+        summaries = standing.summary_at(root, as_of, RequirementRule.objects.switched_on().select_related("org"))
     made.tables.append(Table(
-        _("学时达标（截至 %(d)s）") % {"d": kept.as_of.isoformat()},
+        _("学时达标（截至 %(d)s）") % {"d": as_of.isoformat()},
         [_("规则"), _("周期"), _("应参训"), _("已达标"), _("落后"), _("达标率")],
         [[s.rule.name, s.period.label, s.total.covered, s.total.met, s.total.behind, f"{s.total.rate}%"]
-         for s in kept.summaries if s.total.covered]))
+         for s in summaries if s.total.covered]))
 
 
 def _hours(made: YearFigures, path: str, year: int) -> tuple[int, int]:

@@ -4,7 +4,7 @@ seeing its own, the Excel file, and a large subtree's figures made by a job and 
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import unquote
 
@@ -20,6 +20,7 @@ from jingpei.core.jobs import run_job
 from jingpei.core.models import Job
 from jingpei.core.permissions import Role
 from jingpei.ledger import services as ledger
+from jingpei.orgs.models import Person
 from jingpei.reports.figures import YearFigures, year_figures
 from tests.classes.conftest import enrol
 from tests.factories import make_user
@@ -193,4 +194,22 @@ def test_this_years_standing_per_rule_as_kept(cast, year_of_work):
     kept = next(s for s in standing.summary(cast.district).summaries if s.rule.pk == monthly.pk)
     assert rows[monthly.name][1:] == [kept.total.covered, kept.total.met, kept.total.behind, f"{kept.total.rate}%"]
     assert rows[monthly.name][1:3] == [3, 1]  # person_a's 6 online hours meet the month's 5; the others do not
-    assert not any(t.title.startswith("学时达标") for t in year_figures(cast.district, YEAR - 1).tables)
+    # A past year: the standing at its end, evaluated exactly (as 学时达标 shows it for that date). Everyone
+    # registered two years ago; person_b studied 60 hours online last year.
+    end = date(YEAR - 1, 12, 31)
+    Person.objects.update(created_at=timezone.now() - timedelta(days=800))
+    ledger.credit_hours(person=cast.person_b, hours=Decimal("60"), form="online", occurred_on=date(YEAR - 1, 12, 1),
+                        idempotency_key="t:last-year")
+    past = table(year_figures(cast.district, YEAR - 1), f"学时达标（截至 {end.isoformat()}）")
+    exact = standing.summary_at(cast.district, end, RequirementRule.objects.switched_on())
+    assert past == {s.rule.name: [s.period.label, s.total.covered, s.total.met, s.total.behind, f"{s.total.rate}%"]
+                    for s in exact if s.total.covered}
+    yearly = RequirementRule.objects.get(code="online-yearly")
+    assert past[yearly.name] == [f"{YEAR - 1}年", 3, 1, 2, "33.3%"]  # met: person_b; the other two fell short
+
+
+def test_a_past_year_goes_to_a_job_sooner(cast, settings):
+    from jingpei.reports.jobs import inline_limit
+
+    settings.REPORTS_INLINE_PEOPLE = 10_000
+    assert inline_limit(YEAR) == 10_000 and inline_limit(YEAR - 1) == 2_000
