@@ -1,7 +1,8 @@
 """The ledger's figures on the home page: for each subtree the user oversees, the share of its people
 meeting each rule (the materialised counts, as on 学时达标); for a person, their own standing per rule
-(the materialised facts, as in the to-do list). Nothing is computed here: without today's figures the
-subtree is left out, and its page says why."""
+(the materialised facts, as in the to-do list). No subtree is evaluated here (the read folds in the few
+people credited since, as 学时达标's does): without today's figures the subtree is left out, and its page
+says why."""
 
 from __future__ import annotations
 
