@@ -9,6 +9,7 @@ they are registered now (their primary organisation), as the compliance figures 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -66,13 +67,19 @@ def _average(tenths: int, people: int) -> float:
     return float(round(hours_of(tenths) / people, 1)) if people else 0.0
 
 
-def year_figures(root: Organization, year: int) -> YearFigures:
+def year_figures(root: Organization, year: int, progress: Callable[[int, int, str], None] | None = None) -> YearFigures:
+    """``progress(done, total, message)`` follows the steps (for the background job of a large subtree)."""
+    step = progress or (lambda done, total, message: None)
     made = YearFigures(root.pk, root.name, year, timezone.localtime().isoformat(timespec="minutes"))
+    step(0, 4, _("正在统计培训班和年度计划"))
     people = Person.objects.active().filter(primary_org__path__startswith=root.path).count()
     classes, places = _classes(made, root.path, year)
     _plans(made, root.path, year)
+    step(1, 4, _("正在统计学时"))
     total, earners = _hours(made, root.path, year)
+    step(2, 4, _("正在统计学时达标情况"))
     _standing(made, root, year)
+    step(3, 4, _("正在统计远程教育和以会代训"))
     act = activity_queries.year_totals(root, year)  # counted as the activities pages count them
     made.tables.append(Table(_("基层学习"), [_("项目"), _("数值")], [
         [_("党支部数"), act.branches],

@@ -50,6 +50,8 @@ def _kept(user, root: Organization, year: int) -> Job | None:
 @task(JOB)
 def year_figures_job(ctx, *, root_id: int, year: int) -> dict:
     root = Organization.objects.get(pk=root_id)
-    figures = year_figures(root, year)
+    figures = year_figures(root, year, progress=lambda done, total, message: ctx.progress(done, total, message,
+                                                                                       force=True))
+    ctx.progress(4, 4, _("统计完成"), force=True)
     return {"url": f"{reverse('reports:year', args=[root_id])}?year={year}", "label": _("查看年度统计"),
             "figures": figures.as_json()}

@@ -147,7 +147,7 @@ def test_a_large_subtree_is_counted_by_a_job_and_kept(cast, year_of_work, client
     assert client.get(url).url == first.url and Job.objects.count() == 1  # not a second job while it runs
     run_job(job.pk)
     job.refresh_from_db()
-    assert job.result["url"] == url
+    assert job.result["url"] == url and (job.done, job.total, job.message) == (4, 4, "统计完成")
     page = client.get(url)
     assert page.status_code == 200 and page.context["figures"].key == year_figures(cast.district, YEAR).key
     assert client.get(url.replace("/?", "/xlsx/?")).status_code == 200  # the kept figures, as a file
