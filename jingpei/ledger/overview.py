@@ -26,6 +26,8 @@ def subtrees(user):
             continue
         for s in kept.summaries:
             total = s.total
+            if not total.covered:  # a rule for others (county leaders in a village): nothing to show
+                continue
             yield Gauge(
                 _("学时达标 · %(org)s") % {"org": root.name}, s.rule.name,
                 _("达标 %(met)s / %(covered)s 人") % {"met": total.met, "covered": total.covered},
