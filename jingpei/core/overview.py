@@ -3,7 +3,7 @@ against their targets, the share of people meeting each study-hour rule, the use
 
 Each app may have an ``overview.py`` with ``GAUGES``: functions ``(user) -> Iterable[Gauge]``, each a
 few queries at most, reading only what the user may see and only figures already kept (the home page
-never starts a computation; the app's own page does that).
+never starts a subtree's evaluation or a job; the app's own page does that).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from jingpei.core.appmodules import collected
 class Gauge:
     group: str  # the heading it is shown under: "年度培训计划", "学时达标 · 召陵区", "我的学时"
     label: str  # what is measured: a plan's title, a rule's name
-    value: str  # the figure as read out: "441 / 2,000 人次"
+    value: str  # the figure as read out: "441 / 2000 人次"
     url: str  # where the figure comes from
     percent: int | None = None  # 0–100 for a progress bar; None: no bar
     note: str = ""  # whose, when, how it stands: "2026年 · 未达标"
