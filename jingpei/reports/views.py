@@ -47,7 +47,7 @@ def year(request, org_id):
         "root": root, "year": year, "figures": figures, "title": exports.title(figures),
         "years": sorted({*range(this_year, this_year - YEARS_OFFERED, -1), year}, reverse=True),
         "trail": trail(request.user, root, Perm.REPORT_VIEW), "children": children,
-        "chart_json": json.dumps({**figures.chart}, ensure_ascii=False),
+        "chart_json": json.dumps(figures.chart, ensure_ascii=False),
         "year_end": f"{year}-12-31" if year < this_year else "",
     })
 
