@@ -296,6 +296,8 @@ class YearTotals:
     person_times: int  # members and guests, as the district view counts them
     meetings: int
     meeting_person_times: int  # attendances, as the meetings page counts them
+    # sessions and person-times under each child of the subtree's top (keyed by the child's path)
+    by_child: dict[str, list[int]] = field(default_factory=dict)
 
 
 def year_totals(org: Organization, year: int) -> YearTotals:
@@ -304,16 +306,23 @@ def year_totals(org: Organization, year: int) -> YearTotals:
     branches = set(Organization.objects.filter(path__startswith=org.path, kind="branch", archived_at__isnull=True)
                    .values_list("id", flat=True))
     held = (BranchSession.objects.live().filter(branch__path__startswith=org.path, held_on__year=year).order_by()
-            .values_list("branch_id", "attendee_count", "guest_names"))
+            .values_list("branch_id", "branch__path", "attendee_count", "guest_names"))
     sessions, person_times, active = 0, 0, set()
-    for branch_id, attendees, guests in held.iterator(chunk_size=5000):
+    by_child: dict[str, list[int]] = {}
+    child = len(org.path) + Organization.steplen
+    for branch_id, path, attendees, guests in held.iterator(chunk_size=5000):
+        pt = attendees + len(guests or ())
         sessions += 1
-        person_times += attendees + len(guests or ())
+        person_times += pt
         active.add(branch_id)
+        counts = by_child.setdefault(path[:child], [0, 0])
+        counts[0] += 1
+        counts[1] += pt
     meetings = Meeting.objects.filter(organizer__path__startswith=org.path, held_on__year=year)
     return YearTotals(branches=len(branches), active_branches=len(active & branches), sessions=sessions,
                       person_times=person_times, meetings=meetings.count(),
-                      meeting_person_times=MeetingAttendance.objects.filter(meeting__in=meetings).count())
+                      meeting_person_times=MeetingAttendance.objects.filter(meeting__in=meetings).count(),
+                      by_child=by_child)
 
 
 # --- meetings -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,7 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
         [_("以会代训次数"), act.meetings],
         [_("以会代训参会人次"), act.meeting_person_times],
     ]))
+    _children(made, root, year, act.by_child)
     made.key = [
         [_("在册人员"), people, _("人")],
         [_("主办班次"), classes, _("个")],
@@ -120,6 +122,39 @@ def _classes(made: YearFigures, path: str, year: int) -> tuple[int, int]:
         for value, label in ClassForm.choices] + [
         [_("合计"), sum(classes.values()), sum(places.values()), sum(certificates.values())]]))
     return sum(classes.values()), sum(places.values())
+
+
+def _children(made: YearFigures, root: Organization, year: int, sessions: dict[str, list[int]]) -> None:
+    """The same figures side by side for each child of ``root`` (各下级组织对比), and for people registered on
+    ``root`` itself (本级): grouped by the first ``len(root.path) + steplen`` characters of the path."""
+    children = list(Organization.objects.active().filter(path__startswith=root.path, depth=root.depth + 1)
+                    .values_list("path", "name"))
+    if not children:
+        return
+    cut = len(root.path) + Organization.steplen
+
+    def by_child(queryset, path_field: str, value) -> dict[str, int]:
+        return dict(queryset.annotate(child=Substr(path_field, 1, cut)).order_by().values("child")
+                    .annotate(v=value).values_list("child", "v"))
+
+    people = by_child(Person.objects.active().filter(primary_org__path__startswith=root.path), "primary_org__path",
+                      Count("id"))
+    places = by_child(Enrolment.objects.filter(status__in=class_queries.COUNTED, klass__start_date__year=year,
+                                               klass__status__in=HELD_STATUSES,
+                                               person__primary_org__path__startswith=root.path),
+                      "person__primary_org__path", Count("id"))
+    tenths = by_child(MonthRollup.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 31),
+                                                 person__primary_org__path__startswith=root.path),
+                      "person__primary_org__path", Sum("tenths"))
+    rows = [[name, people.get(path, 0), places.get(path, 0), float(hours_of(tenths.get(path, 0))),
+             _average(tenths.get(path, 0), people.get(path, 0)), *sessions.get(path, [0, 0])]
+            for path, name in children]
+    if people.get(root.path) or tenths.get(root.path):  # people registered on the top organisation itself
+        rows.insert(0, [_("本级"), people.get(root.path, 0), places.get(root.path, 0),
+                        float(hours_of(tenths.get(root.path, 0))),
+                        _average(tenths.get(root.path, 0), people.get(root.path, 0)), 0, 0])
+    made.tables.append(Table(_("各下级组织"), [_("组织"), _("在册人员"), _("参训人次"), _("学时"), _("人均学时"),
+                                           _("远程教育次数"), _("远程教育参学人次")], rows))
 
 
 def _plans(made: YearFigures, path: str, year: int) -> None:

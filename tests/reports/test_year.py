@@ -88,6 +88,8 @@ def test_the_district_figures_counted_by_hand(cast, year_of_work):
     district = district_summary(cast.district, Period.parse(None))
     assert (district.sessions, district.person_times, district.active_branches) == (1, 3, 1)
     assert meeting_summary(Meeting.objects.all(), YEAR).person_times == 1
+    # Side by side per township: the district's totals split, nothing lost between them.
+    assert table(figures, "各下级组织") == {"老窝镇": [2, 1, 10.0, 5.0, 1, 3], "万金镇": [1, 1, 2.5, 2.5, 0, 0]}
     month = TODAY.month - 1
     assert {s["name"]: s["data"][month] for s in figures.chart["series"]} == {
         "以会代训": 1.0, "网络培训": 7.5, "远程教育": 4.0}
@@ -213,3 +215,12 @@ def test_a_past_year_goes_to_a_job_sooner(cast, settings):
 
     settings.REPORTS_INLINE_PEOPLE = 10_000
     assert inline_limit(YEAR) == 10_000 and inline_limit(YEAR - 1) == 2_000
+
+
+def test_people_on_the_top_organisation_itself_are_a_row_of_their_own(cast):
+    from tests.factories import make_person
+
+    staff = make_person(cast.district, "区委组织部干部")
+    ledger.credit_hours(person=staff, hours=Decimal("4"), form="online", occurred_on=TODAY, idempotency_key="t:staff")
+    rows = table(year_figures(cast.district, YEAR), "各下级组织")
+    assert list(rows) == ["本级", "老窝镇", "万金镇"] and rows["本级"] == [1, 0, 4.0, 4.0, 0, 0]
