@@ -23,42 +23,46 @@ def _like(path: str) -> str:
 
 # The statements year_figures makes, by hand: the same tables, filters and groupings.
 HAND = [
-    ("SELECT count(*) FROM orgs_person p JOIN orgs_organization o ON o.id = p.primary_org_id "
-     "WHERE o.path LIKE %(like)s AND p.archived_at IS NULL"),
+    ("SELECT substr(o.path, 1, %(cut)s), count(*) FROM orgs_person p JOIN orgs_organization o "
+     "ON o.id = p.primary_org_id WHERE o.path LIKE %(like)s AND p.archived_at IS NULL GROUP BY 1"),
     ("SELECT c.form, count(*) FROM classes_trainingclass c JOIN orgs_organization o ON o.id = c.organizer_id "
      "WHERE c.status IN ('open', 'completed') AND o.path LIKE %(like)s AND c.start_date BETWEEN %(start)s AND %(end)s "
      "GROUP BY c.form"),
-    ("SELECT k.form, count(*) FROM classes_enrolment e JOIN classes_trainingclass k ON k.id = e.klass_id "
+    ("SELECT substr(o.path, 1, %(cut)s), k.form, count(*) FROM classes_enrolment e "
+     "JOIN classes_trainingclass k ON k.id = e.klass_id "
      "JOIN orgs_person p ON p.id = e.person_id JOIN orgs_organization o ON o.id = p.primary_org_id "
      "WHERE e.status = 'approved' AND k.status IN ('open', 'completed') AND k.start_date BETWEEN %(start)s AND %(end)s "
-     "AND o.path LIKE %(like)s GROUP BY k.form"),
+     "AND o.path LIKE %(like)s GROUP BY substr(o.path, 1, %(cut)s), k.form"),
     ("SELECT k.form, count(*) FROM classes_certificate c JOIN classes_trainingclass k ON k.id = c.klass_id "
      "JOIN classes_enrolment e ON e.id = c.enrolment_id JOIN orgs_person p ON p.id = e.person_id "
      "JOIN orgs_organization o ON o.id = p.primary_org_id "
      "WHERE k.start_date BETWEEN %(start)s AND %(end)s AND o.path LIKE %(like)s GROUP BY k.form"),
     ("SELECT a.id, a.title, o.name, a.total_target FROM classes_annualplan a JOIN orgs_organization o "
      "ON o.id = a.org_id WHERE a.year = %(year)s AND o.path LIKE %(like)s ORDER BY o.path"),
-    ("SELECT r.form, sum(r.tenths), count(DISTINCT r.person_id) FILTER (WHERE r.tenths > 0) "
+    ("SELECT r.form, count(DISTINCT r.person_id) FILTER (WHERE r.tenths > 0) "
      "FROM ledger_monthrollup r JOIN orgs_person p ON p.id = r.person_id "
      "JOIN orgs_organization o ON o.id = p.primary_org_id "
      "WHERE r.month BETWEEN %(start)s AND %(end)s AND o.path LIKE %(like)s GROUP BY r.form"),
     ("SELECT count(DISTINCT r.person_id) FROM ledger_monthrollup r JOIN orgs_person p ON p.id = r.person_id "
      "JOIN orgs_organization o ON o.id = p.primary_org_id "
      "WHERE r.month BETWEEN %(start)s AND %(end)s AND o.path LIKE %(like)s AND r.tenths > 0"),
-    ("SELECT r.month, r.form, sum(r.tenths) FROM ledger_monthrollup r JOIN orgs_person p ON p.id = r.person_id "
-     "JOIN orgs_organization o ON o.id = p.primary_org_id "
-     "WHERE r.month BETWEEN %(start)s AND %(end)s AND o.path LIKE %(like)s GROUP BY r.month, r.form"),
+    ("SELECT substr(o.path, 1, %(cut)s), r.month, r.form, sum(r.tenths) FROM ledger_monthrollup r "
+     "JOIN orgs_person p ON p.id = r.person_id JOIN orgs_organization o ON o.id = p.primary_org_id "
+     "WHERE r.month BETWEEN %(start)s AND %(end)s AND o.path LIKE %(like)s GROUP BY 1, r.month, r.form"),
     ("SELECT count(*) FROM orgs_organization WHERE archived_at IS NULL AND path LIKE %(like)s AND kind = 'branch'"),
-    ("SELECT count(*), count(DISTINCT s.branch_id), sum(s.attendee_count) FROM activities_branchsession s "
-     "JOIN orgs_organization o ON o.id = s.branch_id WHERE s.merged_into_id IS NULL AND o.path LIKE %(like)s "
-     "AND s.held_on BETWEEN %(start)s AND %(end)s"),
+    ("SELECT substr(o.path, 1, %(cut)s), count(*), count(DISTINCT s.branch_id), sum(s.attendee_count) "
+     "FROM activities_branchsession s JOIN orgs_organization o ON o.id = s.branch_id "
+     "WHERE s.merged_into_id IS NULL AND o.path LIKE %(like)s AND s.held_on BETWEEN %(start)s AND %(end)s GROUP BY 1"),
     ("SELECT count(*), sum(m.attendee_count) FROM activities_meeting m JOIN orgs_organization o "
      "ON o.id = m.organizer_id WHERE o.path LIKE %(like)s AND m.held_on BETWEEN %(start)s AND %(end)s"),
+    # 各下级组织: the children themselves (their figures come from the reads above)
+    ("SELECT path, name FROM orgs_organization WHERE archived_at IS NULL AND path LIKE %(like)s AND depth = %(depth)s"),
 ]
 
 
 def hand_written(cursor, root, year: int) -> None:
-    args = {"like": _like(root.path), "start": f"{year}-01-01", "end": f"{year}-12-31", "year": year}
+    args = {"like": _like(root.path), "start": f"{year}-01-01", "end": f"{year}-12-31", "year": year,
+            "depth": root.depth + 1, "cut": len(root.path) + root.steplen}
     for sql in HAND:
         cursor.execute(sql, args)
         cursor.fetchall()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,11 +73,13 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
     step = progress or (lambda done, total, message: None)
     made = YearFigures(root.pk, root.name, year, timezone.localtime().isoformat(timespec="minutes"))
     step(0, 4, _("正在统计培训班和年度计划"))
-    people = Person.objects.active().filter(primary_org__path__startswith=root.path).count()
-    classes, places = _classes(made, root.path, year)
+    split = _Split(root)
+    people = split.by_child(Person.objects.active().filter(primary_org__path__startswith=root.path),
+                            "primary_org__path", [], Count("id"))
+    classes, places = _classes(made, split, year)
     _plans(made, root.path, year)
     step(1, 4, _("正在统计学时"))
-    total, earners = _hours(made, root.path, year)
+    total, earners, tenths = _hours(made, split, year)
     step(2, 4, _("正在统计学时达标情况"))
     _standing(made, root, year)
     step(3, 4, _("正在统计远程教育和以会代训"))
@@ -91,11 +93,12 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
         [_("以会代训次数"), act.meetings],
         [_("以会代训参会人次"), act.meeting_person_times],
     ]))
-    _children(made, root, year, act.by_child)
+    _children(made, split, {"people": people, "places": places, "tenths": tenths, "sessions": act.by_child})
+    people = sum(people.values())
     made.key = [
         [_("在册人员"), people, _("人")],
         [_("主办班次"), classes, _("个")],
-        [_("参训人次"), places, _("人次")],
+        [_("参训人次"), sum(places.values()), _("人次")],
         [_("总学时"), float(hours_of(total)), _("学时")],
         [_("人均学时"), _average(total, people), _("学时")],
         [_("获得学时人数"), earners, _("人")],
@@ -105,15 +108,18 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
     return made
 
 
-def _classes(made: YearFigures, path: str, year: int) -> tuple[int, int]:
+def _classes(made: YearFigures, split: _Split, year: int) -> tuple[int, dict[str, int]]:
     """Classes the subtree ran (organiser inside it) and its people's places in anyone's classes, by form:
-    (classes, places) in all."""
+    (classes in all, places by child)."""
+    path = split.root.path
     classes = dict(TrainingClass.objects.filter(status__in=HELD_STATUSES, organizer__path__startswith=path,
                                                 start_date__year=year)
                    .values("form").annotate(n=Count("id")).values_list("form", "n"))
-    places = dict(Enrolment.objects.filter(status__in=class_queries.COUNTED, klass__start_date__year=year,
-                                           klass__status__in=HELD_STATUSES, person__primary_org__path__startswith=path)
-                  .values("klass__form").annotate(n=Count("id")).values_list("klass__form", "n"))
+    places: dict[str, int] = {}
+    by_child = split.by_child(Enrolment.objects.filter(
+        status__in=class_queries.COUNTED, klass__start_date__year=year, klass__status__in=HELD_STATUSES,
+        person__primary_org__path__startswith=path), "person__primary_org__path", ["klass__form"], Count("id"),
+        totals=places)
     certificates = dict(Certificate.objects.filter(klass__start_date__year=year,
                                                    enrolment__person__primary_org__path__startswith=path)
                         .values("klass__form").annotate(n=Count("id")).values_list("klass__form", "n"))
@@ -121,38 +127,49 @@ def _classes(made: YearFigures, path: str, year: int) -> tuple[int, int]:
         [str(label), classes.get(value, 0), places.get(value, 0), certificates.get(value, 0)]
         for value, label in ClassForm.choices] + [
         [_("合计"), sum(classes.values()), sum(places.values()), sum(certificates.values())]]))
-    return sum(classes.values()), sum(places.values())
+    return sum(classes.values()), by_child
 
 
-def _children(made: YearFigures, root: Organization, year: int, sessions: dict[str, list[int]]) -> None:
-    """The same figures side by side for each child of ``root`` (各下级组织对比), and for people registered on
-    ``root`` itself (本级): grouped by the first ``len(root.path) + steplen`` characters of the path."""
+class _Split:
+    """Groups an aggregate by the child of ``root`` each row falls under (the first ``len(root.path) +
+    steplen`` characters of an organisation path; the root's own path for what sits on the root itself),
+    so that one read gives both the subtree's figures and each child's (各下级组织)."""
+
+    def __init__(self, root: Organization):
+        self.root, self.cut = root, len(root.path) + Organization.steplen
+
+    def by_child(self, queryset, path_field: str, keys: list[str], value, totals: dict | None = None) -> dict:
+        """``{child path: value}`` summed over ``keys``; ``totals`` (when given) receives the value summed
+        over the children instead, per key (a single key: the key itself; several: a tuple)."""
+        children: dict[str, int] = {}
+        rows = (queryset.annotate(child=Substr(path_field, 1, self.cut)).order_by().values("child", *keys)
+                .annotate(v=value).values_list("child", *keys, "v"))
+        for child, *key, v in rows:
+            v = v or 0
+            children[child] = children.get(child, 0) + v
+            if totals is not None:
+                key = key[0] if len(key) == 1 else tuple(key)
+                totals[key] = totals.get(key, 0) + v
+        return children
+
+
+def _children(made: YearFigures, split: _Split, read: dict[str, dict]) -> None:
+    """The same figures side by side for each child of the root, and for people registered on the root
+    itself (本级), from the reads already made (``read``: people, places, tenths, sessions by child path)."""
+    root = split.root
     children = list(Organization.objects.active().filter(path__startswith=root.path, depth=root.depth + 1)
                     .values_list("path", "name"))
     if not children:
         return
-    cut = len(root.path) + Organization.steplen
+    people, places, tenths, sessions = read["people"], read["places"], read["tenths"], read["sessions"]
 
-    def by_child(queryset, path_field: str, value) -> dict[str, int]:
-        return dict(queryset.annotate(child=Substr(path_field, 1, cut)).order_by().values("child")
-                    .annotate(v=value).values_list("child", "v"))
+    def row(name: str, path: str) -> list:
+        return [name, people.get(path, 0), places.get(path, 0), float(hours_of(tenths.get(path, 0))),
+                _average(tenths.get(path, 0), people.get(path, 0)), *sessions.get(path, [0, 0])]
 
-    people = by_child(Person.objects.active().filter(primary_org__path__startswith=root.path), "primary_org__path",
-                      Count("id"))
-    places = by_child(Enrolment.objects.filter(status__in=class_queries.COUNTED, klass__start_date__year=year,
-                                               klass__status__in=HELD_STATUSES,
-                                               person__primary_org__path__startswith=root.path),
-                      "person__primary_org__path", Count("id"))
-    tenths = by_child(MonthRollup.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 31),
-                                                 person__primary_org__path__startswith=root.path),
-                      "person__primary_org__path", Sum("tenths"))
-    rows = [[name, people.get(path, 0), places.get(path, 0), float(hours_of(tenths.get(path, 0))),
-             _average(tenths.get(path, 0), people.get(path, 0)), *sessions.get(path, [0, 0])]
-            for path, name in children]
+    rows = [row(name, path) for path, name in children]
     if people.get(root.path) or tenths.get(root.path):  # people registered on the top organisation itself
-        rows.insert(0, [_("本级"), people.get(root.path, 0), places.get(root.path, 0),
-                        float(hours_of(tenths.get(root.path, 0))),
-                        _average(tenths.get(root.path, 0), people.get(root.path, 0)), 0, 0])
+        rows.insert(0, row(_("本级"), root.path))
     made.tables.append(Table(_("各下级组织"), [_("组织"), _("在册人员"), _("参训人次"), _("学时"), _("人均学时"),
                                            _("远程教育次数"), _("远程教育参学人次")], rows))
 
@@ -185,22 +202,28 @@ def _standing(made: YearFigures, root: Organization, year: int) -> None:
          for s in summaries if s.total.covered]))
 
 
-def _hours(made: YearFigures, path: str, year: int) -> tuple[int, int]:
+def _hours(made: YearFigures, split: _Split, year: int) -> tuple[int, int, dict[str, int]]:
     """Hours by form and by month from the month rollups (net of corrections) of the subtree's people:
-    (tenths in all, people with any)."""
+    (tenths in all, people with any, tenths by child)."""
     rollups = MonthRollup.objects.filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 31),
-                                         person__primary_org__path__startswith=path)
-    by_form = {form: (tenths, n) for form, tenths, n in rollups.values("form").annotate(
-        t=Sum("tenths"), n=Count("person", distinct=True, filter=Q(tenths__gt=0))).values_list("form", "t", "n")}
+                                         person__primary_org__path__startswith=split.root.path)
+    by_month: dict[tuple, int] = {}
+    by_child = split.by_child(rollups, "person__primary_org__path", ["month", "form"], Sum("tenths"), totals=by_month)
+    tenths_by_form: dict[str, int] = {}
+    for (_month, form), tenths in by_month.items():
+        tenths_by_form[form] = tenths_by_form.get(form, 0) + tenths
+    # People with hours need the people themselves: a read of its own (distinct per form, then in all).
+    earners_by_form = dict(rollups.filter(tenths__gt=0).values("form").annotate(n=Count("person", distinct=True))
+                           .values_list("form", "n"))
+    by_form = {form: (tenths, earners_by_form.get(form, 0)) for form, tenths in tenths_by_form.items()}
     earners = rollups.filter(tenths__gt=0).values("person").distinct().count()
-    total = sum(t for t, _n in by_form.values())
+    total = sum(tenths_by_form.values())
     made.tables.append(Table(_("学时（按培训形式）"), [_("培训形式"), _("学时"), _("获得学时人数"), _("获得者人均学时")], [
         [str(label), float(hours_of(by_form[value][0])), by_form[value][1], _average(*by_form[value])]
         for value, label in TrainingForm.choices if value in by_form] + [
         [_("合计"), float(hours_of(total)), earners, _average(total, earners)]]))
     months: dict[int, dict[str, float]] = {m: {} for m in range(1, 13)}
-    for month, form, tenths in rollups.values("month", "form").annotate(t=Sum("tenths")).values_list(
-            "month", "form", "t"):
+    for (month, form), tenths in sorted(by_month.items()):
         months[month.month][form] = float(hours_of(tenths))
     made.chart = stacked_months([{"month": m, "forms": forms} for m, forms in months.items()], TrainingForm.choices)
-    return total, earners
+    return total, earners, by_child
