@@ -35,6 +35,10 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list]
+    org_ids: list[int | None] = field(default_factory=list)  # per row: the organisation its first cell names
+
+    def linked_rows(self) -> list[tuple[int | None, list]]:
+        return [(self.org_ids[i] if i < len(self.org_ids) else None, row) for i, row in enumerate(self.rows)]
 
 
 @dataclass
@@ -158,7 +162,7 @@ def _children(made: YearFigures, split: _Split, read: dict[str, dict]) -> None:
     itself (本级), from the reads already made (``read``: people, places, tenths, sessions by child path)."""
     root = split.root
     children = list(Organization.objects.active().filter(path__startswith=root.path, depth=root.depth + 1)
-                    .values_list("path", "name"))
+                    .order_by("path").values_list("id", "path", "name"))
     if not children:
         return
     people, places, tenths, sessions = read["people"], read["places"], read["tenths"], read["sessions"]
@@ -167,11 +171,12 @@ def _children(made: YearFigures, split: _Split, read: dict[str, dict]) -> None:
         return [name, people.get(path, 0), places.get(path, 0), float(hours_of(tenths.get(path, 0))),
                 _average(tenths.get(path, 0), people.get(path, 0)), *sessions.get(path, [0, 0])]
 
-    rows = [row(name, path) for path, name in children]
+    rows, org_ids = [row(name, path) for _id, path, name in children], [org_id for org_id, _p, _n in children]
     if people.get(root.path) or tenths.get(root.path):  # people registered on the top organisation itself
         rows.insert(0, row(_("本级"), root.path))
+        org_ids.insert(0, None)
     made.tables.append(Table(_("各下级组织"), [_("组织"), _("在册人员"), _("参训人次"), _("学时"), _("人均学时"),
-                                           _("远程教育次数"), _("远程教育参学人次")], rows))
+                                           _("远程教育次数"), _("远程教育参学人次")], rows, org_ids))
 
 
 def _plans(made: YearFigures, path: str, year: int) -> None:

@@ -13,7 +13,6 @@ from jingpei.core.filetypes import XLSX
 from jingpei.core.models import Job
 from jingpei.core.permissions import Perm
 from jingpei.orgs.access import trail
-from jingpei.orgs.models import Organization
 from jingpei.reports import access, exports, jobs
 
 YEARS_OFFERED = 5  # this year and the four before
@@ -42,11 +41,10 @@ def year(request, org_id):
     if isinstance(figures, Job):
         return redirect("job", figures.pk)
     this_year = timezone.localdate().year
-    children = Organization.objects.active().filter(path__startswith=root.path, depth=root.depth + 1).order_by("path")
     return render(request, "reports/year.html", {
         "root": root, "year": year, "figures": figures, "title": exports.title(figures),
         "years": sorted({*range(this_year, this_year - YEARS_OFFERED, -1), year}, reverse=True),
-        "trail": trail(request.user, root, Perm.REPORT_VIEW), "children": children,
+        "trail": trail(request.user, root, Perm.REPORT_VIEW),
         "chart_json": json.dumps(figures.chart, ensure_ascii=False),
         "year_end": f"{year}-12-31" if year < this_year else "",
     })

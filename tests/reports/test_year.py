@@ -112,7 +112,8 @@ def test_the_page_and_its_excel_for_each_role(cast, year_of_work, client_as):
     page = client.get(f"/reports/year/{cast.town_a.pk}/")
     html = page.content.decode()
     assert page.status_code == 200 and "老窝镇 " + str(YEAR) + " 年度培训工作统计" in html
-    assert 'data-testid="year-chart"' in html and "朱集村" in html  # the child to drill into
+    assert 'data-testid="year-chart"' in html  # the child to drill into, from its row of 各下级组织:
+    assert f'<a href="/reports/year/{cast.village_a.pk}/?year={YEAR}">朱集村</a>' in html
     assert client.get(f"/reports/year/{cast.district.pk}/").status_code == 404  # above their grant
     assert client.get(f"/reports/year/{cast.town_b.pk}/").status_code == 404  # the neighbour's
     assert client_as(cast.secretary_a).get(f"/reports/year/{cast.branch_a.pk}/").status_code == 404  # no grant
