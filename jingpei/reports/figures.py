@@ -78,12 +78,13 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
     made = YearFigures(root.pk, root.name, year, timezone.localtime().isoformat(timespec="minutes"))
     step(0, 4, _("正在统计培训班和年度计划"))
     split = _Split(root)
-    people = split.by_child(Person.objects.active().filter(primary_org__path__startswith=root.path),
-                            "primary_org__path", [], Count("id"))
-    classes, places = _classes(made, split, year)
+    people_by_child = split.by_child(Person.objects.active().filter(primary_org__path__startswith=root.path),
+                                     "primary_org__path", [], Count("id"))
+    people = sum(people_by_child.values())
+    classes, places_by_child = _classes(made, split, year)
     _plans(made, root.path, year)
     step(1, 4, _("正在统计学时"))
-    total, earners, tenths = _hours(made, split, year)
+    total, earners, tenths_by_child = _hours(made, split, year)
     step(2, 4, _("正在统计学时达标情况"))
     _standing(made, root, year)
     step(3, 4, _("正在统计远程教育和以会代训"))
@@ -97,12 +98,12 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
         [_("以会代训次数"), act.meetings],
         [_("以会代训参会人次"), act.meeting_person_times],
     ]))
-    _children(made, split, {"people": people, "places": places, "tenths": tenths, "sessions": act.by_child})
-    people = sum(people.values())
+    _children(made, split, {"people": people_by_child, "places": places_by_child, "tenths": tenths_by_child,
+                            "sessions": act.by_child})
     made.key = [
         [_("在册人员"), people, _("人")],
         [_("主办班次"), classes, _("个")],
-        [_("参训人次"), sum(places.values()), _("人次")],
+        [_("参训人次"), sum(places_by_child.values()), _("人次")],
         [_("总学时"), float(hours_of(total)), _("学时")],
         [_("人均学时"), _average(total, people), _("学时")],
         [_("获得学时人数"), earners, _("人")],
