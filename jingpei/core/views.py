@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonRespo
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import get_language
 from django.views import defaults
 
 from jingpei.core.models import Job
@@ -29,7 +30,7 @@ def home(request):
 def user_guide(request):
     from jingpei.core.help import guide
 
-    html, sections = guide()
+    html, sections = guide(get_language())
     return render(request, "core/help.html", {"guide": html, "sections": sections})
 
 
