@@ -155,7 +155,7 @@ def coverage(user) -> list[CoverageRow]:
     for root in scope_roots(user, Perm.ACADEMY_VIEW):
         children = list(Organization.objects.filter(path__startswith=root.path, depth=root.depth + 1,
                                                     archived_at__isnull=True).order_by("path"))
-        for level, orgs in ((len(root.path), [root]), (len(root.path) + Organization.steplen, children)):
+        for level, orgs in ((len(root.path), [root]), (root.child_cut, children)):
             if not orgs:
                 continue
             base = Q(org__path__startswith=root.path)

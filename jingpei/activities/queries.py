@@ -216,7 +216,7 @@ def district_summary(org: Organization, period: Period) -> DistrictSummary:
                                                  archived_at__isnull=True).order_by("path")))
     # Each branch adds into the row of the child of ``org`` on its path: one pass over the branches.
     rows_by_path = {child.path: Row(child) for child in children}
-    cut = len(org.path) + Organization.steplen if org.kind != "branch" else len(org.path)
+    cut = org.child_cut if org.kind != "branch" else len(org.path)
     for f in figures.values():
         row = rows_by_path.get(f.branch.path[:cut])
         if row is None:
@@ -309,7 +309,7 @@ def year_totals(org: Organization, year: int) -> YearTotals:
             .values_list("branch_id", "branch__path", "attendee_count", "guest_names"))
     sessions, person_times, active = 0, 0, set()
     by_child: dict[str, list[int]] = {}
-    child = len(org.path) + Organization.steplen
+    child = org.child_cut
     for branch_id, path, attendees, guests in held.iterator(chunk_size=5000):
         pt = attendees + len(guests or ())
         sessions += 1

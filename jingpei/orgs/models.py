@@ -69,6 +69,12 @@ class Organization(MP_Node):
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i * self.steplen] for i in range(1, self.depth)]
 
+    @property
+    def child_cut(self) -> int:
+        """The length of a child's path: any descendant's path cut to it names the child it lies under
+        (and the node's own path stays whole), so figures group by child with one slice or ``Substr``."""
+        return len(self.path) + self.steplen
+
 
 class Category(models.Model):
     """A category of trainee (党政一把手, 驻村第一书记…). Data, not code: offices add their own."""

@@ -136,12 +136,12 @@ def _classes(made: YearFigures, split: _Split, year: int) -> tuple[int, dict[str
 
 
 class _Split:
-    """Groups an aggregate by the child of ``root`` each row falls under (the first ``len(root.path) +
-    steplen`` characters of an organisation path; the root's own path for what sits on the root itself),
-    so that one read gives both the subtree's figures and each child's (各下级组织)."""
+    """Groups an aggregate by the child of ``root`` each row falls under (an organisation path cut to
+    ``root.child_cut``; the root's own path for what sits on the root itself), so that one read gives both
+    the subtree's figures and each child's (各下级组织)."""
 
     def __init__(self, root: Organization):
-        self.root, self.cut = root, len(root.path) + Organization.steplen
+        self.root, self.cut = root, root.child_cut
 
     def by_child(self, queryset, path_field: str, keys: list[str], value, totals: dict | None = None) -> dict:
         """``{child path: value}`` summed over ``keys``; ``totals`` (when given) receives the value summed
@@ -229,7 +229,7 @@ def _hours(made: YearFigures, split: _Split, year: int) -> tuple[int, int, dict[
         for value, label in TrainingForm.choices if value in by_form] + [
         [_("合计"), float(hours_of(total)), earners, _average(total, earners)]]))
     months: dict[int, dict[str, float]] = {m: {} for m in range(1, 13)}
-    for (month, form), tenths in sorted(by_month.items()):
+    for (month, form), tenths in by_month.items():
         months[month.month][form] = float(hours_of(tenths))
     made.chart = stacked_months([{"month": m, "forms": forms} for m, forms in months.items()], TrainingForm.choices)
     return total, earners, by_child
