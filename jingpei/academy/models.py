@@ -222,13 +222,14 @@ class PlaySession(models.Model):
 
     person = models.OneToOneField("orgs.Person", on_delete=models.CASCADE, related_name="academy_play")
     progress = models.ForeignKey(Progress, on_delete=models.CASCADE, related_name="+")
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64)  # unique: Meta.constraints (looked up whole: no LIKE twin)
     cookie_hash = models.CharField(max_length=64)
     started_at = models.DateTimeField()
     check_due_at = models.DateTimeField()
     check_code = models.CharField(max_length=8)
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["token"], name="academy_play_token_unique")]
         indexes = [models.Index(fields=["started_at"], name="academy_play_started_idx")]
 
     def __str__(self) -> str:

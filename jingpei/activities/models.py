@@ -34,7 +34,7 @@ class BranchSession(models.Model):
     """One remote-education session of a party branch: the members gathered before the screen."""
 
     branch = models.ForeignKey(Organization, verbose_name=_("党支部"), on_delete=models.PROTECT,
-                               related_name="activity_sessions")
+                               related_name="activity_sessions", db_index=False)  # activity_session_branch_idx
     held_on = models.DateField(_("学习日期"), db_index=True)
     topic = models.CharField(_("学习主题"), max_length=200)
     topic_key = models.CharField(max_length=200, editable=False)
@@ -79,8 +79,10 @@ class BranchSession(models.Model):
 
 
 class SessionAttendance(models.Model):
-    session = models.ForeignKey(BranchSession, on_delete=models.CASCADE, related_name="attendances")
-    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="activity_attendances")
+    # indexed by activity_attendance_unique (session, person) and activity_attendance_person_idx
+    session = models.ForeignKey(BranchSession, on_delete=models.CASCADE, related_name="attendances", db_index=False)
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="activity_attendances",
+                               db_index=False)
     ledger_entry = models.ForeignKey("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
 
@@ -171,7 +173,8 @@ class Meeting(models.Model):
 
 
 class MeetingAttendance(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    # indexed by activity_meeting_att_unique (meeting, person)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances", db_index=False)
     person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="meeting_attendances")
     ledger_entry = models.ForeignKey("ledger.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")

@@ -156,7 +156,8 @@ class TrainingClass(models.Model):
 class ClassQuota(models.Model):
     """Seats a sub-organization may fill (its liaison nominates within them)."""
 
-    klass = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="quotas")
+    klass = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="quotas",
+                              db_index=False)  # class_quota_unique (klass, org)
     org = models.ForeignKey("orgs.Organization", verbose_name=_("单位"), on_delete=models.PROTECT,
                             related_name="+")
     seats = models.PositiveIntegerField(_("名额"))
@@ -210,7 +211,8 @@ class Enrolment(models.Model):
     # Statuses of a live enrolment: a person has at most one of these per class.
     LIVE = (*SEATED, Status.WAITLISTED)
 
-    klass = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="enrolments")
+    klass = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="enrolments",
+                              db_index=False)  # enrolment_class_status_idx (klass, status)
     person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="class_enrolments")
     quota = models.ForeignKey(ClassQuota, null=True, blank=True, on_delete=models.PROTECT, related_name="enrolments")
     # The organization the nominee was nominated through (liaisons see enrolments of their subtree).
@@ -248,7 +250,8 @@ class Attendance(models.Model):
         MANUAL = "manual", _("班主任补签")
         SHEET = "sheet", _("纸质签到表")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances",
+                                db_index=False)  # attendance_once (session, enrolment)
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
     method = models.CharField(_("方式"), max_length=10, choices=Method.choices)

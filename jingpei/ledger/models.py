@@ -27,14 +27,15 @@ class LedgerEntry(models.Model):
     person:34``…), unique, so the same source can never credit twice, even under concurrent requests.
     """
 
-    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="ledger_entries")
+    # indexed by ledger_person_date_idx (person, occurred_on), which leads with it
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="ledger_entries", db_index=False)
     occurred_on = models.DateField(_("日期"), db_index=True)
     hours = models.DecimalField(_("学时"), max_digits=7, decimal_places=1)
     form = models.CharField(_("培训形式"), max_length=20, choices=TrainingForm.choices)
     title = models.CharField(_("内容"), max_length=200, blank=True)
     source_type = models.CharField(max_length=40, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=200)  # unique: Meta.constraints
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -46,6 +47,9 @@ class LedgerEntry(models.Model):
 
     class Meta:
         verbose_name = _("学时记录")
+        # A constraint, not ``unique=True``: that would add a varchar_pattern_ops twin on PostgreSQL to
+        # every one of tens of millions of entries, and the key is only ever looked up whole.
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="ledger_entry_key_unique")]
         indexes = [
             models.Index(fields=["person", "occurred_on"], name="ledger_person_date_idx"),
             models.Index(fields=["source_type", "source_id"], name="ledger_source_idx"),
@@ -232,7 +236,7 @@ class ReminderSent(models.Model):
     """One row per reminder ever sent: the unique key (``person:rule:period`` or ``digest:user:rule:
     period``) is what makes a reminder go out at most once, even when two jobs run at once."""
 
-    key = models.CharField(max_length=120, unique=True)
+    key = models.CharField(max_length=120)  # unique: Meta.constraints (looked up whole: no LIKE twin)
     person = models.ForeignKey("orgs.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     rule = models.ForeignKey(RequirementRule, on_delete=models.CASCADE, related_name="+")
     period_start = models.DateField()
@@ -240,6 +244,7 @@ class ReminderSent(models.Model):
 
     class Meta:
         verbose_name = _("已发提醒")
+        constraints = [models.UniqueConstraint(fields=["key"], name="reminder_key_unique")]
 
     def __str__(self) -> str:
         return self.key
@@ -290,8 +295,11 @@ class ComplianceState(models.Model):
 class ComplianceFact(models.Model):
     """One person's standing against one rule at the state's ``as_of`` (tenths of hours)."""
 
-    person = models.ForeignKey("orgs.Person", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    rule = models.ForeignKey(RequirementRule, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    # indexed by ledger_fact_unique (person, rule) and ledger_fact_rule_path_idx (rule, org_path)
+    person = models.ForeignKey("orgs.Person", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                               db_index=False)
+    rule = models.ForeignKey(RequirementRule, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                             db_index=False)
     org_path = models.CharField(max_length=255)  # primary organisation when evaluated (counts sit on its ancestors)
     categories = models.CharField(max_length=255, blank=True)  # ",3,5,": category ids held in as_of's year
     required = models.BigIntegerField()

@@ -113,10 +113,10 @@ class Person(models.Model):
     ethnicity = models.CharField(_("民族"), max_length=10, choices=ETHNICITY_CHOICES, default="汉族")
     birth_date = models.DateField(_("出生日期"))
     id_cipher = models.TextField(editable=False)
-    id_hash = models.CharField(max_length=64, unique=True, editable=False)
-    id_masked = models.CharField(_("身份证号"), max_length=18, db_index=True, editable=False)
+    id_hash = models.CharField(max_length=64, editable=False)  # unique: Meta.constraints
+    id_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
     phone_cipher = models.TextField(blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
     political_status = models.CharField(
         _("政治面貌"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.NONE
@@ -127,8 +127,8 @@ class Person(models.Model):
     primary_org = models.ForeignKey(
         Organization, verbose_name=_("所在组织"), on_delete=models.PROTECT, related_name="primary_people"
     )
-    pinyin = models.CharField(max_length=300, blank=True, db_index=True)
-    initials = models.CharField(max_length=80, blank=True, db_index=True)
+    pinyin = models.CharField(max_length=300, blank=True)
+    initials = models.CharField(max_length=80, blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -137,7 +137,16 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("人员")
-        indexes = [models.Index(fields=["pinyin", "id"], name="person_sort_idx")]
+        # Only the indexes a query uses: every one costs each insert (an import writes 100k people).
+        # Hashes are looked up by equality, so no LIKE (varchar_pattern_ops) twin as ``unique=True`` or
+        # ``db_index=True`` would add on PostgreSQL; names are searched by substring (``contains``) and
+        # ID numbers by their last digits (``endswith``), which no B-tree serves; ordering by pinyin
+        # uses person_sort_idx.
+        constraints = [models.UniqueConstraint(fields=["id_hash"], name="person_id_hash_unique")]
+        indexes = [
+            models.Index(fields=["pinyin", "id"], name="person_sort_idx"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -153,8 +162,10 @@ class Person(models.Model):
 class Membership(models.Model):
     """A person's place in the tree; exactly one membership of a person is primary."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
+    # No index of their own: membership_unique (person, org) and membership_org_idx (org, person) lead
+    # with them.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships", db_index=False)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships", db_index=False)
     is_primary = models.BooleanField(_("主要组织"), default=False)
     title = models.CharField(_("在该组织的职务"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,8 +186,10 @@ class Membership(models.Model):
 class PersonCategory(models.Model):
     """A person's category in one year: categories overlap and change year by year."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="people")
+    # Indexed by person_category_unique (person, category, year) and person_category_year_idx
+    # (category, year), which lead with them.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="people", db_index=False)
     year = models.PositiveSmallIntegerField(_("年度"))
 
     class Meta:
@@ -195,7 +208,8 @@ class PersonRank(models.Model):
     period, and promotion *within* the rule's ranks (副职 to 正职) is not entering them: only the history
     tells the two apart. People whose rank was recorded without a date have no row (no grace)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ranks")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ranks",
+                               db_index=False)  # person_rank_unique (person, since)
     rank_level = models.CharField(_("职级"), max_length=20, choices=RankLevel.choices)
     since = models.DateField(_("任职级时间"))
 

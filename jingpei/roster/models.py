@@ -66,7 +66,8 @@ class ImportRow(models.Model):
     """A row of an import that was rejected or carries warnings: its original cells (so the rejected
     rows can be handed back as a file) and what is wrong, column by column."""
 
-    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="rows")
+    roster_import = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="rows",
+                                      db_index=False)  # roster_row_idx (roster_import, rejected, row)
     row = models.PositiveIntegerField(_("行号"))
     rejected = models.BooleanField(default=True)
     # The row's original cells hold ID and phone numbers: encrypted like Person's numbers.
