@@ -36,8 +36,10 @@ class LedgerEntry(models.Model):
     source_type = models.CharField(max_length=40, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
     idempotency_key = models.CharField(max_length=200)  # unique: Meta.constraints
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    # At most one reversal per entry (ledger_reversal_once): a unique index over the few reversals only,
+    # where OneToOneField's would hold a NULL for each of tens of millions of credits.
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by", db_index=False
     )
     reason = models.CharField(_("更正原因"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
@@ -49,7 +51,11 @@ class LedgerEntry(models.Model):
         verbose_name = _("学时记录")
         # A constraint, not ``unique=True``: that would add a varchar_pattern_ops twin on PostgreSQL to
         # every one of tens of millions of entries, and the key is only ever looked up whole.
-        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="ledger_entry_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_entry_key_unique"),
+            models.UniqueConstraint(fields=["reverses"], condition=models.Q(reverses__isnull=False),
+                                    name="ledger_reversal_once"),
+        ]
         indexes = [
             models.Index(fields=["person", "occurred_on"], name="ledger_person_date_idx"),
             models.Index(fields=["source_type", "source_id"], name="ledger_source_idx"),
