@@ -42,8 +42,10 @@ class LedgerEntry(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by", db_index=False
     )
     reason = models.CharField(_("更正原因"), max_length=300, blank=True)
+    # Read by no query; indexed only for the SET NULL of a deleted account, over the entries someone
+    # recorded (ledger_recorded_by_idx): most credits (online study, imports) have no recorder.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -59,6 +61,7 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["person", "occurred_on"], name="ledger_person_date_idx"),
             models.Index(fields=["source_type", "source_id"], name="ledger_source_idx"),
+            models.Index(fields=["recorded_by"], name="ledger_recorded_by_idx", condition=models.Q(recorded_by__isnull=False)),
         ]
 
     def __str__(self) -> str:
