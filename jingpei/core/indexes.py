@@ -85,16 +85,16 @@ def dropping_unique_constraint(table: str, column: str, name: str, *state_operat
     """``state_operations`` (a ``unique=True`` or one-to-one field made a plain foreign key) in the
     state; in the database, on PostgreSQL, its unique constraint ``name`` dropped (put back on reverse).
     SQLite keeps UNIQUE in the table's definition until the table is next rebuilt, as above."""
-    quote_table = f'"{table}"'
 
     def drop(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE {quote_table} DROP CONSTRAINT {schema_editor.quote_name(name)}")
+            quote = schema_editor.quote_name
+            schema_editor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
 
     def restore(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             quote = schema_editor.quote_name
-            schema_editor.execute(f"ALTER TABLE {quote_table} ADD CONSTRAINT {quote(name)} UNIQUE ({quote(column)})")
+            schema_editor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} UNIQUE ({quote(column)})")
 
     return migrations.SeparateDatabaseAndState(
         database_operations=[migrations.RunPython(drop, restore)], state_operations=list(state_operations))
