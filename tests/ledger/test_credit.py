@@ -87,6 +87,20 @@ def test_reversal_needs_a_reason_and_cannot_be_reversed(cast):
     assert exc.value.message == "更正记录本身不能再更正。"
 
 
+def test_the_database_holds_one_reversal_per_entry_whatever_its_key(cast):
+    """ledger_reversal_once: a second reversal of the same entry under another key (a bug, a hand-made
+    row) is refused by the database itself; any number of credits reverse nothing."""
+    from django.db import IntegrityError, transaction
+
+    entry = credit(cast.person_a, "t:1", "3").entry
+    credit(cast.person_a, "t:2", "1")  # credits: reverses NULL, many of them
+    services.reverse_entry(entry=entry, reason="错误")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.create(person=cast.person_a, hours=Decimal("-3"), form=entry.form,
+                                   occurred_on=entry.occurred_on, idempotency_key="other-key", reverses=entry, reason="x")
+    assert LedgerEntry.objects.filter(reverses=entry).count() == 1
+
+
 def test_credit_many_skips_existing_keys(cast):
     credit(cast.person_a, "bulk:1", "1")
     items = [CreditItem(cast.person_a.pk, Decimal("1.5"), "online", date(2026, 3, d), f"bulk:{d}") for d in range(1, 5)]
