@@ -38,8 +38,9 @@ class Organization(MP_Node):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
     code = models.CharField(_("编码"), max_length=50, blank=True)
-    pinyin = models.CharField(max_length=400, blank=True, db_index=True)
-    initials = models.CharField(max_length=120, blank=True, db_index=True)
+    # searched by substring (``contains``), sorted after ``kind``: no B-tree index would serve them
+    pinyin = models.CharField(max_length=400, blank=True)
+    initials = models.CharField(max_length=120, blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,5 @@
-"""Only the indexes the queries use (see Person.Meta and the foreign keys' comments), dropped one by
-one (``core.indexes``) instead of Django's rebuild of each table on SQLite."""
+"""Only the indexes the queries use (see Person.Meta, Organization's names and the foreign keys'
+comments), dropped one by one (``core.indexes``) instead of Django's rebuild of each table on SQLite."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 "orgs_membership": ["person_id", "org_id"],
                 "orgs_personcategory": ["person_id", "category_id"],
                 "orgs_personrank": ["person_id"],
+                "orgs_organization": ["pinyin", "initials"],
             },
             migrations.AlterField(
                 model_name='membership',
@@ -60,6 +61,16 @@ class Migration(migrations.Migration):
                 model_name='personcategory',
                 name='person',
                 field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='orgs.person'),
+            ),
+            migrations.AlterField(
+                model_name='organization',
+                name='initials',
+                field=models.CharField(blank=True, max_length=120),
+            ),
+            migrations.AlterField(
+                model_name='organization',
+                name='pinyin',
+                field=models.CharField(blank=True, max_length=400),
             ),
             migrations.AlterField(
                 model_name='personrank',
