@@ -46,6 +46,29 @@ def test_officer_drills_down_and_corrects(desktop, hours):
     shot(page, "ledger-person-corrected")
 
 
+def test_officer_corrects_an_entry_on_a_phone(phone, hours):
+    """The row's last cell is a few characters wide on a phone: the correction form opens as a sheet at the
+    bottom of the screen, naming the entry, at a width one can type a reason in; 取消 closes it."""
+    page = phone
+    login(page, "officer")
+    page.goto(page.base + f"/ledger/person/{hours.person_a2.pk}/")
+    page.wait_for_selector("[data-testid=ledger-entries]")
+    page.locator("[data-testid=ledger-entries] summary").first.click()
+    sheet = page.locator("[data-testid=ledger-entries] details[open] form")
+    assert sheet.evaluate("f => getComputedStyle(f).position") == "fixed"
+    assert "重复登记的课程 1.0 学时" in sheet.inner_text()
+    assert page.locator("details[open] input[name=reason]").bounding_box()["width"] > 180
+    shot(page, "ledger-correct-phone")
+    page.locator("details[open] [data-close-details]").click()
+    assert page.locator("[data-testid=ledger-entries] details[open]").count() == 0
+    page.locator("[data-testid=ledger-entries] summary").first.click()
+    page.fill("details[open] input[name=reason]", "重复登记")
+    page.locator("details[open] button:has-text('冲销')").click()
+    page.wait_for_selector("text=已更正")
+    assert LedgerEntry.objects.filter(reason="重复登记", person=hours.person_a2).count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_trainee_reads_own_hours_on_phone(phone, hours):
     page = phone
     login(page, "trainee")

@@ -32,6 +32,12 @@ document.addEventListener("submit", function (event) {
 });
 window.addEventListener("pageshow", function () { releaseBusy(document); });
 
+// A [data-close-details] button closes the <details> it sits in (a row's form shown as a sheet on a phone).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-close-details]");
+  if (button) button.closest("details").open = false;
+});
+
 // A [data-print] button prints the page (the menus are left out by app.css's print rules).
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) window.print();
