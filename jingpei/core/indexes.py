@@ -66,19 +66,20 @@ def renaming_unique_constraint(table: str, column: str, old: str, new: str, *sta
     state, names it."""
 
     def rename(schema_editor, frm: str, to: str) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        if to == new:
+        quote = schema_editor.quote_name
+        schema_editor.execute(f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(frm)} TO {quote(to)}")
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
             drop_single_column_indexes(schema_editor, table, [column])
-        for name, (col, unique) in _single_column_indexes(schema_editor, table).items():
-            if unique and col == column and name == frm:
-                quote = schema_editor.quote_name
-                schema_editor.execute(f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(frm)} TO {quote(to)}")
+            rename(schema_editor, old, new)
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            rename(schema_editor, new, old)
 
     return migrations.SeparateDatabaseAndState(
-        database_operations=[migrations.RunPython(lambda apps, editor: rename(editor, old, new),
-                                                  lambda apps, editor: rename(editor, new, old))],
-        state_operations=list(state_operations))
+        database_operations=[migrations.RunPython(forwards, backwards)], state_operations=list(state_operations))
 
 
 def dropping_unique_constraint(table: str, column: str, name: str, *state_operations):

@@ -34,8 +34,8 @@ window.addEventListener("pageshow", function () { releaseBusy(document); });
 
 // A [data-close-details] button closes the <details> it sits in (a row's form shown as a sheet on a phone).
 document.addEventListener("click", function (event) {
-  var button = event.target.closest("[data-close-details]");
-  if (button) button.closest("details").open = false;
+  var details = event.target.closest("[data-close-details]") && event.target.closest("details");
+  if (details) details.open = false;
 });
 
 // A [data-print] button prints the page (the menus are left out by app.css's print rules).
