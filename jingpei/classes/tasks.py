@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from jingpei.core.jobs import task
+from jingpei.core.jobs import opening, task
 
 
 @task("classes.render_certificates")
@@ -17,4 +17,4 @@ def render_certificates(ctx, *, class_id: int) -> dict:
     for done, cert in enumerate(pending, start=1):
         store_certificate_pdf(cert=cert)
         ctx.progress(done, len(pending), _("已生成 %(n)s 份证书") % {"n": done})
-    return {"url": f"/classes/{class_id}/?tab=completion", "label": _("查看结业名单")}
+    return opening(f"/classes/{class_id}/?tab=completion", _("查看结业名单"))

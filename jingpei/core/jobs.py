@@ -107,6 +107,12 @@ class JobContext:
             side.close()
 
 
+def opening(url: str, label: str, **data) -> dict:
+    """The result of a job that makes a page: a page watching the job opens it as soon as the job is done
+    (``views.job_status``). A download keeps its button instead: opening one unasked would start it."""
+    return {"url": url, "label": label, "open": True, **data}
+
+
 def enqueue(name: str, *, user=None, title: str = "", reuse: bool = False, **params) -> Job:
     """``reuse``: the user's own job of the same name and parameters that is still queued or running is
     returned instead of a second one (a button pressed twice must not build a district's archive twice)."""

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views import defaults
+from django_htmx.http import HttpResponseClientRedirect
 
 from jingpei.core.models import Job
 from jingpei.core.overview import gauges_for
@@ -57,8 +58,11 @@ def job_file(request, job_id, *, name: str, path_of, filename, content_type: str
 
 @login_required
 def job_status(request, job_id):
-    """A job's progress: the full page, or the bar alone for htmx polling."""
+    """A job's progress: the full page, or the bar alone for htmx polling. The poll that sees a job done
+    whose result is a page (``jobs.opening``) takes the browser there: the user was waiting for it."""
     job = _own_job(request, job_id)
+    if request.htmx and job.status == Job.Status.DONE and (job.result or {}).get("open"):
+        return HttpResponseClientRedirect(job.result["url"])
     template = "core/_job_progress.html" if request.htmx else "core/job.html"
     return render(request, template, {"job": job})
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.core.jobs import enqueue, task
+from jingpei.core.jobs import enqueue, opening, task
 from jingpei.core.models import Job
 from jingpei.ledger import standing
 from jingpei.ledger.compliance import Counts, RuleSummary, subtree_summary, today
@@ -120,10 +120,9 @@ def summary_at_job(ctx, *, root_id: int, as_of: str, rule_ids: list[int]) -> dic
         summaries = standing.summary_at(root, date.fromisoformat(as_of), rules,
                                         progress=lambda done, total: progress(done, total, message, force=True))
     ctx.progress(ctx.job.total, ctx.job.total, _("计算完成"), force=True)
-    return {
-        "url": f"{reverse('ledger:org', args=[root_id])}?as_of={as_of}",
-        "label": _("查看达标情况"),
-        "summaries": [{"rule": s.rule.pk, "total": list(s.total),
-                       "by_child": {path: list(v) for path, v in s.by_child.items()},
-                       "by_category": {str(k): list(v) for k, v in s.by_category.items()}} for s in summaries],
-    }
+    return opening(
+        f"{reverse('ledger:org', args=[root_id])}?as_of={as_of}", _("查看达标情况"),
+        summaries=[{"rule": s.rule.pk, "total": list(s.total),
+                    "by_child": {path: list(v) for path, v in s.by_child.items()},
+                    "by_category": {str(k): list(v) for k, v in s.by_category.items()}} for s in summaries],
+    )

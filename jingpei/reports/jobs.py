@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.core.jobs import enqueue, task
+from jingpei.core.jobs import enqueue, opening, task
 from jingpei.core.models import Job
 from jingpei.ledger.dated import needs_job
 from jingpei.orgs.models import Organization
@@ -53,5 +53,5 @@ def year_figures_job(ctx, *, root_id: int, year: int) -> dict:
     figures = year_figures(root, year, progress=lambda done, total, message: ctx.progress(done, total, message,
                                                                                        force=True))
     ctx.progress(4, 4, _("统计完成"), force=True)
-    return {"url": f"{reverse('reports:year', args=[root_id])}?year={year}", "label": _("查看年度统计"),
-            "figures": figures.as_json()}
+    return opening(f"{reverse('reports:year', args=[root_id])}?year={year}", _("查看年度统计"),
+                   figures=figures.as_json())

@@ -84,7 +84,8 @@ def write_rejected(imp: RosterImport) -> Path:
                     sheet.write_string(n, col, str(value))
                 else:
                     sheet.write(n, col, value)
-            message = "；".join(f"【{p['column']}】{p['message']}" for p in row.problems if p["level"] == "error")
+            # one line per problem (the column wraps): "【列】说明" each
+            message = "\n".join(f"【{p['column']}】{p['message']}" for p in row.problems if p["level"] == "error")
             sheet.write_string(n, len(headers), message, error)
             sheet.write_number(n, len(headers) + 1, row.row)
     book.close()

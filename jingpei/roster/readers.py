@@ -18,10 +18,11 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from jingpei.core.csvfiles import csv_encoding
 from jingpei.core.errors import DomainError
-from jingpei.roster.columns import header_score
+from jingpei.roster.columns import BY_KEY, REQUIRED, header_score
 
 FORMATS = ("xlsx", "xls", "csv")
 HEADER_SEARCH_ROWS = 10
+DATA_SEARCH_ROWS = 1000  # blank rows after the header tolerated before the file counts as having none
 # python-calamine loads a whole sheet (about 1.2 KB a row of 12 cells): fine up to some 100k rows, not
 # for a million. Larger .xlsx files are streamed with openpyxl's read-only mode instead (flat memory,
 # slower parsing — still far from the import's bottleneck). An .xls holds at most 65,536 rows.
@@ -158,10 +159,16 @@ def find_header(table: Table) -> tuple[int, list[str]]:
     """The header row among the first rows (templates often carry a title row above it): the row
     naming most known fields, else the first non-blank row. Returns (index among rows, headers)."""
     best: tuple[int, int, list] | None = None
+    last = -1  # the last non-blank row seen: a data row must follow the header
     for index, cells in enumerate(table.rows()):
-        if index >= HEADER_SEARCH_ROWS:
+        # past the rows a header may sit in: go on only to find a first row under the header
+        if index >= HEADER_SEARCH_ROWS and (best is None or last > best[1]
+                                             or index >= HEADER_SEARCH_ROWS + DATA_SEARCH_ROWS):
             break
         if is_blank(cells):
+            continue
+        last = index
+        if index >= HEADER_SEARCH_ROWS:
             continue
         score = header_score(cells)
         if best is None or score > best[0]:
@@ -172,4 +179,9 @@ def find_header(table: Table) -> tuple[int, list[str]]:
     headers = [str(c).strip() if c is not None else "" for c in cells]
     while headers and not headers[-1]:
         headers.pop()
+    if len(headers) < len(REQUIRED):
+        raise DomainError(_("文件只有 %(n)d 列，至少需要%(c)s这 %(m)d 列，请检查是否选错了文件或工作表。") % {
+            "n": len(headers), "m": len(REQUIRED), "c": "、".join(BY_KEY[k].header for k in REQUIRED)}, field="file")
+    if last <= index:
+        raise DomainError(_("文件只有表头，没有人员数据行，请填写后再上传。"), field="file")
     return index, headers

@@ -177,10 +177,9 @@ def _pipeline(imp: RosterImport, table, checker: RowChecker, writer: BatchWriter
         # While this batch is checked (pure Python), the previous one is still being written.
         checked = [checker.check(row, cells) for row, cells in batch]
         for c in checked:
-            if c.clean is None:
+            if c.id_key is None:
                 continue
-            key = int(c.clean.id_number[:17])
-            first = first_seen.setdefault(key, c.row)
+            first = first_seen.setdefault(c.id_key, c.row)
             if first != c.row:
                 c.reject(checker.column("id_number"),
                          _("身份证号与第 %(r)d 行重复，同一人只能出现一次，请删除或合并重复的行。") % {"r": first})

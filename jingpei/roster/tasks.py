@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jingpei.core.jobs import JobContext, task
+from jingpei.core.jobs import JobContext, opening, task
 from jingpei.roster import services
 from jingpei.roster.models import RosterExport, RosterImport
 
@@ -14,7 +14,7 @@ from jingpei.roster.models import RosterExport, RosterImport
 def validate_roster(ctx: JobContext, *, import_id: int) -> dict:
     imp = RosterImport.objects.get(pk=import_id)
     services.validate_import(roster_import=imp, progress=ctx.progress)
-    return {"url": reverse("roster:import", args=[imp.pk]), "label": _("查看校验结果")}
+    return opening(reverse("roster:import", args=[imp.pk]), _("查看校验结果"))
 
 
 @task("roster.commit")
@@ -23,7 +23,7 @@ def commit_roster(ctx: JobContext, *, import_id: int) -> dict:
     ctx.progress(0, message=_("正在写入，全部完成后才生效…"), force=True)
     with ctx.progress_outside_transaction() as progress:
         services.commit_import(roster_import=imp, progress=progress)
-    return {"url": reverse("roster:import", args=[imp.pk]), "label": _("查看导入结果")}
+    return opening(reverse("roster:import", args=[imp.pk]), _("查看导入结果"))
 
 
 @task("roster.export")

@@ -129,6 +129,9 @@ class Checked:
     outcome: str = ""
     person: Person | None = None
     changes: dict = field(default_factory=dict)
+    # The ID number's first 17 digits as an int whenever they parsed, the row rejected or not: a number
+    # repeated in the file is reported on its later rows even when its first row has another mistake.
+    id_key: int | None = None
 
     def reject(self, column: str, message: str) -> None:
         self.problems.append({"column": column, "message": message, "level": "error"})
@@ -219,8 +222,9 @@ class RowChecker:
                             for w in parsed.warnings]
             self._agree(parsed, out, errors)
             self._rank(parsed, out, errors)
+        id_key = int(parsed.number[:17]) if parsed is not None else None
         if errors:
-            return Checked(row, cells, None, errors + warnings, REJECTED)
+            return Checked(row, cells, None, errors + warnings, REJECTED, id_key=id_key)
         org_id, org_path = out["org"]
         clean = CleanRow(
             row=row, values=cells, name=out["name"], id_number=parsed.number,
@@ -229,7 +233,7 @@ class RowChecker:
             phone=out["phone"], political_status=out["political_status"], position=out["position"],
             rank_level=out["rank_level"], rank_since=out.get("rank_since"), category_ids=out.get("categories"), warnings=warnings,
         )
-        return Checked(row, cells, clean, warnings)
+        return Checked(row, cells, clean, warnings, id_key=id_key)
 
     def _position(self, raw) -> str:
         value = cleaning.text(raw)

@@ -53,6 +53,25 @@ def test_progress_page_is_only_for_the_owner(client_as, cast):
     assert client_as(cast.liaison_b).get(f"/jobs/{job.pk}/").status_code == 404
 
 
+def test_the_poll_that_sees_a_page_job_done_opens_the_page(client_as, cast):
+    client = client_as(cast.liaison_a)
+    page = Job.objects.create(name="test.count", title="校验", created_by=cast.liaison_a, status=Job.Status.DONE,
+                              result=jobs.opening("/roster/imports/7/", "查看校验结果"))
+    resp = client.get(f"/jobs/{page.pk}/", HTTP_HX_REQUEST="true")
+    assert resp.status_code == 200 and resp["HX-Redirect"] == "/roster/imports/7/"
+    # the full page (a later visit, a reload) is not moved on: it shows the result's button
+    resp = client.get(f"/jobs/{page.pk}/")
+    assert "HX-Redirect" not in resp and 'href="/roster/imports/7/"' in resp.content.decode()
+    download = Job.objects.create(name="test.count", title="导出", created_by=cast.liaison_a, status=Job.Status.DONE,
+                                  result={"url": "/roster/exports/3/download/", "label": "下载导出文件"})
+    resp = client.get(f"/jobs/{download.pk}/", HTTP_HX_REQUEST="true")
+    assert "HX-Redirect" not in resp and "下载导出文件" in resp.content.decode()
+    running = Job.objects.create(name="test.count", title="校验", created_by=cast.liaison_a, status=Job.Status.RUNNING,
+                                 result=jobs.opening("/roster/imports/7/", "查看校验结果"))
+    assert "HX-Redirect" not in client.get(f"/jobs/{running.pk}/", HTTP_HX_REQUEST="true")
+    assert client_as(cast.liaison_b).get(f"/jobs/{page.pk}/", HTTP_HX_REQUEST="true").status_code == 404
+
+
 def test_stale_running_jobs_are_failed(cast):
     from datetime import timedelta
 

@@ -43,3 +43,27 @@ def test_liaison_imports_a_roster(cast, request, tmp_path, device):
     page.wait_for_selector("[data-testid=committed]")
     shot(page, f"roster-committed-{device}")
     assert Person.objects.filter(name="张伟").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_preview_opens_by_itself_when_a_worker_finishes_the_check(cast, desktop, served, tmp_path, settings):
+    """With a worker (not the tests' immediate jobs) the check runs after the click: the page shows its
+    progress, and the poll that sees it done brings the preview up without a click."""
+    from jingpei.core import jobs
+    from jingpei.roster.models import RosterImport
+
+    settings.JOBS_MODE = "external"
+    page = desktop
+    login(page, "liaison_a")
+    page.goto(page.base + "/roster/")
+    page.set_input_files("input[type=file]", str(_file(tmp_path, valid_id(), valid_id())))
+    page.click("[data-testid=upload-form] button[type=submit]")
+    page.click("[data-testid=validate]")
+    page.wait_for_selector("[role=progressbar]")
+    assert page.inner_text("[data-testid=status]") == "校验中"
+    job = RosterImport.objects.get().validate_job
+    with served.lock:  # the worker's turn on the test database
+        jobs.run_job(job.pk)
+    page.wait_for_selector("[data-testid=counts]")
+    assert page.inner_text("[data-count=new]") == "2"
+    assert page.inner_text("[data-testid=status]") == "待导入"

@@ -140,6 +140,33 @@ def test_every_bad_row_is_reported_by_row_column_and_message_and_nothing_is_writ
         (20, "公民身份号码", "身份证号的地区码 999999 不在行政区划代码表中（可能为旧码或补登户籍），请确认。")]
 
 
+def test_a_repeated_id_number_is_reported_even_when_its_first_row_has_another_mistake(cast, categories):
+    """Fixing the first row later (the rejected rows' file) must not meet a stranger already imported under
+    the same number: every later row holding it is rejected, with its own mistakes kept."""
+    dup = valid_id()
+    imp = validated(cast.liaison_a, xlsx([
+        row("赵大勇", dup, "朱集村", categories="致富能手"),      # 3: rejected for its category
+        row("吴重复", dup, "朱集村", seq=2),                     # 4: would have gone in as new
+        row("", dup, "朱集村", seq=3),                           # 5: a mistake of its own as well
+        row("别人", valid_id(), "朱集村", seq=4),                # 6
+    ]))
+    assert (imp.counts["new"], imp.counts["rejected"]) == (1, 3)
+    repeated = "身份证号与第 3 行重复，同一人只能出现一次，请删除或合并重复的行。"
+    assert sorted(problems(imp)) == [
+        (3, "人员类别", "人员类别“致富能手”不存在，可填写：驻村第一书记、党员。"),
+        (4, "公民身份号码", repeated),
+        (5, "公民身份号码", repeated),
+        (5, "姓名", "请填写姓名。"),
+    ]
+    import openpyxl
+
+    from jingpei.roster.files import write_rejected
+
+    sheet = openpyxl.load_workbook(write_rejected(imp)).active
+    assert [r[-2:] for r in sheet.iter_rows(min_row=4, values_only=True)] == [
+        (f"【姓名】请填写姓名。\n【公民身份号码】{repeated}", 5)]
+
+
 def test_a_name_with_a_digit_is_rejected_on_its_row_full_width_included(cast):
     imp = validated(cast.liaison_a, xlsx([row("张三1", valid_id(), "朱集村"), row("李四２", valid_id(), "朱集村"),
                                           row("王五", valid_id(), "朱集村")]))
@@ -320,6 +347,21 @@ def test_unsupported_and_empty_files_are_refused(cast):
         services.start_import(actor=cast.liaison_a, upload=SimpleUploadedFile("a.csv", b"\n\n"))
     assert exc.value.message == "文件中没有数据，请检查是否选错了文件或工作表。"
     assert not RosterImport.objects.exists()
+
+
+def test_a_file_that_can_never_import_is_refused_at_upload(cast):
+    """Too few columns for the required fields, or a header with nothing under it: said at once, not after
+    a mapping step that could not succeed. A header above a few blank rows and then data is fine."""
+    with pytest.raises(DomainError) as exc:
+        services.start_import(actor=cast.liaison_a, upload=csv_file([["张三"]], headers=["hello"], name="a.txt"))
+    assert exc.value.message == "文件只有 1 列，至少需要姓名、身份证号、所在组织这 3 列，请检查是否选错了文件或工作表。"
+    for upload in (csv_file([]), xlsx([]), xlsx([[None] * 12] * 30)):
+        with pytest.raises(DomainError) as exc:
+            services.start_import(actor=cast.liaison_a, upload=upload)
+        assert exc.value.message == "文件只有表头，没有人员数据行，请填写后再上传。"
+    assert not RosterImport.objects.exists()
+    imp = services.start_import(actor=cast.liaison_a, upload=xlsx([*([[None] * 12] * 25), row("张伟", valid_id(), "朱集村")]))
+    assert imp.headers[1] == "姓名" and imp.mapping["name"] == 1
 
 
 def test_numbers_are_not_kept_in_clear(cast, django_capture_on_commit_callbacks):
