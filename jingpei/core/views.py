@@ -61,8 +61,9 @@ def job_status(request, job_id):
     """A job's progress: the full page, or the bar alone for htmx polling. The poll that sees a job done
     whose result is a page (``jobs.opening``) takes the browser there: the user was waiting for it."""
     job = _own_job(request, job_id)
-    if request.htmx and job.status == Job.Status.DONE and (job.result or {}).get("open"):
-        return HttpResponseClientRedirect(job.result["url"])
+    result = job.result or {}
+    if request.htmx and job.status == Job.Status.DONE and result.get("open"):
+        return HttpResponseClientRedirect(result["url"])
     template = "core/_job_progress.html" if request.htmx else "core/job.html"
     return render(request, template, {"job": job})
 
