@@ -21,7 +21,9 @@ from jingpei.core.scoping import scope_for
 from jingpei.ledger.models import ImportBatch, LedgerEntry, TrainingForm
 from jingpei.ledger.services import MAX_HOURS_PER_ENTRY, CreditItem, credit_many
 from jingpei.orgs.idnumbers import parse_id_number
-from jingpei.orgs.models import Membership, Organization, Person
+from jingpei.orgs.models import Membership, Organization
+from jingpei.orgs.services import clean_person_name
+from jingpei.roster import cleaning
 from jingpei.roster.readers import read_small_table
 
 MAX_ROWS = 20000
@@ -51,18 +53,36 @@ def _header_map(header: list) -> dict[str, int]:
     return found
 
 
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
 def _parse_date(value) -> date:
+    """A day as people type it (2026-03-05, 2026/3/5, 2026年3月5日, full-width digits, an Excel serial),
+    read by the roster's date cleaning; a month alone is not a day."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    match = _DATE.match(str(value or "").strip())
+    try:
+        parsed = cleaning.birth_date(value)
+    except DomainError:
+        raise ValueError from None
+    if not isinstance(parsed, date):
+        raise ValueError
+    return parsed
+
+
+_HOURS = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:学时|小时|课时|h)?$", re.IGNORECASE)
+
+
+def _parse_hours(value) -> Decimal:
+    """Hours to the tenth, above 0; "2学时" and "1.5 小时" as typed, and Excel's float noise (1.2000000000000002)."""
+    if isinstance(value, float):
+        value = round(value, 6)
+    match = _HOURS.match(cleaning.text(value))
     if not match:
         raise ValueError
-    return date(*(int(g) for g in match.groups()))
+    hours = Decimal(match.group(1))
+    if hours != hours.quantize(Decimal("0.1")) or not 0 < hours <= MAX_HOURS_PER_ENTRY:
+        raise ValueError
+    return Decimal(int(hours)) if hours == hours.to_integral() else hours.quantize(Decimal("0.1"))  # "2", "1.5"
 
 
 def _source_key(platform: str, person_id: int, day: date, title: str) -> str:
@@ -70,39 +90,73 @@ def _source_key(platform: str, person_id: int, day: date, title: str) -> str:
     return f"import:{person_id}:{day.isoformat()}:{digest}"
 
 
+def _name_key(value) -> str:
+    """A name as registered (``clean_person_name``: a Chinese name loses its spaces, another keeps single
+    ones), or as typed when it could not be registered."""
+    text = cleaning.text(value)
+    try:
+        return clean_person_name(text)
+    except DomainError:
+        return text
+
+
+def _org_key(value) -> str:
+    return "".join(cleaning.text(value).split())
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 class _Resolver:
     """Finds the person of a row inside the uploader's subtree, by ID number or by name + organisation.
-    A person outside the subtree is reported exactly like an unknown one (no existence leak)."""
+    A person outside the subtree is reported exactly like an unknown one (no existence leak). Every number
+    and name of the file is looked up first, a few queries per 500 rows (``load``), not one per row."""
 
     def __init__(self, root: Organization):
         self.root = root
-        self.orgs: dict[str, list[Organization]] = {}
-        for org in Organization.objects.filter(path__startswith=root.path, archived_at__isnull=True):
-            self.orgs.setdefault(org.name, []).append(org)
+        self.orgs: dict[str, list[int]] = {}
+        for org_id, name in Organization.objects.filter(path__startswith=root.path, archived_at__isnull=True
+                                                         ).values_list("id", "name"):
+            self.orgs.setdefault(_org_key(name), []).append(org_id)
+        self.by_hash: dict[str, tuple[int, str]] = {}  # ID hash -> (person, registered name)
+        self.by_name: dict[tuple[str, int], set[int]] = {}  # (name, organisation) -> people
 
-    def _in_root(self, person_id: int) -> bool:
-        return Membership.objects.filter(person_id=person_id, org__path__startswith=self.root.path).exists()
+    def load(self, hashes: set[str], names: set[str]) -> None:
+        members = Membership.objects.filter(org__path__startswith=self.root.path, person__archived_at__isnull=True)
+        for chunk in _chunks(sorted(hashes)):
+            for pk, id_hash, name in members.filter(person__id_hash__in=chunk).values_list(
+                    "person_id", "person__id_hash", "person__name"):
+                self.by_hash[id_hash] = (pk, name)
+        for chunk in _chunks(sorted(names)):
+            for pk, name, org_id in members.filter(person__name__in=chunk).values_list("person_id", "person__name", "org_id"):
+                self.by_name.setdefault((name, org_id), set()).add(pk)
 
-    def by_id(self, raw) -> Person:
+    @staticmethod
+    def id_hash(raw) -> str:
         try:
             number = parse_id_number(raw).number
         except DomainError as exc:
             raise ValueError(exc.message) from None
-        person = Person.objects.filter(id_hash=crypto.blind_index(number, "id_number"), archived_at__isnull=True).first()
-        if person is None or not self._in_root(person.pk):
-            raise ValueError(_("在本单位范围内未找到该身份证号对应的人员。"))
-        return person
+        return crypto.blind_index(number, "id_number")
 
-    def by_name(self, name: str, org_name: str) -> Person:
-        orgs = self.orgs.get(org_name, [])
+    def by_id(self, id_hash: str) -> tuple[int, str]:
+        try:
+            return self.by_hash[id_hash]
+        except KeyError:
+            raise ValueError(_("在本单位范围内未找到该身份证号对应的人员。")) from None
+
+    def by_name_in(self, name: str, org_name: str) -> int:
+        orgs = self.orgs.get(_org_key(org_name), [])
         if not orgs:
             raise LookupError("org", _("在本单位范围内未找到组织“%(o)s”。") % {"o": org_name})
-        people = list(Person.objects.filter(name=name, archived_at__isnull=True, memberships__org__in=orgs).distinct()[:2])
+        people = set().union(*(self.by_name.get((name, org), set()) for org in orgs))
         if not people:
             raise LookupError("name", _("组织“%(o)s”中没有名为“%(n)s”的人员。") % {"o": org_name, "n": name})
         if len(people) > 1:
             raise LookupError("name", _("组织“%(o)s”中有多人名为“%(n)s”，请改用身份证号。") % {"o": org_name, "n": name})
-        return people[0]
+        return people.pop()
 
 
 def preview_import(*, actor, org: Organization, platform: str, filename: str, content: bytes) -> ImportBatch:
@@ -122,58 +176,80 @@ def preview_import(*, actor, org: Organization, platform: str, filename: str, co
         raise DomainError(_("文件中没有数据行。"), field="file")
     if len(body) > MAX_ROWS:
         raise DomainError(_("一次最多导入 %(n)s 行，请分批导入。") % {"n": MAX_ROWS}, field="file")
-    resolver = _Resolver(org)
-    rows, errors, seen = [], [], set()
 
     def cell(r, key):
         i = cols.get(key)
         value = r[i] if i is not None and i < len(r) else ""
         return value if isinstance(value, (date, datetime, int, float)) else str(value or "").strip()
 
-    for number, r in body:
+    # First every row's person key (an ID hash, or a name), then the people, all at once.
+    resolver = _Resolver(org)
+    keys: list[str | ValueError | None] = []
+    for _number, r in body:
+        if cols.get("id_number") is not None and cell(r, "id_number"):
+            try:
+                keys.append(resolver.id_hash(cell(r, "id_number")))
+            except ValueError as exc:
+                keys.append(exc)
+        else:
+            keys.append(None)
+    resolver.load({k for k in keys if isinstance(k, str)},
+                  {_name_key(cell(r, "name")) for (_n, r), k in zip(body, keys, strict=True) if k is None and cell(r, "name")})
+
+    rows, errors, seen = [], [], set()
+    for (number, r), key in zip(body, keys, strict=True):
         row_errors = []
 
         def err(column_key, message, number=number, row_errors=row_errors):
             row_errors.append({"row": number, "column": COLUMNS[column_key][0], "message": message})
 
         person = None
+        given_name = _name_key(cell(r, "name"))
         try:
-            if cols.get("id_number") is not None and cell(r, "id_number"):
-                person = resolver.by_id(cell(r, "id_number"))
-            elif cell(r, "name") and cell(r, "org"):
-                person = resolver.by_name(cell(r, "name"), cell(r, "org"))
+            if isinstance(key, ValueError):
+                raise key
+            if key is not None:
+                person = resolver.by_id(key)
+                if given_name and given_name != _name_key(person[1]):  # a mistyped number credits someone else
+                    err("name", _("身份证号对应的人员为“%(p)s”，与本行姓名“%(n)s”不一致，请核对身份证号和姓名。")
+                        % {"p": person[1], "n": given_name})
+            elif given_name and cell(r, "org"):
+                person = (resolver.by_name_in(given_name, cell(r, "org")), given_name)
             else:
                 err("id_number", _("请填写身份证号，或填写姓名和所在组织。"))
         except ValueError as exc:
             err("id_number", str(exc))
         except LookupError as exc:
             err(exc.args[0], exc.args[1])
+        raw_day = cell(r, "date")
         try:
-            day = _parse_date(cell(r, "date"))
+            day = _parse_date(raw_day)
             if day > timezone.localdate():
-                err("date", _("日期不能晚于今天。"))
+                err("date", _("日期 %(d)s 晚于今天，请核对。") % {"d": day.isoformat()})
         except (ValueError, TypeError):
             day = None
-            err("date", _("日期格式应为 2026-03-05。"))
+            err("date", _("日期“%(v)s”无法识别，请填写如 2026-03-05、2026/3/5 或 2026年3月5日。") % {"v": cleaning.text(raw_day)}
+                if cleaning.text(raw_day) else _("请填写日期。"))
+        raw_hours = cell(r, "hours")
         try:
-            hours = Decimal(str(cell(r, "hours")))
-            if hours != hours.quantize(Decimal("0.1")) or not 0 < hours <= MAX_HOURS_PER_ENTRY:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
+            hours = _parse_hours(raw_hours)
+        except (ValueError, InvalidOperation):
             hours = None
-            err("hours", _("学时须为大于 0 的数字，最多一位小数。"))
-        title = str(cell(r, "title"))
+            err("hours", _("学时“%(v)s”须为大于 0 的数字，最多一位小数。") % {"v": cleaning.text(raw_hours)}
+                if cleaning.text(raw_hours) else _("请填写学时。"))
+        title = cleaning.text(cell(r, "title"))
         if not title:
             err("title", _("请填写课程名称。"))
         if row_errors:
             errors += row_errors
             continue
-        key = _source_key(platform, person.pk, day, title)
-        rows.append({"row": number, "person_id": person.pk, "person": person.name, "date": day.isoformat(),
+        key = _source_key(platform, person[0], day, title)
+        rows.append({"row": number, "person_id": person[0], "person": person[1], "date": day.isoformat(),
                      "hours": str(hours), "title": title[:200], "key": key, "repeat": key in seen})
         seen.add(key)
-    existing = set(LedgerEntry.objects.filter(idempotency_key__in=[r["key"] for r in rows]).values_list(
-        "idempotency_key", flat=True))
+    existing = set()
+    for chunk in _chunks([r["key"] for r in rows]):
+        existing.update(LedgerEntry.objects.filter(idempotency_key__in=chunk).values_list("idempotency_key", flat=True))
     for r in rows:
         r["exists"] = r["key"] in existing
     status = ImportBatch.Status.INVALID if errors else ImportBatch.Status.PREVIEW

@@ -358,6 +358,9 @@ def import_upload(request):
     return render(request, "ledger/import_upload.html", {"form": form})
 
 
+IMPORT_ROWS_PER_PAGE, IMPORT_ERRORS_SHOWN = 100, 500
+
+
 @login_required
 def import_preview(request, batch_id):
     batch = access.get_import(request.user, batch_id)
@@ -368,8 +371,14 @@ def import_preview(request, batch_id):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("ledger:import", batch.pk)
+    # A file may hold 20,000 rows: the page lists them 100 at a time, and the first errors (a file with
+    # hundreds has one mistake repeated: a wrong column, a wrong date format).
+    exists = sum(1 for r in batch.rows if r["exists"])
+    repeats = sum(1 for r in batch.rows if r["repeat"] and not r["exists"])
     return render(request, "ledger/import_preview.html", {
-        "batch": batch, "new": sum(1 for r in batch.rows if not r["exists"] and not r["repeat"]),
+        "batch": batch, "new": len(batch.rows) - exists - repeats, "exists": exists, "repeats": repeats,
+        "page": Paginator(batch.rows, IMPORT_ROWS_PER_PAGE).get_page(request.GET.get("page")),
+        "errors": batch.errors[:IMPORT_ERRORS_SHOWN],
     })
 
 

@@ -62,15 +62,47 @@ def test_any_bad_row_blocks_the_whole_file(cast, ids):
     assert batch.status == ImportBatch.Status.INVALID
     errors = {(e["row"], e["column"]): e["message"] for e in batch.errors}
     assert errors[(3, "身份证号")].startswith("身份证号")
-    assert errors[(4, "日期")] == "日期格式应为 2026-03-05。"
-    assert errors[(5, "学时")] == "学时须为大于 0 的数字，最多一位小数。"
-    assert errors[(6, "学时")] == "学时须为大于 0 的数字，最多一位小数。"
+    assert errors[(4, "日期")] == "日期“2026-13-40”无法识别，请填写如 2026-03-05、2026/3/5 或 2026年3月5日。"
+    assert errors[(5, "学时")] == "学时“-1”须为大于 0 的数字，最多一位小数。"
+    assert errors[(6, "学时")] == "学时“1.25”须为大于 0 的数字，最多一位小数。"
     assert errors[(7, "所在组织")] == "在本单位范围内未找到组织“不存在的村”。"
     assert errors[(8, "课程名称")] == "请填写课程名称。"
     with pytest.raises(DomainError) as exc:
         apply_import(actor=cast.officer, batch=batch)
     assert exc.value.message == "文件有错误，不能导入。请修改后重新上传。"
     assert not LedgerEntry.objects.exists()
+
+
+def test_what_tired_hands_type_is_read_and_a_mistyped_number_is_caught_by_the_name(cast, ids):
+    """Full-width digits, "2学时", a lowercase x, spaces in a name, a date with 年月日 are read as meant; a number
+    that belongs to someone else than the row's name is an error (it would credit the wrong person)."""
+    content = xlsx([HEADER,
+                    [ids["王小明"], "王 小明", "", "２０２６年３月２日", "2学时", " 党史学习 "],
+                    [ids["李芳"].lower(), "", "", "2026.3.3", 1.2000000000000002, "乡村振兴"],
+                    ["", " 李 芳", "朱集村党支部", 46085, "1.5 小时", "基层党建"],  # 46085: Excel's serial of 2026-03-04
+                    [ids["李芳"], "王小明", "", "2026-03-05", 1, "冒名"],
+                    [ids["王小明"], "", "", "2099-01-01", "", "将来"],
+                    [ids["王小明"], "", "", "", "两小时", "空日期"]])
+    batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="h.xlsx", content=content)
+    assert [(r["person"], r["date"], r["hours"], r["title"]) for r in batch.rows] == [
+        ("王小明", "2026-03-02", "2", "党史学习"), ("李芳", "2026-03-03", "1.2", "乡村振兴"),
+        ("李芳", "2026-03-04", "1.5", "基层党建")]
+    assert batch.errors == [
+        {"row": 5, "column": "姓名", "message": "身份证号对应的人员为“李芳”，与本行姓名“王小明”不一致，请核对身份证号和姓名。"},
+        {"row": 6, "column": "日期", "message": "日期 2099-01-01 晚于今天，请核对。"},
+        {"row": 6, "column": "学时", "message": "请填写学时。"},
+        {"row": 7, "column": "日期", "message": "请填写日期。"},
+        {"row": 7, "column": "学时", "message": "学时“两小时”须为大于 0 的数字，最多一位小数。"},
+    ]
+
+
+def test_checking_a_file_looks_people_up_in_batches_not_row_by_row(cast, ids, django_assert_max_num_queries):
+    rows = [[ids["王小明"] if i % 2 else "", "" if i % 2 else "李芳", "" if i % 2 else "朱集村党支部", "2026-03-02", 1,
+             f"课程{i}"] for i in range(600)]
+    with django_assert_max_num_queries(12):  # 600 rows: organisations, 2 chunks of people by number and name, keys
+        batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="h.xlsx",
+                               content=xlsx([HEADER, *rows]))
+    assert len(batch.rows) == 600 and not batch.errors
 
 
 def test_people_outside_the_subtree_are_unknown(cast, ids):
@@ -141,3 +173,27 @@ def test_import_pages(cast, ids, client_as):
     c.post(response.url)
     assert LedgerEntry.objects.get().title == "课程甲"
     assert client_as(cast.liaison_a).get(reverse("ledger:import_upload")).status_code == 404
+
+
+def test_a_long_preview_is_paged_and_counted(cast, ids, client_as):
+    rows = [[ids["王小明"], "", "", "2026-03-02", 1, f"课程{i:03d}"] for i in range(150)] + [
+        [ids["王小明"], "", "", "2026-03-02", 1, "课程000"]]  # the first row again
+    batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="h.xlsx",
+                           content=xlsx([HEADER, *rows]))
+    c = client_as(cast.officer)
+    first = c.get(reverse("ledger:import", args=[batch.pk])).content.decode()
+    assert "可导入 151 行：新增 150 条，已在台账中 0 条，文件内重复 1 条。" in first
+    assert "课程099" in first and "课程100" not in first and "1 / 2" in first and "确认导入（新增 150 条）" in first
+    second = c.get(reverse("ledger:import", args=[batch.pk]) + "?page=2").content.decode()
+    assert "课程100" in second and "课程099" not in second
+
+
+def test_a_file_with_hundreds_of_errors_lists_the_first(cast, ids, client_as, monkeypatch):
+    from jingpei.ledger import views
+
+    monkeypatch.setattr(views, "IMPORT_ERRORS_SHOWN", 2)
+    batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="h.xlsx",
+                           content=xlsx([HEADER, *([ids["王小明"], "", "", "昨天", 1, "课"] for _ in range(3))]))
+    html = client_as(cast.officer).get(reverse("ledger:import", args=[batch.pk])).content.decode()
+    assert "发现 3 处错误" in html and "以下列出前 2 处，改正后重新上传即可看到其余的。" in html
+    assert html.count("日期“昨天”无法识别") == 2
