@@ -75,7 +75,7 @@ class NominateForm(StyledForm):
 
 
 class LeaveForm(StyledForm):
-    session = forms.ModelChoiceField(label=_("课次（不选表示整个班次）"), queryset=None, required=False)
+    session = forms.ModelChoiceField(label=_("课次"), queryset=None, required=False, empty_label=_("整个班次"))
     reason = forms.CharField(label=_("请假事由"), max_length=300)
 
     def __init__(self, *args, sessions, **kwargs):

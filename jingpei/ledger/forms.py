@@ -46,7 +46,8 @@ class RuleForm(StyledForm):
     categories = forms.ModelMultipleChoiceField(label=_("适用人员类别（不选为全部）"), queryset=Category.objects.filter(active=True),
                                                 required=False)
     rank_levels = forms.MultipleChoiceField(label=_("适用职级（不选为全部）"), choices=RankLevel.choices, required=False)
-    org = forms.ModelChoiceField(label=_("适用组织范围（不选为全部）"), queryset=Organization.objects.none(), required=False)
+    org = forms.ModelChoiceField(label=_("适用组织范围"), queryset=Organization.objects.none(), required=False,
+                                 empty_label=_("全部组织"))
     min_hours = forms.DecimalField(label=_("最低学时"), max_digits=7, decimal_places=1, required=False)
     min_days = forms.DecimalField(label=_("或最低天数"), max_digits=5, decimal_places=1, required=False)
     hours_per_day = forms.DecimalField(label=_("每天折合学时"), max_digits=4, decimal_places=1, required=False)
