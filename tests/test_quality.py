@@ -28,3 +28,14 @@ def test_ruff_finds_nothing():
 def test_mypy_finds_nothing():
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_templates_ask_before_acting_through_data_confirm_only():
+    """A confirm() written into an onclick attribute breaks when a translation holds an apostrophe, and the
+    button then acts unasked; app.js asks for every [data-confirm] button instead."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "jingpei"
+    inline = [str(p.relative_to(root)) for p in root.rglob("*.html") if "confirm(" in p.read_text(encoding="utf-8")]
+    assert inline == []
+    assert "[data-confirm]" in (root / "core/static/jingpei/app.js").read_text(encoding="utf-8")

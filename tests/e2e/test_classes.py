@@ -73,6 +73,12 @@ def test_class_from_nomination_to_verified_certificate(cast, desktop, phone):
 
     # The head completes the class.
     desktop.goto(f"{desktop.base}/classes/{klass.pk}/?tab=completion")
+    asked = []
+    desktop.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))  # 取消: nothing happens
+    desktop.click("[data-testid=complete-class]")
+    assert asked == ["结业后学时计入台账、证书立即颁发，不可撤销。确定结业？"]
+    assert desktop.inner_text("[data-testid=class-status]") != "已结业"
+    desktop.once("dialog", lambda d: d.accept())
     desktop.click("[data-testid=complete-class]")
     desktop.wait_for_selector("text=班次已结业。")
     assert desktop.inner_text("[data-testid=class-status]") == "已结业"

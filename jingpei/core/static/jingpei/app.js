@@ -42,3 +42,11 @@ document.addEventListener("click", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// A button with data-confirm asks before its form goes (停用账号, 结业, 归档 …). The question is an
+// attribute, escaped by the template like any other, not JavaScript inside an onclick attribute (where a
+// translation with an apostrophe broke the script and the button went through unasked).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+});
