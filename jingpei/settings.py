@@ -199,7 +199,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 LANGUAGE_CODE = "zh-hans"
 FORMAT_MODULE_PATH = ["jingpei.formats"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Our catalogue, then plainer Chinese for some of Django's own form messages (see the .po there).
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_overrides"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
