@@ -27,6 +27,7 @@ from jingpei.roster import cleaning
 from jingpei.roster.readers import read_small_table
 
 MAX_ROWS = 20000
+EARLIEST_YEAR = 2000  # no platform exported hours before
 COLUMNS = {
     "id_number": ("身份证号", "公民身份号码", "身份证"),
     "name": ("姓名",),
@@ -226,6 +227,8 @@ def preview_import(*, actor, org: Organization, platform: str, filename: str, co
             day = _parse_date(raw_day)
             if day > timezone.localdate():
                 err("date", _("日期 %(d)s 晚于今天，请核对。") % {"d": day.isoformat()})
+            elif day.year < EARLIEST_YEAR:  # "2026" typed alone is Excel's day 2026: 1905-07-18
+                err("date", _("日期 %(d)s 早于 %(y)s 年，请核对。") % {"d": day.isoformat(), "y": EARLIEST_YEAR})
         except (ValueError, TypeError):
             day = None
             err("date", _("日期“%(v)s”无法识别，请填写如 2026-03-05、2026/3/5 或 2026年3月5日。") % {"v": cleaning.text(raw_day)}
