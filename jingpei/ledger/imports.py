@@ -227,7 +227,7 @@ def preview_import(*, actor, org: Organization, platform: str, filename: str, co
             day = _parse_date(raw_day)
             if day > timezone.localdate():
                 err("date", _("日期 %(d)s 晚于今天，请核对。") % {"d": day.isoformat()})
-            elif day.year < EARLIEST_YEAR:  # "2026" typed alone is Excel's day 2026: 1905-07-18
+            elif day.year < EARLIEST_YEAR:  # a number taken for Excel's day count (36000: 1998-07-24)
                 err("date", _("日期 %(d)s 早于 %(y)s 年，请核对。") % {"d": day.isoformat(), "y": EARLIEST_YEAR})
         except (ValueError, TypeError):
             day = None

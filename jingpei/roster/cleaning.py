@@ -18,6 +18,7 @@ from jingpei.orgs.choices import ETHNICITIES, Gender, PoliticalStatus, RankLevel
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})\s*年?$")
 
 
 def text(raw: object) -> str:
@@ -61,8 +62,9 @@ def gender(raw: object) -> str:
         raise DomainError(_("性别“%(v)s”无法识别，请填写“男”或“女”。") % {"v": text(raw)}, field="gender") from None
 
 
-def birth_date(raw: object) -> date | tuple[int, int] | None:
-    """A date, or (year, month) when only the month is given (``1975.03``, ``1975年3月``)."""
+def birth_date(raw: object) -> date | tuple[int, int] | tuple[int] | None:
+    """A date, or (year, month) when only the month is given (``1975.03``, ``1975年3月``), or (year,) for a
+    year alone (``1975``, ``1975年``)."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, datetime):
@@ -70,6 +72,8 @@ def birth_date(raw: object) -> date | tuple[int, int] | None:
     if isinstance(raw, date):
         return raw
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if 1900 <= raw < 2100 and float(raw).is_integer():
+            return (int(raw),)  # a year: as Excel's day number 1975 would be a day of 1905
         if 1900 <= raw < 2100 and not float(raw).is_integer():
             # Excel turned "1975.03" into the number 1975.03: a year and a month.
             year, month = f"{raw:.2f}".split(".")
@@ -80,6 +84,9 @@ def birth_date(raw: object) -> date | tuple[int, int] | None:
     value = text(raw)
     if not value:
         return None
+    year_alone = _YEAR.match(value)
+    if year_alone and 1900 <= int(year_alone.group(1)) < 2100:
+        return (int(year_alone.group(1)),)
     match = _DATE.match(value) or _COMPACT_DATE.match(value)
     if not match:
         raise _bad_date(raw)
@@ -99,7 +106,7 @@ def rank_since(raw: object) -> date | None:
     except DomainError:
         raise DomainError(_("任现职级时间“%(v)s”无法识别，请填写如 2021-03、2021/3/15 或 2021年3月。")
                           % {"v": text(raw)}, field="rank_since") from None
-    return date(*value, 1) if isinstance(value, tuple) else value
+    return date(value[0], value[1] if len(value) > 1 else 1, 1) if isinstance(value, tuple) else value
 
 
 def _year_month(year: int, month: int, raw: object) -> tuple[int, int]:

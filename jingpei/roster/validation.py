@@ -263,8 +263,8 @@ class RowChecker:
         birth = out.get("birth_date")
         if birth is None:
             return
-        same = (birth == parsed.birth_date if isinstance(birth, date)
-                else birth == (parsed.birth_date.year, parsed.birth_date.month))
+        same = (birth == parsed.birth_date if isinstance(birth, date)  # else (year, month) or (year,)
+                else birth == (parsed.birth_date.year, parsed.birth_date.month)[: len(birth)])
         if not same:
             errors.append({"column": self.column("birth_date"), "level": "error", "message": _(
                 "出生日期与身份证号不一致：身份证号中为 %(d)s。") % {"d": parsed.birth_date.isoformat()}})

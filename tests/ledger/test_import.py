@@ -83,7 +83,8 @@ def test_what_tired_hands_type_is_read_and_a_mistyped_number_is_caught_by_the_na
                     [ids["李芳"], "王小明", "", "2026-03-05", 1, "冒名"],
                     [ids["王小明"], "", "", "2099-01-01", "", "将来"],
                     [ids["王小明"], "", "", "", "两小时", "空日期"],
-                    [ids["王小明"], "", "", 2026, 1, "只有年份"]])
+                    [ids["王小明"], "", "", 2026, 1, "只有年份"],
+                    [ids["王小明"], "", "", 36000, 1, "一个太早的 Excel 日期"]])
     batch = preview_import(actor=cast.officer, org=cast.district, platform="学习强国", filename="h.xlsx", content=content)
     assert [(r["person"], r["date"], r["hours"], r["title"]) for r in batch.rows] == [
         ("王小明", "2026-03-02", "2", "党史学习"), ("李芳", "2026-03-03", "1.2", "乡村振兴"),
@@ -94,7 +95,8 @@ def test_what_tired_hands_type_is_read_and_a_mistyped_number_is_caught_by_the_na
         {"row": 6, "column": "学时", "message": "请填写学时。"},
         {"row": 7, "column": "日期", "message": "请填写日期。"},
         {"row": 7, "column": "学时", "message": "学时“两小时”须为大于 0 的数字，最多一位小数。"},
-        {"row": 8, "column": "日期", "message": "日期 1905-07-18 早于 2000 年，请核对。"},
+        {"row": 8, "column": "日期", "message": "日期“2026”无法识别，请填写如 2026-03-05、2026/3/5 或 2026年3月5日。"},
+        {"row": 9, "column": "日期", "message": "日期 1998-07-24 早于 2000 年，请核对。"},
     ]
 
 

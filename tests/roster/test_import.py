@@ -140,6 +140,16 @@ def test_every_bad_row_is_reported_by_row_column_and_message_and_nothing_is_writ
         (20, "公民身份号码", "身份证号的地区码 999999 不在行政区划代码表中（可能为旧码或补登户籍），请确认。")]
 
 
+def test_a_birth_year_alone_is_checked_as_a_year(cast):
+    """出生年月 "1975" (a number in Excel, whose day 1975 would be 1905-05-29) or "1968年": a year."""
+    rows = [row("甲", valid_id(date(1975, 3, 8)), "朱集村", birth=1975),
+            row("乙", valid_id(date(1968, 7, 9)), "朱集村", seq=2, birth="1968年"),
+            row("丙", valid_id(date(1980, 5, 17)), "朱集村", seq=3, birth=1981)]
+    imp = validated(cast.liaison_a, xlsx(rows))
+    assert imp.counts["new"] == 2
+    assert problems(imp) == [(5, "出生年月", "出生日期与身份证号不一致：身份证号中为 1980-05-17。")]
+
+
 def test_a_repeated_id_number_is_reported_even_when_its_first_row_has_another_mistake(cast, categories):
     """Fixing the first row later (the rejected rows' file) must not meet a stranger already imported under
     the same number: every later row holding it is rejected, with its own mistakes kept."""
