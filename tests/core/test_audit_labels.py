@@ -73,8 +73,8 @@ def test_audit_page_shows_changes_in_words(cast, client_as):
     quiz.add_question(actor=cast.officer, course=course, kind="judge", text="产业兴旺是重点。", answer="对")
     quiz.set_rules(actor=cast.officer, course=course, pass_percent=80, attempts=0)
     page = client_as(cast.audit_admin).get("/admin/audit/?action=academy.").content.decode()
-    assert '<dt class="d-inline fw-normal text-muted">题型</dt> <dd class="d-inline">判断题</dd>' in page
-    assert '<dt class="d-inline fw-normal text-muted">测试及格分</dt> <dd class="d-inline">80</dd>' in page
+    assert '<dt class="d-inline fw-normal text-muted">题型</dt> <dd class="d-inline m-0">判断题</dd>' in page
+    assert '<dt class="d-inline fw-normal text-muted">测试及格分</dt> <dd class="d-inline m-0">80</dd>' in page
     assert audit_labels.changes("orgs.person", {"gender": "F", "archived": True, "ranks": ["a", "b"]}) == [
         ("性别", "女"), ("archived", "是"), ("ranks", "a、b")]
     assert audit_labels.changes("no.such_model", {"x": None}) == [("x", "—")]

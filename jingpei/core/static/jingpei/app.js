@@ -50,3 +50,18 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
 });
+
+// A table wider than a phone scrolls inside .table-responsive; keyboard users reach it only if it can
+// take focus (WCAG 2.1.1). Done here for every such table, and again after htmx swaps content in.
+function focusableTables(root) {
+  root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (t) {
+    t.setAttribute("tabindex", "0");
+    if (!t.hasAttribute("aria-label")) {
+      var box = t.closest("section, .card");
+      var caption = t.querySelector("caption") || (box && box.querySelector("h1, h2, h3, h4, h5, h6, .card-header"));
+      if (caption) t.setAttribute("aria-label", caption.textContent.trim());
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { focusableTables(document); });
+document.addEventListener("htmx:afterSwap", function (event) { focusableTables(event.target); });
