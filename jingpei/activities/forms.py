@@ -6,8 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingpei.activities import services
 from jingpei.activities.models import MeetingKind
-from jingpei.core.forms import StyledForm
+from jingpei.core.errors import DomainError
+from jingpei.core.forms import StyledForm, checked
 
 
 class DateInput(forms.DateInput):
@@ -44,6 +46,22 @@ class SessionForm(StyledForm):
         self.fields["attendee_ids"].choices = [(str(p.pk), p.name) for p in members]
         self.fields["attendee_ids"].widget.attrs["class"] = "form-check-input"
         self.fields["held_on"].widget.attrs["max"] = f"{timezone.localdate():%Y-%m-%d}"
+
+    # The services' checks of single fields, here too: every mistake of the form in one round.
+    def clean_held_on(self):
+        return checked(services.clean_date, self.cleaned_data["held_on"], field="held_on")
+
+    def clean_hours(self):
+        return checked(services.clean_hours, self.cleaned_data["hours"])
+
+    def clean(self):
+        data = super().clean()
+        if "attendee_ids" in data and "guest_names" in data:
+            try:
+                services.require_attendance(data["attendee_ids"], split_names(data["guest_names"].strip()))
+            except DomainError as exc:
+                self.add_error("attendee_ids", exc.message)
+        return data
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -89,6 +107,12 @@ class MeetingForm(StyledForm):
     sheet = forms.FileField(label=_("导入签到表"), required=False,
                             help_text=_("Excel 文件，含“姓名”列，最好再有“身份证号”或“手机号”列。"),
                             widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"}))
+
+    def clean_held_on(self):
+        return checked(services.clean_date, self.cleaned_data["held_on"], field="held_on")
+
+    def clean_hours(self):
+        return checked(services.clean_hours, self.cleaned_data["hours"])
 
     def __init__(self, *args, organizers=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,7 +66,7 @@ class SessionResult:
 
 
 # --- validation shared by sessions and meetings ---------------------------------------------------
-def _clean_date(value, *, field: str) -> date:
+def clean_date(value, *, field: str) -> date:
     if not isinstance(value, date):
         raise DomainError(_("请填写日期。"), field=field)
     today = timezone.localdate()
@@ -78,7 +78,7 @@ def _clean_date(value, *, field: str) -> date:
     return value
 
 
-def _clean_hours(value, *, field: str = "hours") -> Decimal:
+def clean_hours(value, *, field: str = "hours") -> Decimal:
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError, TypeError):
@@ -96,6 +96,12 @@ def _clean_text(value: str, *, field: str, label: str, required: bool = True, ma
     if len(text) > max_length:
         raise DomainError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": max_length}, field=field)
     return text
+
+
+def require_attendance(members, guests) -> None:
+    """A session is someone's study: at least one member ticked, or a guest named."""
+    if not members and not guests:
+        raise DomainError(_("请至少勾选一名参加学习的党员。"), field="attendee_ids")
 
 
 def _clean_guests(names: Iterable[str]) -> list[str]:
@@ -192,17 +198,16 @@ def create_session(*, actor, branch: Organization, held_on: date, topic: str, ho
     and topic, raise :class:`DuplicateSession` — or, with ``merge``, add these attendees to it.
     ``photos`` are stored in the same transaction: a bad photo leaves nothing behind."""
     _require_log(actor, branch)
-    held_on = _clean_date(held_on, field="held_on")
+    held_on = clean_date(held_on, field="held_on")
     topic = _clean_text(topic, field="topic", label=_("学习主题"))
-    hours = _clean_hours(hours)
+    hours = clean_hours(hours)
     course = _offered_course(branch, course_id)
     courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
         course.title[:200] if course else "")
     place = _clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
     guests = _clean_guests(guest_names)
     members = _branch_members(branch, attendee_ids)
-    if not members and not guests:
-        raise DomainError(_("请至少勾选一名参加学习的党员。"), field="attendee_ids")
+    require_attendance(members, guests)
 
     existing = (BranchSession.objects.live().select_for_update().select_related("branch")
                 .filter(branch=branch, held_on=held_on, topic_key=topic_key(topic)).first())
@@ -260,17 +265,16 @@ def update_session(*, actor, session: BranchSession, held_on: date, topic: str, 
     _require_log(actor, branch)
     if session.merged_into_id:
         raise DomainError(_("该记录已合并到另一条记录，请修改合并后的记录。"))
-    held_on = _clean_date(held_on, field="held_on")
+    held_on = clean_date(held_on, field="held_on")
     topic = _clean_text(topic, field="topic", label=_("学习主题"))
-    hours = _clean_hours(hours)
+    hours = clean_hours(hours)
     course = _offered_course(branch, course_id, keep=session.course_id)
     courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
         course.title[:200] if course else "")
     place = _clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
     guests = _clean_guests(guest_names)
     members = _branch_members(branch, attendee_ids)
-    if not members and not guests:
-        raise DomainError(_("请至少勾选一名参加学习的党员。"), field="attendee_ids")
+    require_attendance(members, guests)
     clash = (BranchSession.objects.live().select_related("branch").exclude(pk=session.pk)
              .filter(branch=branch, held_on=held_on, topic_key=topic_key(topic)).first())
     if clash:
@@ -428,8 +432,8 @@ def _clean_meeting(actor, *, organizer, held_on, kind, subject, hours, place):
         raise NotAllowed(_("只有培训专员可以登记以会代训。"))
     if kind not in MeetingKind.values:
         raise DomainError(_("请选择会议类型。"), field="kind")
-    return (_clean_date(held_on, field="held_on"), _clean_text(subject, field="subject", label=_("会议主题")),
-            _clean_hours(hours), _clean_text(place, field="place", label=_("地点"), required=False, max_length=100))
+    return (clean_date(held_on, field="held_on"), _clean_text(subject, field="subject", label=_("会议主题")),
+            clean_hours(hours), _clean_text(place, field="place", label=_("地点"), required=False, max_length=100))
 
 
 def _credit_meeting(meeting: Meeting, people: Iterable[Person], actor) -> None:

@@ -11,6 +11,15 @@ from jingpei.core import params
 from jingpei.core.errors import DomainError
 
 
+def checked(check, value, **kwargs):
+    """A service's own check of one field, run in the form's ``clean_<field>``: its mistake is then
+    reported beside the other fields' ones, in the same round (the service checks again when it acts)."""
+    try:
+        return check(value, **kwargs)
+    except DomainError as exc:
+        raise ValidationError(exc.message) from None
+
+
 class StyledForm(forms.Form):
     """Adds Bootstrap's classes to every widget (so templates stay one include)."""
 

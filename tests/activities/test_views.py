@@ -65,6 +65,19 @@ def test_bad_sessions_show_chinese_errors(cast, client_as, today, kw, message):
     assert not BranchSession.objects.exists()
 
 
+def test_every_mistake_of_the_session_form_is_shown_in_one_round(cast, client_as, today):
+    """Field errors and the services' own checks together: before, a blank topic hid the hours, the date and
+    the attendees until it was fixed, then the next one showed."""
+    response = post_session(client_as(cast.secretary_a), cast, today, topic="  ", hours="0",
+                            held_on=f"{today + timedelta(days=3):%Y-%m-%d}", attendee_ids=[])
+    errors = response.context["form"].errors
+    assert set(errors) == {"topic", "hours", "held_on", "attendee_ids"}
+    assert errors["hours"] == ["时长须大于 0 小时且不超过 12 小时，请检查填写的时长（0 小时）。"]
+    assert errors["held_on"] == [f"日期不能晚于今天（{today:%Y-%m-%d}），不能登记尚未发生的活动。"]
+    assert errors["attendee_ids"] == ["请至少勾选一名参加学习的党员。"]
+    assert not BranchSession.objects.exists()
+
+
 def test_edit_page_corrects_by_reversal(cast, client_as, today):
     client = client_as(cast.secretary_a)
     post_session(client, cast, today)
