@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from jingpei.core import params
@@ -50,14 +51,11 @@ def _bounded_choices(field: forms.ModelChoiceField) -> None:
     field.clean = bounded  # type: ignore[method-assign]
 
 
-DJANGO_EMPTY_LABEL = "---------"
-
-
 def style_fields(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField):
             _bounded_choices(field)
-            if getattr(field, "empty_label", None) == DJANGO_EMPTY_LABEL:  # Django's dashes say nothing
+            if getattr(field, "empty_label", None) == BLANK_CHOICE_DASH[0][1]:  # Django's dashes say nothing
                 field.empty_label = _("请选择") if field.required else _("（不选）")
         if isinstance(field, forms.IntegerField) and field.max_value is None:
             field.max_value = MAX_INTEGER

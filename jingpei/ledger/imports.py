@@ -101,10 +101,6 @@ def _name_key(value) -> str:
         return text
 
 
-def _org_key(value) -> str:
-    return "".join(cleaning.text(value).split())
-
-
 def _chunks(values: list, size: int = 500):
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -120,7 +116,7 @@ class _Resolver:
         self.orgs: dict[str, list[int]] = {}
         for org_id, name in Organization.objects.filter(path__startswith=root.path, archived_at__isnull=True
                                                          ).values_list("id", "name"):
-            self.orgs.setdefault(_org_key(name), []).append(org_id)
+            self.orgs.setdefault(cleaning.compact(name), []).append(org_id)
         self.by_hash: dict[str, tuple[int, str]] = {}  # ID hash -> (person, registered name)
         self.by_name: dict[tuple[str, int], set[int]] = {}  # (name, organisation) -> people
 
@@ -149,7 +145,7 @@ class _Resolver:
             raise ValueError(_("在本单位范围内未找到该身份证号对应的人员。")) from None
 
     def by_name_in(self, name: str, org_name: str) -> int:
-        orgs = self.orgs.get(_org_key(org_name), [])
+        orgs = self.orgs.get(cleaning.compact(org_name), [])
         if not orgs:
             raise LookupError("org", _("在本单位范围内未找到组织“%(o)s”。") % {"o": org_name})
         people = set().union(*(self.by_name.get((name, org), set()) for org in orgs))

@@ -104,9 +104,11 @@ def rank_since(raw: object) -> date | None:
     try:
         value = birth_date(raw)
     except DomainError:
+        value = ()
+    if isinstance(value, tuple) and len(value) < 2:  # unreadable, or a year alone (the month sets the grace)
         raise DomainError(_("任现职级时间“%(v)s”无法识别，请填写如 2021-03、2021/3/15 或 2021年3月。")
-                          % {"v": text(raw)}, field="rank_since") from None
-    return date(value[0], value[1] if len(value) > 1 else 1, 1) if isinstance(value, tuple) else value
+                          % {"v": text(raw)}, field="rank_since")
+    return date(*value, 1) if isinstance(value, tuple) else value
 
 
 def _year_month(year: int, month: int, raw: object) -> tuple[int, int]:
@@ -134,7 +136,7 @@ def ethnicity(raw: object) -> str:
                       field="ethnicity")
 
 
-def _compact(label: str) -> str:
+def compact(label: object) -> str:
     """A label as cleaned cells are: NFKC (full-width brackets become ASCII), no spaces."""
     return text(label).replace(" ", "")
 
@@ -158,7 +160,7 @@ def political_status(raw: object) -> str:
     if not value:
         return ""
     for key, label in chinese_labels(PoliticalStatus):
-        if value in (key, _compact(label)):
+        if value in (key, compact(label)):
             return key
     try:
         return POLITICAL_VARIANTS[value]
@@ -173,7 +175,7 @@ def rank_level(raw: object) -> str:
     if not value:
         return ""
     for key, label in chinese_labels(RankLevel):
-        if value in (key, _compact(label)):
+        if value in (key, compact(label)):
             return key
     options = "、".join(label for _v, label in chinese_labels(RankLevel))
     raise DomainError(_("职级“%(v)s”无法识别，可填写：%(o)s。") % {"v": value, "o": options}, field="rank_level")

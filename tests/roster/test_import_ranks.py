@@ -36,13 +36,15 @@ def test_bad_dates_are_rejected_on_their_row_and_column(cast):
         ranked("钱进", valid_id(date(1975, 3, 8)), "乡科级正职", "去年三月"),
         ranked("孙升", valid_id(date(1980, 5, 17)), "", "2021-03", seq=2),
         ranked("李早", valid_id(date(1980, 5, 17)), "科员及以下", "1990-01-01", seq=3),
+        ranked("周年", valid_id(date(1980, 5, 17)), "科员及以下", "2021", seq=4),  # a year: which month?
     ], headers=RANK_HEADERS))
     assert sorted(problems(imp)) == [
         (3, "任现职级时间", "任现职级时间“去年三月”无法识别，请填写如 2021-03、2021/3/15 或 2021年3月。"),
         (4, "任现职级时间", "填写了任现职级时间，请同时填写职级。"),
         (5, "任现职级时间", "任现职级时间（1990-01-01）与出生日期不符，请核对。"),
+        (6, "任现职级时间", "任现职级时间“2021”无法识别，请填写如 2021-03、2021/3/15 或 2021年3月。"),
     ]
-    assert imp.counts["new"] == 0 and not Person.objects.filter(name__in=["钱进", "孙升", "李早"]).exists()
+    assert imp.counts["new"] == 0 and not Person.objects.filter(name__in=["钱进", "孙升", "李早", "周年"]).exists()
 
 
 def test_a_promotion_by_import_needs_its_date_and_is_recorded(cast):
