@@ -21,8 +21,11 @@ def test_accounts_opened_in_bulk_are_activated_on_a_phone(desktop, phone, cast, 
     without = int(desktop.inner_text("[data-testid=without]"))
     assert without >= 1
     shot(desktop, "desktop-open-accounts")
+    asked = []
+    desktop.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     with desktop.expect_download() as download:
         outlook.locator("button[type=submit]").click()
+    assert "朱集村" in asked[0] and "原激活码作废" in asked[0]
     path = tmp_path / "codes.xlsx"
     download.value.save_as(path)
     assert download.value.suggested_filename.startswith("开通账号-朱集村-")
