@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
                 "登录 / log in: officer, liaison_laowo, liaison_wanjin, secretary, head, lecturer, trainee,"
             )
             print(
-                f"              approver, auditor, sysadmin, secadmin, auditadmin — 密码 / password: {DEMO_PASSWORD}"
+                f"              approver (approver2, approver3), auditor, sysadmin, secadmin, auditadmin — 密码 / password: {DEMO_PASSWORD}"
             )
             print()
             if args.no_serve:

@@ -12,10 +12,17 @@ from django.utils.translation import gettext_lazy as _
 AREAS = {
     "person": _("人员"), "org": _("组织"), "roster": _("花名册"), "ledger": _("学时台账"), "academy": _("网络学院"),
     "activity": _("远程教育"), "class": _("培训班"), "class_plan": _("年度计划"), "lecturer": _("师资库"),
-    "user": _("账号"), "grant": _("授权"), "demo": _("演示数据"),
+    "user": _("账号"), "grant": _("授权"), "demo": _("演示数据"), "funds": _("培训经费"),
 }
 
 ACTIONS = {
+    "funds.chain.set": _("设置经费审批流程"),
+    "funds.budget.create": _("编制经费预算"), "funds.budget.update": _("修改经费预算"),
+    "funds.budget.submit": _("提交预算审批"), "funds.budget.approve": _("审批同意预算"),
+    "funds.budget.return": _("退回预算"), "funds.budget.withdraw": _("撤回预算"), "funds.budget.discard": _("删除预算草稿"),
+    "funds.expense.create": _("登记经费支出"), "funds.expense.update": _("修改经费支出"),
+    "funds.expense.submit": _("提交支出审批"), "funds.expense.approve": _("审批同意支出"),
+    "funds.expense.return": _("退回支出"), "funds.expense.withdraw": _("撤回支出"), "funds.expense.discard": _("删除支出草稿"),
     "person.create": _("新增人员"), "person.update": _("修改人员信息"), "person.archive": _("人员归档"),
     "person.categories": _("调整人员类别"), "person.membership_add": _("增加所在组织"),
     "person.membership_remove": _("移除所在组织"), "person.reveal": _("查看完整身份证号/手机号"),
@@ -74,6 +81,7 @@ KEYS = {
     "form": _("学时类型"), "key": _("来源标识"), "file": _("文件"), "sha256": _("文件校验值"), "added": _("新增"),
     "skipped": _("跳过"), "seconds": _("时长（秒）"), "score": _("得分"), "passed": _("通过"), "number": _("次数"),
     "enrolments": _("撤销调训人数"), "leaves": _("未批请假"), "attendances": _("已有签到人次"),
+    "steps": _("审批环节"), "step": _("环节"), "lines": _("预算明细"), "comment": _("审批意见"),
 }
 
 

@@ -24,6 +24,7 @@ SECTIONS: dict[str, str | Promise] = {
     "hours": _("学时管理"),
     "academy": _("网络学院"),
     "branches": _("基层学习"),
+    "funds": _("培训经费"),
     "reports": _("统计报表"),
     "mine": _("个人"),
     "system": _("系统管理"),

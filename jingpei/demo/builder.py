@@ -273,6 +273,17 @@ def create_demo_accounts(rng, by_path, district, persons) -> list[tuple[str, str
     in_laowo = [p for p in persons if p.primary_org.path.startswith(laowo.path) and p not in in_branch]
     in_wanjin = [p for p in persons if p.primary_org.path.startswith(wanjin.path)]
     units = [p for p in persons if p.primary_org.kind == "unit"]
+    by_name = {o.name: o for o in orgs if o.kind == "unit"}
+    reserved = {units[n].pk for n in (0, 1, 2, 4)}
+    spare = iter([units[3], *units[5:]])
+
+    def someone_of(unit):
+        """A person of ``unit`` for its approver's account (a small demo may leave the unit empty)."""
+        own = [p for p in persons if p.primary_org_id == unit.pk and p.pk not in reserved]
+        person = own[-1] if own else next(p for p in spare if p.pk not in reserved)
+        reserved.add(person.pk)
+        return person
+
     plan = [
         ("officer", Role.TRAINING_OFFICER, district, units[0]),
         ("liaison_laowo", Role.LIAISON, laowo, in_laowo[0]),
@@ -281,7 +292,10 @@ def create_demo_accounts(rng, by_path, district, persons) -> list[tuple[str, str
         ("head", Role.CLASS_HEAD, district, units[1]),
         ("lecturer", Role.LECTURER, district, units[2]),
         ("trainee", None, None, in_branch[1] if len(in_branch) > 1 else in_laowo[2]),
-        ("approver", Role.FUNDS_APPROVER, district, units[3]),
+        # the three parties of the funds' approval chain (funds.demo): one approver each
+        *[(username, Role.FUNDS_APPROVER, unit, someone_of(unit))
+          for username, unit in (("approver", by_name["区财政局"]), ("approver2", by_name["区扶贫开发办公室"]),
+                                 ("approver3", by_name["区乡村振兴局"]))],
         ("auditor", Role.AUDITOR, district, units[4]),
         ("sysadmin", Role.SYSTEM_ADMIN, district, None),
         ("secadmin", Role.SECURITY_ADMIN, district, None),
@@ -321,6 +335,11 @@ def build_everything(*, seed: int = 2018, people: int = 3000, log=print) -> dict
     log(describe(classes))
     result["classes"] = classes
     result["courses"] = _academy_demo(log)
+    from jingpei.funds.demo import build_funds_demo
+
+    funds = build_funds_demo(seed=seed)
+    log(f"培训经费：预算 {funds['budgets']} 份，已批准支出 {funds['expenses_spent']} 笔，审批中 {funds['waiting']} 笔。")
+    result["funds"] = funds
     from jingpei.ledger import standing
     from jingpei.ledger.demo import build_online_history, scope_fulltime_rule
 

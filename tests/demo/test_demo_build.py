@@ -35,3 +35,15 @@ def test_the_demo_builds_and_materialises_compliance():
     assert set(fulltime.rule.categories.values_list("code", flat=True)) == set(CADRE_CATEGORIES)
     assert any(line.startswith("学时规则“年度集中培训") for line in lines)
 
+    # the funds: an approved year, next year's draft, something waiting for each of the three approvers
+    from jingpei.accounts.models import User
+    from jingpei.funds import access, queries
+    from jingpei.funds.models import Budget, State
+
+    assert result["funds"]["budgets"] == 3 and any(line.startswith("培训经费") for line in lines)
+    this_year = list(Budget.objects.filter(state=State.APPROVED))
+    assert len(this_year) == 2 and all(f.approved > 0 for f in queries.figures(this_year))
+    for username in ("approver", "approver2", "approver3"):
+        budgets, expenses = access.waiting_for(User.objects.get(username=username))
+        assert expenses.count() == 1, username
+    assert access.returned_to(User.objects.get(username="officer"))[1].count() == 1

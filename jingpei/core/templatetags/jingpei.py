@@ -53,3 +53,11 @@ def cell_class(value) -> str:
     if not isinstance(value, str):
         return ""
     return "jp-col-long" if len(value) >= LONG_TEXT else "jp-col-mid" if len(value) >= MID_TEXT else ""
+
+
+@register.filter
+def yuan(value) -> str:
+    """Money as an official reads it: thousands separated, to the fen (12,000.00)."""
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(str(value)):,.2f}"

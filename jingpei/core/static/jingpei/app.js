@@ -65,3 +65,19 @@ function focusableTables(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { focusableTables(document); });
 document.addEventListener("htmx:afterSwap", function (event) { focusableTables(event.target); });
+
+// A Django formset's "添加一行": the button names the formset's prefix; the row is cloned from the
+// <template id="PREFIX-empty"> Django rendered (its __prefix__ numbered) and TOTAL_FORMS counts it.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-formset-add]");
+  if (!button) return;
+  var prefix = button.getAttribute("data-formset-add");
+  var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+  var template = document.getElementById(prefix + "-empty");
+  var max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+  var n = parseInt(total.value, 10);
+  if (max && n >= parseInt(max.value, 10)) return;
+  var html = template.innerHTML.replace(/__prefix__/g, String(n));
+  document.getElementById(prefix + "-rows").insertAdjacentHTML("beforeend", html);
+  total.value = String(n + 1);
+});

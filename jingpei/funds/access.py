@@ -1,0 +1,146 @@
+"""Fetch-and-authorise for budgets and expenses (see ``jingpei.orgs.access`` for the style).
+
+Who sees an item:
+* ``Perm.FUNDS_VIEW`` over the organisation that holds the budget (the officer, the auditor, an approver
+  granted over that organisation);
+* every party of the chain the item went to, once submitted: an approver granted over another branch of the
+  tree (the assisting enterprise, the local government) sees what its chain brings to it, never drafts;
+* the budget of such an expense too (the approver weighs an expense against its budget line).
+
+Who writes: ``Perm.FUNDS_MANAGE`` over the organisation edits, submits and withdraws; ``Perm.FUNDS_APPROVE``
+over the organisation of the step now waiting approves or returns.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jingpei.core.errors import NotAllowed
+from jingpei.core.lookups import id_or_404
+from jingpei.core.permissions import Perm
+from jingpei.core.scoping import Scope, scope_for
+from jingpei.funds.models import Approvable, ApprovalStep, Budget, Expense, State
+from jingpei.orgs.models import Organization
+
+
+def step_paths_key(paths: list[str]) -> str:
+    """``|p1|p2|…|``: a scope prefix P covers a step exactly when ``|P`` occurs in it (paths are whole
+    levels of four characters, so a prefix can only match at a step's start)."""
+    return "|" + "|".join(paths) + "|" if paths else ""
+
+
+def _on_chain(scope: Scope) -> Q:
+    if scope.empty:
+        return Q(pk__in=[])
+    q = Q()
+    for prefix in scope.prefixes:
+        q |= Q(step_paths__contains="|" + prefix)
+    return q
+
+
+def can_view_funds(user) -> bool:
+    return not (scope_for(user, Perm.FUNDS_VIEW).empty and scope_for(user, Perm.FUNDS_APPROVE).empty)
+
+
+def can_manage(user, org: Organization) -> bool:
+    return scope_for(user, Perm.FUNDS_MANAGE).covers(org.path)
+
+
+def can_approve(user, item: Approvable) -> bool:
+    return item.state == State.PENDING and scope_for(user, Perm.FUNDS_APPROVE).covers(item.pending_path)
+
+
+def visible_expenses(user) -> QuerySet[Expense]:
+    view, approve = scope_for(user, Perm.FUNDS_VIEW), scope_for(user, Perm.FUNDS_APPROVE)
+    if view.empty and approve.empty:
+        return Expense.objects.none()
+    return Expense.objects.filter(view.q("org__path") | _on_chain(approve))
+
+
+def visible_budgets(user) -> QuerySet[Budget]:
+    view, approve = scope_for(user, Perm.FUNDS_VIEW), scope_for(user, Perm.FUNDS_APPROVE)
+    if view.empty and approve.empty:
+        return Budget.objects.none()
+    condition = view.q("org__path")
+    if not approve.empty:
+        condition |= _on_chain(approve) | Q(Exists(Expense.objects.filter(_on_chain(approve), budget=OuterRef("pk"))))
+    return Budget.objects.filter(condition)
+
+
+def waiting_for(user) -> tuple[QuerySet[Budget], QuerySet[Expense]]:
+    """What waits for this user's decision (待我审批)."""
+    approve = scope_for(user, Perm.FUNDS_APPROVE)
+    if approve.empty:
+        return Budget.objects.none(), Expense.objects.none()
+    return (Budget.objects.filter(approve.q("pending_path"), state=State.PENDING),
+            Expense.objects.filter(approve.q("pending_path"), state=State.PENDING))
+
+
+def returned_to(user) -> tuple[QuerySet[Budget], QuerySet[Expense]]:
+    """Returned items this user may mend and submit again."""
+    manage = scope_for(user, Perm.FUNDS_MANAGE)
+    if manage.empty:
+        return Budget.objects.none(), Expense.objects.none()
+    return (Budget.objects.filter(manage.q("org__path"), state=State.RETURNED),
+            Expense.objects.filter(manage.q("org__path"), state=State.RETURNED))
+
+
+def get_budget(user, budget_id, *, write: bool = False) -> Budget:
+    budget = visible_budgets(user).select_related("org", "plan").filter(pk=id_or_404(budget_id)).first()
+    if budget is None:
+        raise Http404
+    if write and not can_manage(user, budget.org):
+        raise NotAllowed(_("只有预算单位的经费管理人员可以修改、提交这份预算。"))
+    return budget
+
+
+def get_expense(user, expense_id, *, write: bool = False) -> Expense:
+    expense = (visible_expenses(user).select_related("org", "budget", "line", "created_by__person")
+               .filter(pk=id_or_404(expense_id)).first())
+    if expense is None:
+        raise Http404
+    if write and not can_manage(user, expense.org):
+        raise NotAllowed(_("只有预算单位的经费管理人员可以修改、提交这笔支出。"))
+    return expense
+
+
+def managed_orgs(user) -> QuerySet[Organization]:
+    """Organisations the user may hold budgets for (the tops of their funds scope and everything under)."""
+    return Organization.objects.filter(scope_for(user, Perm.FUNDS_MANAGE).q("path"), archived_at__isnull=True)
+
+
+def get_managed_org(user, org_id) -> Organization:
+    org = managed_orgs(user).filter(pk=id_or_404(org_id)).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def chain_owners(user) -> list[Organization]:
+    """The organisations whose chain this user may set: the tops of their funds-managing scope."""
+    return list(Organization.objects.filter(path__in=scope_for(user, Perm.FUNDS_MANAGE).prefixes,
+                                            archived_at__isnull=True).order_by("path"))
+
+
+def chain_for(org: Organization) -> tuple[Organization | None, list[ApprovalStep]]:
+    """The chain that applies to ``org``'s budgets: its own, or that of its nearest ancestor with one."""
+    paths = [*org.ancestor_paths(), org.path]
+    steps = list(ApprovalStep.objects.filter(owner__path__in=paths).select_related("owner", "approver_org")
+                 .order_by("-owner__depth", "position"))
+    if not steps:
+        return None, []
+    owner = steps[0].owner
+    return owner, [s for s in steps if s.owner_id == owner.pk]
+
+
+def approvers_of(path: str) -> list:
+    """The active accounts whose funds-approving grant covers ``path`` (told when an item reaches them)."""
+    from jingpei.accounts.models import Grant, User
+    from jingpei.core.permissions import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.FUNDS_APPROVE in perms]
+    prefixes = [path[:i] for i in range(Organization.steplen, len(path) + 1, Organization.steplen)]
+    grants = Grant.objects.active().filter(role__in=roles, org__path__in=prefixes, org__archived_at__isnull=True)
+    return list(User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk"))

@@ -1,0 +1,130 @@
+"""/api/v1/funds/: budgets with their execution, expenses, what waits for the caller. Read-only: the
+decisions are taken on the pages, where the approver sees the whole item. Thin: access → query → schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from jingpei.core.apitypes import Year
+from jingpei.funds import access, queries
+from jingpei.funds.models import Expense
+
+router = Router(tags=["funds"])
+
+
+class StepOut(Schema):
+    name: str
+    org_name: str
+
+
+class LineOut(Schema):
+    id: int
+    item: str
+    item_label: str
+    description: str
+    amount: Decimal
+    spent: Decimal
+    pending: Decimal
+    remaining: Decimal
+
+
+class BudgetOut(Schema):
+    id: int
+    org_id: int
+    org_name: str
+    year: int
+    title: str
+    state: str
+    state_label: str
+    total: Decimal
+    spent: Decimal
+    pending: Decimal
+    remaining: Decimal
+    steps: list[StepOut]
+    step: int
+    lines: list[LineOut] = []
+
+
+class ExpenseOut(Schema):
+    id: int
+    budget_id: int
+    line_id: int
+    spent_on: date
+    amount: Decimal
+    payee: str
+    purpose: str
+    invoice_no: str
+    state: str
+    state_label: str
+    steps: list[StepOut]
+    step: int
+    submitted_at: datetime | None
+
+
+class WaitingOut(Schema):
+    budgets: list[BudgetOut]
+    expenses: list[ExpenseOut]
+
+
+def _steps(item) -> list[dict]:
+    return [{"name": s["name"], "org_name": s["org_name"]} for s in item.steps]
+
+
+def budget_out(f: queries.BudgetFigures, *, lines: bool = False) -> dict:
+    b = f.budget
+    out = {"id": b.pk, "org_id": b.org_id, "org_name": b.org.name, "year": b.year, "title": b.title, "state": b.state,
+           "state_label": b.get_state_display(), "total": b.total, "spent": f.approved, "pending": f.pending,
+           "remaining": f.remaining, "steps": _steps(b), "step": b.step}
+    if lines:
+        out["lines"] = [{"id": lf.line.pk, "item": lf.line.item, "item_label": lf.line.get_item_display(),
+                         "description": lf.line.description, "amount": lf.line.amount, "spent": lf.approved,
+                         "pending": lf.pending, "remaining": lf.remaining} for lf in f.lines]
+    return out
+
+
+def expense_out(e: Expense) -> dict:
+    return {"id": e.pk, "budget_id": e.budget_id, "line_id": e.line_id, "spent_on": e.spent_on, "amount": e.amount,
+            "payee": e.payee, "purpose": e.purpose, "invoice_no": e.invoice_no, "state": e.state,
+            "state_label": e.get_state_display(), "steps": _steps(e), "step": e.step, "submitted_at": e.submitted_at}
+
+
+def _require_funds(request) -> None:
+    if not access.can_view_funds(request.user):
+        raise Http404
+
+
+@router.get("/budgets", response=list[BudgetOut])
+def list_budgets(request, year: Year | None = None):
+    """The budgets of ``year`` (this year when absent) the caller may see, with their execution."""
+    _require_funds(request)
+    budgets = access.visible_budgets(request.user).filter(year=year or timezone.localdate().year)
+    return [budget_out(f) for f in queries.figures(list(budgets.select_related("org").order_by("org__path", "pk")))]
+
+
+@router.get("/budgets/{budget_id}", response=BudgetOut)
+def get_budget(request, budget_id: int):
+    return budget_out(queries.figures([access.get_budget(request.user, budget_id)])[0], lines=True)
+
+
+@router.get("/budgets/{budget_id}/expenses", response=list[ExpenseOut])
+def budget_expenses(request, budget_id: int):
+    budget = access.get_budget(request.user, budget_id)
+    return [expense_out(e) for e in access.visible_expenses(request.user).filter(budget=budget).order_by("-spent_on", "-pk")]
+
+
+@router.get("/expenses/{expense_id}", response=ExpenseOut)
+def get_expense(request, expense_id: int):
+    return expense_out(access.get_expense(request.user, expense_id))
+
+
+@router.get("/waiting", response=WaitingOut)
+def waiting(request):
+    """What waits for the caller's decision (待我审批)."""
+    budgets, expenses = access.waiting_for(request.user)
+    return {"budgets": [budget_out(f) for f in queries.figures(list(budgets.select_related("org").order_by("submitted_at")))],
+            "expenses": [expense_out(e) for e in expenses.order_by("submitted_at")]}

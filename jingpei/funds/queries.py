@@ -1,0 +1,94 @@
+"""Read side of the funds: how far each budget and each of its lines has been spent (预算执行)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
+from jingpei.funds.models import Budget, BudgetLine, Expense, State
+
+ZERO = Decimal("0.00")
+
+
+def _rate(part: Decimal, whole: Decimal) -> Decimal:
+    return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal("0.0")
+
+
+@dataclass
+class LineFigures:
+    line: BudgetLine
+    approved: Decimal = ZERO  # spent: expenses through the whole chain
+    pending: Decimal = ZERO  # held by expenses still in the chain
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.line.amount - self.approved - self.pending
+
+    @property
+    def rate(self) -> Decimal:
+        return _rate(self.approved, self.line.amount)
+
+
+@dataclass
+class BudgetFigures:
+    budget: Budget
+    lines: list[LineFigures] = field(default_factory=list)
+    expenses: int = 0
+
+    @property
+    def approved(self) -> Decimal:
+        return sum((f.approved for f in self.lines), ZERO)
+
+    @property
+    def pending(self) -> Decimal:
+        return sum((f.pending for f in self.lines), ZERO)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget.total - self.approved - self.pending
+
+    @property
+    def rate(self) -> Decimal:
+        return _rate(self.approved, self.budget.total)
+
+
+def figures(budgets: list[Budget]) -> list[BudgetFigures]:
+    """Execution figures of ``budgets``, in their order: three queries whatever their number."""
+    out = {b.pk: BudgetFigures(b) for b in budgets}
+    held: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for line_id, state, total in (Expense.objects.filter(budget_id__in=out, state__in=(State.PENDING, State.APPROVED))
+                                  .values_list("line_id", "state").annotate(Sum("amount")).order_by()):
+        held[(line_id, state)] = total
+    for budget_id, n in Expense.objects.filter(budget_id__in=out).values_list("budget_id").annotate(Count("id")).order_by():
+        out[budget_id].expenses = n
+    for line in BudgetLine.objects.filter(budget_id__in=out).select_related("training_class").order_by("budget_id", "pk"):
+        out[line.budget_id].lines.append(
+            LineFigures(line, approved=held[(line.pk, State.APPROVED)], pending=held[(line.pk, State.PENDING)]))
+    return list(out.values())
+
+
+@dataclass
+class YearTotals:
+    budgets: int = 0
+    approved_budgets: int = 0
+    total: Decimal = ZERO  # of approved budgets: what may be spent
+    spent: Decimal = ZERO
+    pending: Decimal = ZERO
+
+    @property
+    def rate(self) -> Decimal:
+        return _rate(self.spent, self.total)
+
+
+def year_totals(rows: list[BudgetFigures]) -> YearTotals:
+    totals = YearTotals(budgets=len(rows))
+    for f in rows:
+        if f.budget.state == State.APPROVED:
+            totals.approved_budgets += 1
+            totals.total += f.budget.total
+        totals.spent += f.approved
+        totals.pending += f.pending
+    return totals

@@ -1,0 +1,388 @@
+"""Every write of the funds: the approval chain, budgets, expenses, and their way through the chain.
+
+One transaction each, audit rows inside it. An item moves draft → pending (step 1 … n) → approved, or is
+returned with a reason at any step and mended and submitted again; the one who submitted may withdraw it
+while it waits. Amounts are ``Decimal`` to the fen. Pending and approved expenses both hold their amount
+against the budget line, so two expenses submitted at once can never together overspend it (the line is
+locked while the sum is taken).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingpei.core import audit
+from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.funds import access
+from jingpei.funds.models import (
+    MAX_AMOUNT,
+    Approvable,
+    ApprovalStep,
+    Budget,
+    BudgetLine,
+    Decision,
+    Expense,
+    Item,
+    State,
+)
+from jingpei.orgs.models import Organization
+
+MAX_STEPS = 6
+HELD = (State.PENDING, State.APPROVED)  # expenses that hold their amount against the line
+
+
+def yuan(value: Decimal) -> str:
+    return f"¥{value:,.2f}"
+
+
+# --- single-field checks (the forms run them too, see core.forms.checked) ----------------------------
+def clean_amount(value, *, field: str = "amount") -> Decimal:
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("，", "").strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("金额“%(v)s”不是数字，请填写如 12000 或 12000.50。") % {"v": value}, field=field) from None
+    if not amount.is_finite() or amount <= 0:
+        raise DomainError(_("金额须大于 0。"), field=field)
+    if amount > MAX_AMOUNT:
+        raise DomainError(_("金额不能超过 %(max)s 元。") % {"max": f"{MAX_AMOUNT:,.2f}"}, field=field)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainError(_("金额最多精确到分（两位小数）。"), field=field)
+    return amount.quantize(Decimal("0.01"))
+
+
+def clean_spent_on(value: date, *, year: int | None = None) -> date:
+    if value > timezone.localdate():
+        raise DomainError(_("支出日期不能晚于今天。"), field="spent_on")
+    if year is not None and value.year != year:
+        raise DomainError(_("支出日期须在预算年度（%(y)s 年）内。") % {"y": year}, field="spent_on")
+    return value
+
+
+def clean_year(value: int) -> int:
+    this = timezone.localdate().year
+    if not this - 1 <= value <= this + 1:
+        raise DomainError(_("预算年度只能是 %(a)s—%(b)s 年。") % {"a": this - 1, "b": this + 1}, field="year")
+    return value
+
+
+def _actor_name(actor) -> str:
+    return str(actor)[:150]
+
+
+def _require_manager(actor, org: Organization) -> None:
+    if not access.can_manage(actor, org):
+        raise NotAllowed(_("您没有“%(org)s”的经费管理权限。") % {"org": org.name})
+
+
+# --- the chain ----------------------------------------------------------------------------------------
+@transaction.atomic
+def set_chain(*, actor, owner: Organization, steps: list[tuple[str, Organization]]) -> list[ApprovalStep]:
+    """Replace ``owner``'s chain (it applies to every budget of its subtree that has none closer). Items
+    already submitted keep the chain they were submitted to."""
+    if owner.path not in {o.path for o in access.chain_owners(actor)}:
+        raise NotAllowed(_("只有“%(org)s”的经费管理人员可以设置它的审批流程。") % {"org": owner.name})
+    if not steps:
+        raise DomainError(_("审批流程至少要有一个环节。"), field="steps")
+    if len(steps) > MAX_STEPS:
+        raise DomainError(_("审批流程最多 %(n)s 个环节。") % {"n": MAX_STEPS}, field="steps")
+    seen: set[int] = set()
+    for n, (name, org) in enumerate(steps, 1):
+        if not name.strip():
+            raise DomainError(_("第 %(n)s 个环节没有名称。") % {"n": n}, field="steps")
+        if org.archived_at is not None:
+            raise DomainError(_("第 %(n)s 个环节的审批单位“%(org)s”已归档。") % {"n": n, "org": org.name}, field="steps")
+        if org.pk in seen:
+            raise DomainError(_("“%(org)s”在流程中出现了两次：每个单位只审批一次。") % {"org": org.name}, field="steps")
+        seen.add(org.pk)
+    before = [(s.name, s.approver_org.name) for s in ApprovalStep.objects.filter(owner=owner).select_related("approver_org")]
+    ApprovalStep.objects.filter(owner=owner).delete()
+    made = ApprovalStep.objects.bulk_create(
+        ApprovalStep(owner=owner, position=n, name=name.strip()[:50], approver_org=org)
+        for n, (name, org) in enumerate(steps, 1))
+    audit.record("funds.chain.set", owner, actor=actor, object_type="funds.chain", org_path=owner.path,
+                 before={"steps": [f"{a}（{b}）" for a, b in before]},
+                 after={"steps": [f"{s.name}（{s.approver_org.name}）" for s in made]})
+    return made
+
+
+# --- budgets ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LineInput:
+    item: str
+    amount: Decimal
+    description: str = ""
+    training_class_id: int | None = None
+
+
+def _budget_snapshot(budget: Budget) -> dict:
+    return {"title": budget.title, "year": budget.year, "total": str(budget.total), "note": budget.note,
+            "lines": [f"{line.get_item_display()} {line.description} {line.amount}".replace("  ", " ")
+                      for line in budget.lines.all()]}
+
+
+def _check_lines(lines: list[LineInput]) -> Decimal:
+    if not lines:
+        raise DomainError(_("预算至少要有一条明细。"), field="lines")
+    total = Decimal(0)
+    for n, line in enumerate(lines, 1):
+        if line.item not in Item.values:
+            raise DomainError(_("第 %(n)s 条明细的科目无效。") % {"n": n}, field="lines")
+        try:
+            clean_amount(line.amount)
+        except DomainError as exc:
+            raise DomainError(_("第 %(n)s 条明细：%(m)s") % {"n": n, "m": exc.message}, field="lines") from None
+        total += line.amount
+    if total > MAX_AMOUNT:
+        raise DomainError(_("预算总额不能超过 %(max)s 元。") % {"max": f"{MAX_AMOUNT:,.2f}"}, field="lines")
+    return total
+
+
+@transaction.atomic
+def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[LineInput], note: str = "",
+                plan=None, budget: Budget | None = None) -> Budget:
+    """Create a budget, or rewrite a draft or returned one (lines replaced whole: no expense can hang on a
+    line before the budget is approved)."""
+    _require_manager(actor, org)
+    clean_year(year)
+    if not title.strip():
+        raise DomainError(_("请填写预算名称。"), field="title")
+    total = _check_lines(lines)
+    if plan is not None and (plan.year != year or not org.path.startswith(plan.org.path) and not plan.org.path.startswith(org.path)):
+        raise DomainError(_("所选年度计划与预算的年度或单位不符。"), field="plan")
+    if budget is None:
+        budget = Budget.objects.create(org=org, year=year, title=title.strip()[:200], note=note.strip(), plan=plan,
+                                       total=total, created_by=actor)
+        before = None
+    else:
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+        _require_manager(actor, budget.org)
+        if not budget.editable:
+            raise Conflict(_("这份预算%(state)s，不能再修改。") % {"state": budget.get_state_display()})
+        before = _budget_snapshot(budget)
+        budget.org, budget.year, budget.title, budget.note, budget.plan, budget.total = (
+            org, year, title.strip()[:200], note.strip(), plan, total)
+        budget.save(update_fields=["org", "year", "title", "note", "plan", "total"])
+        budget.lines.all().delete()
+    BudgetLine.objects.bulk_create(
+        BudgetLine(budget=budget, item=line.item, amount=clean_amount(line.amount),
+                   description=line.description.strip()[:200], training_class_id=line.training_class_id)
+        for line in lines)
+    after = _budget_snapshot(budget)
+    if before is None:
+        audit.record("funds.budget.create", budget, actor=actor, after=after, org_path=org.path)
+    else:
+        b, a = audit.diff(before, after)
+        audit.record("funds.budget.update", budget, actor=actor, before=b, after=a, org_path=org.path)
+    return budget
+
+
+# --- expenses -----------------------------------------------------------------------------------------
+def line_remaining(line: BudgetLine, *, excluding: Expense | None = None) -> Decimal:
+    held = line.expenses.filter(state__in=HELD)
+    if excluding is not None and excluding.pk:
+        held = held.exclude(pk=excluding.pk)
+    return line.amount - (held.aggregate(s=Sum("amount"))["s"] or Decimal(0))
+
+
+def _check_within(line: BudgetLine, amount: Decimal, *, excluding: Expense | None) -> None:
+    left = line_remaining(line, excluding=excluding)
+    if amount > left:
+        raise DomainError(_("超出“%(line)s”的结余：结余 %(left)s，本笔 %(amount)s。请调小金额或改用其他科目。")
+                          % {"line": line, "left": yuan(left), "amount": yuan(amount)}, field="amount")
+
+
+def _expense_snapshot(expense: Expense) -> dict:
+    return {"line": str(expense.line), "spent_on": expense.spent_on.isoformat(), "amount": str(expense.amount),
+            "payee": expense.payee, "purpose": expense.purpose, "invoice_no": expense.invoice_no}
+
+
+@transaction.atomic
+def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amount, payee: str, purpose: str,
+                 invoice_no: str = "", expense: Expense | None = None) -> Expense:
+    budget = Budget.objects.select_related("org").get(pk=budget.pk)  # its state now, not the caller's copy
+    _require_manager(actor, budget.org)
+    if budget.state != State.APPROVED:
+        raise DomainError(_("预算“%(b)s”尚未批准，不能登记支出。") % {"b": budget.title})
+    if line.budget_id != budget.pk:
+        raise DomainError(_("所选科目不属于这份预算。"), field="line")
+    amount = clean_amount(amount)
+    clean_spent_on(spent_on, year=budget.year)
+    if not payee.strip():
+        raise DomainError(_("请填写收款单位或个人。"), field="payee")
+    if not purpose.strip():
+        raise DomainError(_("请填写支出事由。"), field="purpose")
+    _check_within(line, amount, excluding=expense)
+    fields = {"line": line, "spent_on": spent_on, "amount": amount, "payee": payee.strip()[:100],
+              "purpose": purpose.strip()[:200], "invoice_no": invoice_no.strip()[:50]}
+    if expense is None:
+        expense = Expense.objects.create(budget=budget, org=budget.org, created_by=actor, **fields)
+        audit.record("funds.expense.create", expense, actor=actor, after=_expense_snapshot(expense), org_path=budget.org.path)
+        return expense
+    expense = Expense.objects.select_for_update().select_related("line").get(pk=expense.pk)
+    if not expense.editable:
+        raise Conflict(_("这笔支出%(state)s，不能再修改。") % {"state": expense.get_state_display()})
+    before = _expense_snapshot(expense)
+    for name, value in fields.items():
+        setattr(expense, name, value)
+    expense.save(update_fields=list(fields))
+    b, a = audit.diff(before, _expense_snapshot(expense))
+    audit.record("funds.expense.update", expense, actor=actor, before=b, after=a, org_path=budget.org.path)
+    return expense
+
+
+# --- through the chain --------------------------------------------------------------------------------
+def _kind(item: Approvable) -> str:
+    return "budget" if isinstance(item, Budget) else "expense"
+
+
+def _locked(item: Approvable) -> Approvable:
+    model = type(item)
+    related = ["org", "budget", "line"] if model is Expense else ["org"]
+    return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=item.pk)
+
+
+def _decide(item: Approvable, actor, outcome: str, *, position: int = 0, step_name: str = "", comment: str = "") -> None:
+    Decision.objects.create(**{_kind(item): item}, outcome=outcome, position=position, step_name=step_name,
+                            comment=comment[:500], actor=actor, actor_name=_actor_name(actor))
+
+
+def _url(item: Approvable) -> str:
+    from django.urls import reverse
+
+    return reverse(f"funds:{_kind(item)}", args=[item.pk])
+
+
+def _label(item: Approvable) -> str:
+    if isinstance(item, Budget):
+        return _("预算“%(t)s”（%(a)s）") % {"t": item.title, "a": yuan(item.total)}
+    return _("支出“%(t)s”（%(a)s）") % {"t": item.purpose, "a": yuan(item.amount)}
+
+
+def _tell_approvers(item: Approvable) -> None:
+    from jingpei.ledger.services import notify
+
+    step = item.current_step
+    if step:
+        notify(access.approvers_of(item.pending_path), title=_("待您审批：%(l)s") % {"l": _label(item)},
+               body=_("%(org)s 提交，现到“%(s)s”环节。") % {"org": item.org.name, "s": step["name"]}, url=_url(item))
+
+
+def _tell_creator(item: Approvable, title: str, body: str = "") -> None:
+    from jingpei.ledger.services import notify
+
+    if item.created_by_id and item.created_by.is_active:
+        notify([item.created_by], title=title, body=body, url=_url(item))
+
+
+@transaction.atomic
+def submit(*, actor, item: Approvable) -> Approvable:
+    item = _locked(item)
+    _require_manager(actor, item.org)
+    if not item.editable:
+        raise Conflict(_("%(l)s%(state)s，不能再提交。") % {"l": _label(item), "state": item.get_state_display()})
+    if isinstance(item, Expense):
+        if item.budget.state != State.APPROVED:
+            raise DomainError(_("预算尚未批准，支出不能提交。"))
+        clean_spent_on(item.spent_on, year=item.budget.year)
+        _check_within(BudgetLine.objects.select_for_update().get(pk=item.line_id), item.amount, excluding=item)
+    owner, steps = access.chain_for(item.org)
+    if not steps:
+        raise DomainError(_("“%(org)s”及其上级都还没有设置经费审批流程，请先在“审批流程”页设置。") % {"org": item.org.name})
+    item.steps = [{"name": s.name, "org": s.approver_org_id, "path": s.approver_org.path, "org_name": s.approver_org.name}
+                  for s in steps]
+    item.step_paths = access.step_paths_key([s.approver_org.path for s in steps])
+    item.state, item.step, item.pending_path = State.PENDING, 1, steps[0].approver_org.path
+    item.submitted_at = timezone.now()
+    item.save(update_fields=["steps", "step_paths", "state", "step", "pending_path", "submitted_at"])
+    _decide(item, actor, Decision.Outcome.SUBMIT)
+    audit.record("funds.budget.submit" if isinstance(item, Budget) else "funds.expense.submit", item, actor=actor, org_path=item.org.path,
+                 after={"steps": [s["name"] for s in item.steps]})
+    _tell_approvers(item)
+    return item
+
+
+def _check_turn(actor, item: Approvable, step: int) -> dict:
+    if item.state != State.PENDING or item.step != step:
+        raise Conflict(_("%(l)s已由他人处理（现为：%(state)s），请刷新页面后再看。")
+                       % {"l": _label(item), "state": item.get_state_display()})
+    current = item.current_step
+    if current is None or not access.can_approve(actor, item):
+        raise NotAllowed(_("这一环节（%(s)s）不由您审批。") % {"s": current["name"] if current else "—"})
+    return current
+
+
+@transaction.atomic
+def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approvable:
+    """Approve the step ``step`` (the one the approver saw: a step decided meanwhile is a conflict)."""
+    item = _locked(item)
+    current = _check_turn(actor, item, step)
+    if item.created_by_id == actor.pk or item.decisions.filter(outcome=Decision.Outcome.SUBMIT, actor=actor).exists():
+        raise NotAllowed(_("不能审批本人编制或提交的事项。"))
+    this_round = item.decisions.filter(outcome=Decision.Outcome.SUBMIT).order_by("-pk").values_list("pk", flat=True)[:1]
+    if item.decisions.filter(outcome=Decision.Outcome.APPROVE, actor=actor, pk__gt=this_round[0]).exists():
+        raise NotAllowed(_("您已审批过这一事项的前一环节，同一人不能审批两个环节。"))
+    _decide(item, actor, Decision.Outcome.APPROVE, position=step, step_name=current["name"], comment=comment.strip())
+    if step < len(item.steps):
+        item.step, item.pending_path = step + 1, item.steps[step]["path"]
+        item.save(update_fields=["step", "pending_path"])
+        _tell_approvers(item)
+    else:
+        item.state, item.step, item.pending_path, item.approved_at = State.APPROVED, 0, "", timezone.now()
+        item.save(update_fields=["state", "step", "pending_path", "approved_at"])
+        _tell_creator(item, _("已批准：%(l)s") % {"l": _label(item)})
+    audit.record("funds.budget.approve" if isinstance(item, Budget) else "funds.expense.approve", item, actor=actor, org_path=item.org.path,
+                 after={"step": current["name"], "comment": comment.strip(), "state": item.state})
+    return item
+
+
+@transaction.atomic
+def return_item(*, actor, item: Approvable, step: int, reason: str) -> Approvable:
+    """Send the item back to its organisation with a reason; it is mended and goes through the whole
+    chain again."""
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise DomainError(_("退回须写明理由，告诉对方要改什么。"), field="comment")
+    item = _locked(item)
+    current = _check_turn(actor, item, step)
+    _decide(item, actor, Decision.Outcome.RETURN, position=step, step_name=current["name"], comment=reason)
+    item.state, item.step, item.pending_path = State.RETURNED, 0, ""
+    item.save(update_fields=["state", "step", "pending_path"])
+    audit.record("funds.budget.return" if isinstance(item, Budget) else "funds.expense.return", item, actor=actor, org_path=item.org.path,
+                 after={"step": current["name"], "reason": reason})
+    _tell_creator(item, _("被退回：%(l)s") % {"l": _label(item)}, _("%(s)s：%(r)s") % {"s": current["name"], "r": reason})
+    return item
+
+
+@transaction.atomic
+def withdraw(*, actor, item: Approvable) -> Approvable:
+    """Take a pending item back to draft (a mistake seen after submitting)."""
+    item = _locked(item)
+    _require_manager(actor, item.org)
+    if item.state != State.PENDING:
+        raise Conflict(_("%(l)s%(state)s，不能撤回。") % {"l": _label(item), "state": item.get_state_display()})
+    _decide(item, actor, Decision.Outcome.WITHDRAW)
+    item.state, item.step, item.pending_path = State.DRAFT, 0, ""
+    item.save(update_fields=["state", "step", "pending_path"])
+    audit.record("funds.budget.withdraw" if isinstance(item, Budget) else "funds.expense.withdraw", item, actor=actor, org_path=item.org.path)
+    return item
+
+
+@transaction.atomic
+def discard(*, actor, item: Approvable) -> None:
+    """Delete a draft that never went anywhere (once submitted, an item stays, for the trail)."""
+    item = _locked(item)
+    _require_manager(actor, item.org)
+    if item.state != State.DRAFT or item.decisions.exists():
+        raise Conflict(_("只有从未提交过的草稿可以删除；提交过的事项保留审批记录。"))
+    if isinstance(item, Budget) and item.expenses.exists():
+        raise Conflict(_("这份预算已有支出记录，不能删除。"))
+    snapshot = _budget_snapshot(item) if isinstance(item, Budget) else _expense_snapshot(item)
+    audit.record("funds.budget.discard" if isinstance(item, Budget) else "funds.expense.discard", item, actor=actor, org_path=item.org.path, before=snapshot)
+    item.delete()

@@ -1,0 +1,30 @@
+"""The funds' part of the home page's to-do list: items waiting for this approver, and items returned to
+this manager to mend."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jingpei.core.todo import Todo
+from jingpei.funds import access
+
+
+def waiting_count(user) -> int:
+    budgets, expenses = access.waiting_for(user)
+    return budgets.count() + expenses.count()
+
+
+def waiting(user):
+    n = waiting_count(user)
+    if n:
+        yield Todo(_("%(n)s 项经费预算或支出待您审批") % {"n": n}, reverse("funds:approvals"), "patch-check", order=10)
+
+
+def returned(user):
+    budgets, expenses = access.returned_to(user)
+    for item in [*budgets.order_by("pk")[:5], *expenses.order_by("pk")[:5]]:
+        yield Todo(_("被退回，待修改后重新提交：%(t)s") % {"t": item}, item.get_absolute_url(), "arrow-return-left", order=20)
+
+
+TODOS = [waiting, returned]

@@ -1,0 +1,330 @@
+"""Pages of the training funds: parse → access → service or query → respond."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingpei.classes.access import visible_plans
+from jingpei.classes.models import TrainingClass
+from jingpei.core import params
+from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.filetypes import XLSX
+from jingpei.core.permissions import Perm
+from jingpei.core.scoping import scope_for
+from jingpei.funds import access, exports, queries, services
+from jingpei.funds.forms import BudgetForm, DecisionForm, ExpenseForm, LineFormSet, StepFormSet
+from jingpei.funds.models import Budget, Decision, Expense, State
+from jingpei.orgs.models import Organization
+
+
+def _forbidden(message: str) -> HttpResponse:
+    return render_error(message, 403)
+
+
+def render_error(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _year(request) -> int:
+    return params.year(request.GET.get("year")) or timezone.localdate().year
+
+
+def _years() -> list[int]:
+    this = timezone.localdate().year
+    return list(range(this + 1, this - 5, -1))
+
+
+@login_required
+def index(request):
+    if not access.can_view_funds(request.user):
+        raise Http404
+    year = _year(request)
+    budgets = list(access.visible_budgets(request.user).filter(year=year).select_related("org").order_by("org__path", "pk"))
+    rows = queries.figures(budgets)
+    waiting = [qs.count() for qs in access.waiting_for(request.user)]
+    return render(request, "funds/index.html", {
+        "year": year, "years": _years(), "rows": rows, "totals": queries.year_totals(rows),
+        "can_manage": not scope_for(request.user, Perm.FUNDS_MANAGE).empty, "waiting": sum(waiting)})
+
+
+@login_required
+def export(request):
+    if not access.can_view_funds(request.user):
+        raise Http404
+    year = _year(request)
+    budgets = list(access.visible_budgets(request.user).filter(year=year).select_related("org").order_by("org__path", "pk"))
+    expenses = (access.visible_expenses(request.user).filter(budget__in=[b.pk for b in budgets])
+                .select_related("org", "budget", "line").order_by("spent_on", "pk"))
+    data = exports.year_workbook(year, queries.figures(budgets), list(expenses))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, _("培训经费执行-%(y)s.xlsx") % {"y": year})
+    return response
+
+
+# --- budgets ------------------------------------------------------------------------------------------
+def _budget_choices(user, year: int | None):
+    manage = scope_for(user, Perm.FUNDS_MANAGE)
+    this = timezone.localdate().year
+    plans = visible_plans(user).filter(year__range=(this - 1, this + 1)).order_by("-year", "pk")[:100]
+    classes = (TrainingClass.objects.filter(manage.q("organizer__path"), start_date__year__range=(this - 1, this + 1))
+               .exclude(status=TrainingClass.Status.CANCELLED).order_by("-start_date", "pk")[:300])
+    return list(plans), list(classes)
+
+
+def _line_inputs(formset) -> list[services.LineInput]:
+    return [services.LineInput(item=f.cleaned_data["item"], amount=f.cleaned_data["amount"],
+                               description=f.cleaned_data.get("description", ""),
+                               training_class_id=f.cleaned_data.get("training_class"))
+            for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+def _budget_form(request, budget: Budget | None):
+    user = request.user
+    plans, classes = _budget_choices(user, None)
+    if budget is None:
+        tops = access.chain_owners(user)
+        initial = {"year": timezone.localdate().year, "org": tops[0].pk if tops else None}
+        lines_initial = []
+    else:
+        initial = {"title": budget.title, "year": budget.year, "org": budget.org_id, "plan": budget.plan_id,
+                   "note": budget.note}
+        lines_initial = [{"item": ln.item, "description": ln.description, "amount": ln.amount,
+                          "training_class": ln.training_class_id} for ln in budget.lines.all()]
+    data = request.POST if request.method == "POST" else None
+    form = BudgetForm(data, initial=initial, plans=plans)
+    # a bound formset gets no initial: Django skips an extra row equal to its initial as "unchanged"
+    formset = LineFormSet(data, initial=None if data else lines_initial, prefix="lines", form_kwargs={"classes": classes})
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        try:
+            org = access.get_managed_org(user, form.cleaned_data["org"])
+            plan = next((p for p in plans if p.pk == form.cleaned_data["plan"]), None)
+            saved = services.save_budget(actor=user, org=org, year=form.cleaned_data["year"], title=form.cleaned_data["title"],
+                                         note=form.cleaned_data["note"], plan=plan, lines=_line_inputs(formset), budget=budget)
+        except Http404:
+            form.add_error("org", _("请从搜索结果中点选您有经费管理权限的单位。"))
+        except DomainError as exc:
+            if exc.field == "lines":
+                formset._non_form_errors = formset.error_class([exc.message])
+            else:
+                form.add_domain_error(exc)
+        else:
+            messages.success(request, _("预算已保存（草稿）。核对无误后点“提交审批”。"))
+            return redirect("funds:budget", budget_id=saved.pk)
+    picked = Organization.objects.filter(pk=params.number(form["org"].value())).first()
+    return render(request, "funds/budget_form.html", {"form": form, "formset": formset, "budget": budget, "picked": picked})
+
+
+@login_required
+def budget_new(request):
+    if scope_for(request.user, Perm.FUNDS_MANAGE).empty:
+        raise Http404
+    return _budget_form(request, None)
+
+
+@login_required
+def budget_edit(request, budget_id):
+    try:
+        budget = access.get_budget(request.user, budget_id, write=True)
+    except NotAllowed as exc:
+        return _forbidden(exc.message)
+    if not budget.editable:
+        messages.warning(request, _("这份预算%(state)s，不能再修改。") % {"state": budget.get_state_display()})
+        return redirect("funds:budget", budget_id=budget.pk)
+    return _budget_form(request, budget)
+
+
+def _trail(item) -> list[Decision]:
+    return list(item.decisions.all())
+
+
+def _decision_context(user, item) -> dict:
+    return {"can_manage": access.can_manage(user, item.org), "can_approve": access.can_approve(user, item),
+            "decision_form": DecisionForm(initial={"step": item.step}), "trail": _trail(item)}
+
+
+@login_required
+def budget_detail(request, budget_id):
+    budget = access.get_budget(request.user, budget_id)
+    figures = queries.figures([budget])[0]
+    expenses = (access.visible_expenses(request.user).filter(budget=budget).select_related("line")
+                .order_by("-spent_on", "-pk"))
+    return render(request, "funds/budget_detail.html", {
+        "budget": budget, "figures": figures, "expenses": list(expenses), "owner_chain": access.chain_for(budget.org)[1],
+        **_decision_context(request.user, budget)})
+
+
+# --- expenses -----------------------------------------------------------------------------------------
+def _expense_form(request, budget: Budget, expense: Expense | None):
+    figures = queries.figures([budget])[0]
+    if expense is None:
+        initial = {"spent_on": min(timezone.localdate(), timezone.localdate().replace(year=budget.year, month=12, day=31))}
+    else:
+        initial = {"line": expense.line_id, "spent_on": expense.spent_on, "amount": expense.amount, "payee": expense.payee,
+                   "purpose": expense.purpose, "invoice_no": expense.invoice_no}
+    form = ExpenseForm(request.POST or None, initial=initial, lines=figures.lines, year=budget.year)
+    if request.method == "POST" and form.is_valid():
+        line = next(f.line for f in figures.lines if f.line.pk == form.cleaned_data["line"])
+        submitting = request.POST.get("action") == "submit"
+        try:
+            saved = services.save_expense(actor=request.user, budget=budget, line=line, expense=expense,
+                                          **{k: form.cleaned_data[k] for k in ("spent_on", "amount", "payee", "purpose", "invoice_no")})
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            if submitting:
+                try:
+                    services.submit(actor=request.user, item=saved)
+                except DomainError as exc:
+                    messages.error(request, _("支出已保存为草稿，但未能提交：%(m)s") % {"m": exc.message})
+                    return redirect("funds:expense", expense_id=saved.pk)
+            messages.success(request, _("支出已提交审批。") if submitting else _("支出已保存（草稿）。"))
+            return redirect("funds:expense", expense_id=saved.pk)
+    return render(request, "funds/expense_form.html", {"form": form, "budget": budget, "expense": expense, "figures": figures})
+
+
+@login_required
+def expense_new(request, budget_id):
+    try:
+        budget = access.get_budget(request.user, budget_id, write=True)
+    except NotAllowed as exc:
+        return _forbidden(exc.message)
+    if budget.state != State.APPROVED:
+        messages.warning(request, _("预算尚未批准，不能登记支出。"))
+        return redirect("funds:budget", budget_id=budget.pk)
+    return _expense_form(request, budget, None)
+
+
+@login_required
+def expense_edit(request, expense_id):
+    try:
+        expense = access.get_expense(request.user, expense_id, write=True)
+    except NotAllowed as exc:
+        return _forbidden(exc.message)
+    if not expense.editable:
+        messages.warning(request, _("这笔支出%(state)s，不能再修改。") % {"state": expense.get_state_display()})
+        return redirect("funds:expense", expense_id=expense.pk)
+    return _expense_form(request, expense.budget, expense)
+
+
+@login_required
+def expense_detail(request, expense_id):
+    expense = access.get_expense(request.user, expense_id)
+    line = next(f for f in queries.figures([expense.budget])[0].lines if f.line.pk == expense.line_id)
+    return render(request, "funds/expense_detail.html", {"expense": expense, "line": line,
+                                                         **_decision_context(request.user, expense)})
+
+
+# --- decisions ----------------------------------------------------------------------------------------
+def _act(request, item, back):
+    action = request.POST.get("action")
+    form = DecisionForm(request.POST)
+    try:
+        if action == "submit":
+            services.submit(actor=request.user, item=item)
+            messages.success(request, _("已提交，等待“%(s)s”审批。") % {"s": item.steps[0]["name"] if item.steps else ""})
+        elif action == "withdraw":
+            services.withdraw(actor=request.user, item=item)
+            messages.success(request, _("已撤回为草稿。"))
+        elif action == "discard":
+            services.discard(actor=request.user, item=item)
+            messages.success(request, _("草稿已删除。"))
+            return redirect("funds:index")
+        elif action in ("approve", "return"):
+            if not form.is_valid():
+                raise DomainError(_("审批意见不能超过 500 个字。"))
+            step, comment = form.cleaned_data["step"], form.cleaned_data["comment"]
+            if action == "approve":
+                services.approve(actor=request.user, item=item, step=step, comment=comment)
+                messages.success(request, _("已同意。"))
+            else:
+                services.return_item(actor=request.user, item=item, step=step, reason=comment)
+                messages.success(request, _("已退回，对方会收到通知和您的理由。"))
+        else:
+            raise DomainError(_("未知的操作。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def budget_act(request, budget_id):
+    budget = access.get_budget(request.user, budget_id)
+    return _act(request, budget, request.POST.get("next") == "approvals" and "funds:approvals" or budget.get_absolute_url())
+
+
+@login_required
+@require_POST
+def expense_act(request, expense_id):
+    expense = access.get_expense(request.user, expense_id)
+    return _act(request, expense, request.POST.get("next") == "approvals" and "funds:approvals" or expense.get_absolute_url())
+
+
+@login_required
+def approvals(request):
+    if scope_for(request.user, Perm.FUNDS_APPROVE).empty:
+        raise Http404
+    budgets, expenses = access.waiting_for(request.user)
+    budgets = list(budgets.select_related("org").order_by("submitted_at"))
+    expenses = list(expenses.select_related("org", "budget", "line").order_by("submitted_at"))
+    lines = {f.line.pk: f for fig in queries.figures(list({e.budget for e in expenses})) for f in fig.lines}
+    return render(request, "funds/approvals.html", {
+        "budgets": budgets, "expenses": [(e, lines.get(e.line_id)) for e in expenses],
+        "decision_form": DecisionForm()})
+
+
+# --- the chain ----------------------------------------------------------------------------------------
+def _party_choices(user, owner: Organization) -> list[Organization]:
+    """Who may approve: the owner and its direct children (the 财政局, the 扶贫办 …) and any organisation
+    of the user's sight holding a funds approver's grant; and the partners: organisations holding such a
+    grant in another tree altogether (the assisting enterprise, the group), never a sibling subtree of the
+    user's own tree (township B's office is not township A's to see)."""
+    from jingpei.accounts.models import Grant
+    from jingpei.core.permissions import ROLE_PERMISSIONS
+
+    roles = [r for r, perms in ROLE_PERMISSIONS.items() if Perm.FUNDS_APPROVE in perms]
+    granted = Grant.objects.active().filter(role__in=roles).values("org_id")
+    scope = scope_for(user, Perm.ORG_VIEW)
+    live = Organization.objects.filter(archived_at__isnull=True)
+    near = live.filter(scope.q("path"), path__startswith=owner.path, depth__lte=owner.depth + 1)
+    own_trees = Q()
+    for prefix in scope.prefixes:
+        own_trees |= Q(path__startswith=prefix[:Organization.steplen])
+    partners = live.filter(pk__in=granted).filter(scope.q("path") | ~own_trees)
+    return list((near | partners).distinct().order_by("path"))
+
+
+@login_required
+def chain(request):
+    owners = access.chain_owners(request.user)
+    if not owners:
+        raise Http404
+    owner = next((o for o in owners if o.pk == params.number(request.GET.get("owner") or request.POST.get("owner"))), owners[0])
+    parties = _party_choices(request.user, owner)
+    current = access.chain_for(owner)
+    inherited_from = current[0] if current[0] and current[0].pk != owner.pk else None
+    steps = current[1] if not inherited_from else []
+    initial = [{"name": s.name, "approver_org": s.approver_org_id} for s in steps]
+    bound = request.POST or None
+    formset = StepFormSet(bound, initial=None if bound else initial, prefix="steps", form_kwargs={"orgs": parties})
+    if request.method == "POST" and formset.is_valid():
+        by_pk = {o.pk: o for o in parties}
+        wanted = [(f.cleaned_data["name"], by_pk[f.cleaned_data["approver_org"]]) for f in formset.forms
+                  if f.cleaned_data.get("name", "").strip()]
+        try:
+            services.set_chain(actor=request.user, owner=owner, steps=wanted)
+        except DomainError as exc:
+            formset._non_form_errors = formset.error_class([exc.message])
+        else:
+            messages.success(request, _("审批流程已保存。此后提交的预算和支出按新流程审批；已在审批中的不受影响。"))
+            return redirect(f"{request.path}?owner={owner.pk}")
+    return render(request, "funds/chain.html", {"owners": owners, "owner": owner, "formset": formset,
+                                                "inherited_from": inherited_from, "parties": parties})

@@ -1,0 +1,74 @@
+"""The funds in the browser: the officer draws up a budget on a desktop (adding a row), submits it; the
+finance bureau's approver approves it on a phone from the top bar's count; the enterprise's approver tries
+to return it without a reason, then returns it with one; the officer sees why."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from jingpei.core.permissions import Role
+from jingpei.funds import services
+from jingpei.funds.models import Budget, State
+from tests.e2e.conftest import login, shot
+from tests.factories import make_org, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_budget_drawn_up_approved_on_a_phone_and_returned(cast, desktop, phone):
+    caizheng = make_org(cast.district, "区财政局", "unit")
+    enterprise = make_org(make_org(None, "帮扶集团", "district"), "帮扶企业扶贫办", "unit")
+    make_user("approver_cz", role=Role.FUNDS_APPROVER, org=caizheng)
+    make_user("approver_qy", role=Role.FUNDS_APPROVER, org=enterprise)
+    services.set_chain(actor=cast.officer, owner=cast.district, steps=[("财政局审核", caizheng), ("帮扶企业审批", enterprise)])
+
+    login(desktop, "officer")
+    desktop.goto(desktop.base + "/funds/")
+    desktop.click("text=编制预算")
+    desktop.fill("input[name=title]", "乡村振兴专题培训经费")
+    desktop.fill("#pick-org", "召陵")
+    desktop.locator(".jp-picker-results >> text=召陵区").first.click()
+    desktop.select_option("select[name=lines-0-item]", "teachers")
+    desktop.fill("input[name=lines-0-amount]", "12,000")
+    desktop.select_option("select[name=lines-1-item]", "lodging")
+    desktop.fill("input[name=lines-1-amount]", "30000.5")
+    desktop.click("[data-formset-add=lines]")
+    desktop.select_option("select[name=lines-2-item]", "venue")
+    desktop.fill("input[name=lines-2-amount]", "0")  # a tired official's slip: refused, nothing saved
+    desktop.click("text=保存草稿")
+    expect(desktop.locator("[data-field=amount]")).to_contain_text("金额须大于 0")
+    assert not Budget.objects.exists()
+    desktop.fill("input[name=lines-2-amount]", "5000")
+    desktop.click("text=保存草稿")
+    expect(desktop.locator("[data-testid=total]")).to_have_text("47,000.50")
+    shot(desktop, "desktop-funds-budget")
+    desktop.click("[data-testid=submit]")
+    expect(desktop.locator("[data-testid=state]")).to_have_text("审批中")
+
+    login(phone, "approver_cz")
+    phone.click("[data-testid=top-alert] >> nth=0")
+    phone.click("text=乡村振兴专题培训经费")
+    phone.fill("textarea[name=comment]", "符合年度计划")
+    phone.click("button[value=approve]")
+    expect(phone.locator(".alert")).to_contain_text("已同意")
+    sideways = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert sideways <= 1
+    shot(phone, "phone-funds-approved-step-1")
+
+    phone.context.clear_cookies()  # the enterprise's approver, on the same phone
+    login(phone, "approver_qy")
+    phone.goto(phone.base + "/funds/approvals/")
+    phone.click("text=乡村振兴专题培训经费")
+    phone.once("dialog", lambda d: d.accept())
+    phone.click("button[value=return]")
+    expect(phone.locator(".alert-danger")).to_contain_text("退回须写明理由")
+    phone.fill("textarea[name=comment]", "食宿标准偏高，请按规定标准重编")
+    phone.once("dialog", lambda d: d.accept())
+    phone.click("button[value=return]")
+    expect(phone.locator("[data-testid=state]")).to_have_text("已退回")
+
+    desktop.goto(desktop.base + "/")
+    desktop.click("text=被退回，待修改后重新提交")
+    expect(desktop.locator("[data-testid=trail]")).to_contain_text("食宿标准偏高")
+    assert Budget.objects.get().state == State.RETURNED

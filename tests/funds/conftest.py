@@ -1,0 +1,70 @@
+"""The funds' cast on top of the shared one: a two-party chain set by the district officer (区财政局, then
+the assisting enterprise, a unit elsewhere in the tree), one approver each, an auditor, and the training
+officer of township B (a funds manager whose subtree holds none of A's or the district's money)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from jingpei.core.permissions import Role
+from jingpei.funds import services
+from jingpei.funds.models import Budget
+from jingpei.funds.services import LineInput
+from tests.factories import make_org, make_person, make_user
+
+TODAY = date(2026, 6, 15)
+
+
+@dataclass
+class Funds:
+    caizheng: object
+    enterprise: object
+    approver_cz: object
+    approver_qy: object
+    auditor: object
+    officer_b: object
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(date(2026, 6, 15), tick=False):
+        yield
+
+
+@pytest.fixture
+def funds(cast) -> Funds:
+    caizheng = make_org(cast.district, "区财政局", "unit")
+    enterprise_root = make_org(None, "帮扶集团", "district")
+    enterprise = make_org(enterprise_root, "帮扶企业扶贫办", "unit")
+    f = Funds(
+        caizheng=caizheng, enterprise=enterprise,
+        approver_cz=make_user("approver_cz", role=Role.FUNDS_APPROVER, org=caizheng,
+                              person=make_person(caizheng, "钱审核")),
+        approver_qy=make_user("approver_qy", role=Role.FUNDS_APPROVER, org=enterprise),
+        auditor=make_user("auditor", role=Role.AUDITOR, org=cast.district),
+        officer_b=make_user("officer_b", role=Role.TRAINING_OFFICER, org=cast.town_b),
+    )
+    services.set_chain(actor=cast.officer, owner=cast.district,
+                       steps=[("财政局审核", caizheng), ("帮扶企业审批", enterprise)])
+    return f
+
+
+def lines(*amounts: str) -> list[LineInput]:
+    items = ["teachers", "lodging", "venue", "materials"]
+    return [LineInput(item=items[n % 4], amount=Decimal(a), description=f"明细{n}") for n, a in enumerate(amounts)]
+
+
+def make_budget(cast, org=None, *, title="2026年培训经费", amounts=("10000", "5000"), year=2026) -> Budget:
+    return services.save_budget(actor=cast.officer, org=org or cast.district, year=year, title=title, lines=lines(*amounts))
+
+
+def approved_budget(cast, funds, org=None, **kw) -> Budget:
+    budget = make_budget(cast, org, **kw)
+    services.submit(actor=cast.officer, item=budget)
+    services.approve(actor=funds.approver_cz, item=budget, step=1)
+    return services.approve(actor=funds.approver_qy, item=budget, step=2)
