@@ -46,6 +46,8 @@ class NavItem:
     # folded away on a phone).
     count: Callable[[Any], int] | None = None
     top: bool = False
+    # how the top bar's button reads to a screen reader, the number first as it is seen ("3 条未读通知")
+    count_words: str | Promise = _("%(n)s 项")
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +69,8 @@ def items_for(user, path: str = "") -> list[dict[str, Any]]:
         except NoReverseMatch:
             continue
         shown.append({"label": item.label, "url": url, "icon": item.icon, "active": False,
-                      "count": item.count(user) if item.count else 0, "top": item.top,
+                      "count": (n := item.count(user) if item.count else 0), "top": item.top,
+                      "count_words": f"{item.count_words % {'n': n}} · {item.label}" if n else "",
                       "section": SECTIONS[item.section]})
     # The one item for the page: the longest link that the current path starts with.
     matches = [i for i in shown if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]

@@ -9,6 +9,8 @@ locked while the sum is taken).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -35,6 +37,7 @@ from jingpei.funds.models import (
 from jingpei.orgs.models import Organization
 
 MAX_STEPS = 6
+AMOUNT_TEXT = re.compile(r"[+-]?\d+(\.\d*)?")
 HELD = (State.PENDING, State.APPROVED)  # expenses that hold their amount against the line
 
 
@@ -44,11 +47,15 @@ def yuan(value: Decimal) -> str:
 
 # --- single-field checks (the forms run them too, see core.forms.checked) ----------------------------
 def clean_amount(value, *, field: str = "amount") -> Decimal:
+    # as typed: full-width digits, thousands separators, a currency sign or 元 (１２，０００元, ¥3,000)
+    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip().lstrip("¥").removesuffix("元").strip()
     try:
-        amount = Decimal(str(value).replace(",", "").replace("，", "").strip())
+        if not AMOUNT_TEXT.fullmatch(text):  # no exponents, NaN or Infinity: what Decimal reads, nobody types
+            raise InvalidOperation
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise DomainError(_("金额“%(v)s”不是数字，请填写如 12000 或 12000.50。") % {"v": value}, field=field) from None
-    if not amount.is_finite() or amount <= 0:
+    if amount <= 0:
         raise DomainError(_("金额须大于 0。"), field=field)
     if amount > MAX_AMOUNT:
         raise DomainError(_("金额不能超过 %(max)s 元。") % {"max": f"{MAX_AMOUNT:,.2f}"}, field=field)

@@ -30,5 +30,6 @@ NAV_ITEMS = [
     NavItem(_("我的学时"), "ledger:me", icon="hourglass-split", order=2, section="mine", needs_person=True),
     NavItem(_("学时规则"), "ledger:rules", icon="sliders", perm=Perm.RULES_MANAGE, order=2, section="hours"),
     NavItem(_("导入外部学时"), "ledger:import_upload", icon="upload", perm=Perm.LEDGER_MANAGE, order=3, section="hours"),
-    NavItem(_("站内通知"), "ledger:notifications", icon="bell", order=5, section="mine", count=unread_count, top=True),
+    NavItem(_("站内通知"), "ledger:notifications", icon="bell", order=5, section="mine", count=unread_count, top=True,
+            count_words=_("%(n)s 条未读")),
 ]

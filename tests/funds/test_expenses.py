@@ -58,7 +58,8 @@ def test_an_expense_needs_an_approved_budget(cast, funds):
     ("-5", date(2026, 6, 1), "金额须大于 0"),
     ("12.345", date(2026, 6, 1), "最多精确到分"),
     ("一百", date(2026, 6, 1), "金额“一百”不是数字"),
-    ("NaN", date(2026, 6, 1), "金额须大于 0"),
+    ("NaN", date(2026, 6, 1), "金额“NaN”不是数字"),
+    ("1e5", date(2026, 6, 1), "金额“1e5”不是数字"),
     ("100000000", date(2026, 6, 1), "不能超过 99,999,999.99 元"),
     ("100", date(2026, 6, 16), "不能晚于今天"),
     ("100", date(2025, 12, 31), "须在预算年度（2026 年）内"),
@@ -79,6 +80,8 @@ def test_a_line_of_another_budget_is_refused(cast, funds):
 
 def test_amounts_typed_with_separators_are_read(cast, funds):
     budget = approved_budget(cast, funds)
+    assert [services.clean_amount(v) for v in ("１２，０００元", "￥3,000", " 2500 元 ", "0.5")] == [
+        Decimal("12000.00"), Decimal("3000.00"), Decimal("2500.00"), Decimal("0.50")]
     expense = _expense(cast, budget, "1,234.5")
     assert expense.amount == Decimal("1234.50")
     services.submit(actor=cast.officer, item=expense)

@@ -167,7 +167,7 @@ def test_unread_notifications_are_counted_in_the_menu_and_top_bar_until_read(cas
     services.notify([cast.trainee], title="学时提醒")
     page = client.get("/").content.decode()
     assert 'data-testid="nav-count">2<' in page
-    assert 'aria-label="站内通知（2 条未读）" data-testid="top-alert"' in page
+    assert 'aria-label="2 条未读 · 站内通知" data-testid="top-alert"' in page
     inbox = client.get(reverse("ledger:notifications")).content.decode()
     assert "原因：计划调整" in inbox and 'data-testid="top-alert"' not in inbox  # shown, hence read
     assert 'data-testid="nav-count"' not in client.get("/").content.decode()
