@@ -76,6 +76,9 @@ class SessionEditForm(SessionForm):
     reason = forms.CharField(label=_("修改原因"), max_length=300, required=False,
                              help_text=_("参加人员或学时变化时，原学时将冲销并重新计入，请说明原因。"))
 
+    def clean_held_on(self):  # an old session's own date may stay as it is
+        return checked(services.clean_date, self.cleaned_data["held_on"], field="held_on", kept=self.initial.get("held_on"))
+
     def service_kwargs(self) -> dict:
         return {**super().service_kwargs(), "reason": self.cleaned_data["reason"]}
 

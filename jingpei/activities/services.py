@@ -66,15 +66,20 @@ class SessionResult:
 
 
 # --- validation shared by sessions and meetings ---------------------------------------------------
-def clean_date(value, *, field: str) -> date:
+def clean_date(value, *, field: str, kept: date | None = None) -> date:
+    """A date that has happened, from 1 January of last year on: last year's sessions may still be logged
+    until this year ends; older is almost always a mistyped year (2016 for 2026), and would change
+    figures already reported. ``kept``: the record's own date, which an edit may leave as it is."""
     if not isinstance(value, date):
         raise DomainError(_("请填写日期。"), field=field)
     today = timezone.localdate()
     if value > today:
         raise DomainError(_("日期不能晚于今天（%(today)s），不能登记尚未发生的活动。") % {"today": f"{today:%Y-%m-%d}"},
                           field=field)
-    if value.year < 2000:
-        raise DomainError(_("日期“%(d)s”不合理，请检查年份。") % {"d": f"{value:%Y-%m-%d}"}, field=field)
+    earliest = date(today.year - 1, 1, 1)
+    if value < earliest and value != kept:
+        raise DomainError(_("日期“%(d)s”早于 %(e)s：只能登记去年以来的活动，请检查年份。") % {
+            "d": f"{value:%Y-%m-%d}", "e": f"{earliest:%Y-%m-%d}"}, field=field)
     return value
 
 
@@ -265,7 +270,7 @@ def update_session(*, actor, session: BranchSession, held_on: date, topic: str, 
     _require_log(actor, branch)
     if session.merged_into_id:
         raise DomainError(_("该记录已合并到另一条记录，请修改合并后的记录。"))
-    held_on = clean_date(held_on, field="held_on")
+    held_on = clean_date(held_on, field="held_on", kept=session.held_on)
     topic = _clean_text(topic, field="topic", label=_("学习主题"))
     hours = clean_hours(hours)
     course = _offered_course(branch, course_id, keep=session.course_id)
@@ -427,12 +432,12 @@ def _meeting_people(actor, ids: Iterable[int]) -> list[Person]:
     return people
 
 
-def _clean_meeting(actor, *, organizer, held_on, kind, subject, hours, place):
+def _clean_meeting(actor, *, organizer, held_on, kind, subject, hours, place, kept_date=None):
     if not scope_for(actor, Perm.MEETING_MANAGE).covers(organizer.path):
         raise NotAllowed(_("只有培训专员可以登记以会代训。"))
     if kind not in MeetingKind.values:
         raise DomainError(_("请选择会议类型。"), field="kind")
-    return (clean_date(held_on, field="held_on"), _clean_text(subject, field="subject", label=_("会议主题")),
+    return (clean_date(held_on, field="held_on", kept=kept_date), _clean_text(subject, field="subject", label=_("会议主题")),
             clean_hours(hours), _clean_text(place, field="place", label=_("地点"), required=False, max_length=100))
 
 
@@ -469,7 +474,7 @@ def update_meeting(*, actor, meeting: Meeting, held_on: date, kind: str, subject
                    attendee_ids: Iterable[int] = (), reason: str = "") -> Meeting:
     meeting = Meeting.objects.select_for_update().select_related("organizer").get(pk=meeting.pk)
     held_on, subject, hours, place = _clean_meeting(actor, organizer=meeting.organizer, held_on=held_on, kind=kind,
-                                                    subject=subject, hours=hours, place=place)
+                                                    subject=subject, hours=hours, place=place, kept_date=meeting.held_on)
     people = {p.pk: p for p in _meeting_people(actor, attendee_ids)}
     current = list(meeting.attendances.select_related("ledger_entry"))
     before = {"held_on": f"{meeting.held_on:%Y-%m-%d}", "hours": str(meeting.hours), "subject": meeting.subject,

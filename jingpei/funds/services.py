@@ -161,7 +161,8 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
     if not title.strip():
         raise DomainError(_("请填写预算名称。"), field="title")
     total = _check_lines(lines)
-    if plan is not None and (plan.year != year or not org.path.startswith(plan.org.path) and not plan.org.path.startswith(org.path)):
+    related = org.path.startswith(plan.org.path) or plan.org.path.startswith(org.path) if plan is not None else True
+    if plan is not None and (plan.year != year or not related):
         raise DomainError(_("所选年度计划与预算的年度或单位不符。"), field="plan")
     if budget is None:
         budget = Budget.objects.create(org=org, year=year, title=title.strip()[:200], note=note.strip(), plan=plan,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -70,7 +71,7 @@ def export(request):
 
 
 # --- budgets ------------------------------------------------------------------------------------------
-def _budget_choices(user, year: int | None):
+def _budget_choices(user):
     manage = scope_for(user, Perm.FUNDS_MANAGE)
     this = timezone.localdate().year
     plans = visible_plans(user).filter(year__range=(this - 1, this + 1)).order_by("-year", "pk")[:100]
@@ -88,7 +89,7 @@ def _line_inputs(formset) -> list[services.LineInput]:
 
 def _budget_form(request, budget: Budget | None):
     user = request.user
-    plans, classes = _budget_choices(user, None)
+    plans, classes = _budget_choices(user)
     if budget is None:
         tops = access.chain_owners(user)
         initial = {"year": timezone.localdate().year, "org": tops[0].pk if tops else None}
@@ -102,7 +103,7 @@ def _budget_form(request, budget: Budget | None):
     form = BudgetForm(data, initial=initial, plans=plans)
     # a bound formset gets no initial: Django skips an extra row equal to its initial as "unchanged"
     formset = LineFormSet(data, initial=None if data else lines_initial, prefix="lines", form_kwargs={"classes": classes})
-    if request.method == "POST" and form.is_valid() & formset.is_valid():
+    if request.method == "POST" and form.is_valid() & formset.is_valid():  # & not and: both show their errors
         try:
             org = access.get_managed_org(user, form.cleaned_data["org"])
             plan = next((p for p in plans if p.pk == form.cleaned_data["plan"]), None)
@@ -238,6 +239,8 @@ def _act(request, item, back):
             messages.success(request, _("草稿已删除。"))
             return redirect("funds:index")
         elif action in ("approve", "return"):
+            if "step" in form.errors:  # no step: a page from before this one, or a hand-made request
+                raise DomainError(_("页面已过期，请刷新后再审批。"))
             if not form.is_valid():
                 raise DomainError(_("审批意见不能超过 500 个字。"))
             step, comment = form.cleaned_data["step"], form.cleaned_data["comment"]
@@ -254,18 +257,23 @@ def _act(request, item, back):
     return redirect(back)
 
 
+def _back(request, item) -> str:
+    """Where a decision returns to: the waiting list it was taken from, or the item's page."""
+    return reverse("funds:approvals") if request.POST.get("next") == "approvals" else item.get_absolute_url()
+
+
 @login_required
 @require_POST
 def budget_act(request, budget_id):
     budget = access.get_budget(request.user, budget_id)
-    return _act(request, budget, request.POST.get("next") == "approvals" and "funds:approvals" or budget.get_absolute_url())
+    return _act(request, budget, _back(request, budget))
 
 
 @login_required
 @require_POST
 def expense_act(request, expense_id):
     expense = access.get_expense(request.user, expense_id)
-    return _act(request, expense, request.POST.get("next") == "approvals" and "funds:approvals" or expense.get_absolute_url())
+    return _act(request, expense, _back(request, expense))
 
 
 @login_required

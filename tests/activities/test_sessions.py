@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db.models import Sum
 
 from jingpei.activities import services
@@ -162,3 +163,19 @@ def test_merging_two_sessions_moves_credits_once(cast, log_session):
     assert balance(cast.person_a) == Decimal("1.5") and balance(cast.person_a2) == Decimal("1.5")
     assert BranchSession.objects.live().count() == 1
     assert SessionAttendance.objects.filter(session=b).count() == 0
+
+
+def test_a_mistyped_year_is_refused_but_an_old_sessions_own_date_may_stay(cast, log_session):
+    with time_machine.travel(date(2025, 3, 2), tick=False):
+        session = log_session(held_on=date(2025, 3, 1))
+    with time_machine.travel(date(2027, 1, 5), tick=False):
+        with pytest.raises(DomainError) as exc:  # 2016 typed for 2026
+            log_session(held_on=date(2016, 5, 1), topic="年份写错")
+        assert exc.value.message == "日期“2016-05-01”早于 2026-01-01：只能登记去年以来的活动，请检查年份。"
+        edited = services.update_session(actor=cast.secretary_a, session=session, held_on=date(2025, 3, 1),
+                                          topic="学习乡村振兴战略（更正主题）", hours="1.5",
+                                          attendee_ids=[cast.person_a.pk, cast.person_a2.pk])
+        assert edited.topic.endswith("（更正主题）")
+        with pytest.raises(DomainError, match="早于 2026-01-01"):
+            services.update_session(actor=cast.secretary_a, session=session, held_on=date(2025, 2, 1),
+                                    topic=session.topic, hours="1.5", attendee_ids=[cast.person_a.pk])

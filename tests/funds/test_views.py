@@ -197,3 +197,25 @@ def test_editing_a_returned_budget_keeps_unchanged_rows(cast, funds, client_as):
     assert budget.total == Decimal("12000.00")
     assert sorted(budget.lines.values_list("item", "amount")) == [("teachers", Decimal("10000.00")), ("venue", Decimal("2000.00"))]
     assert budget.state == State.RETURNED  # saved, not yet submitted again
+
+
+def test_a_decision_without_its_step_asks_for_a_reload(cast, funds, client_as):
+    budget = make_budget(cast)
+    services.submit(actor=cast.officer, item=budget)
+    cz = client_as(funds.approver_cz)
+    response = cz.post(reverse("funds:budget_act", args=[budget.pk]), {"action": "approve"}, follow=True)
+    assert "页面已过期，请刷新后再审批" in response.content.decode()
+    response = cz.post(reverse("funds:budget_act", args=[budget.pk]), {"action": "approve", "step": "1", "next": "approvals"})
+    assert response["Location"] == reverse("funds:approvals")
+    budget.refresh_from_db()
+    assert budget.step == 2
+
+
+def test_a_plan_of_another_year_is_refused(cast, funds):
+    from jingpei.classes.models import AnnualPlan
+    from jingpei.core.errors import DomainError
+
+    plan = AnnualPlan.objects.create(year=2025, org=cast.district, title="2025年计划")
+    with pytest.raises(DomainError, match="所选年度计划与预算的年度或单位不符"):
+        services.save_budget(actor=cast.officer, org=cast.district, year=2026, title="x", plan=plan,
+                             lines=[services.LineInput(item="teachers", amount=Decimal(1))])
