@@ -267,7 +267,7 @@ def _url(item: Approvable) -> str:
     return reverse(f"funds:{_kind(item)}", args=[item.pk])
 
 
-def _label(item: Approvable) -> str:
+def describe(item: Approvable) -> str:
     if isinstance(item, Budget):
         return _("预算“%(t)s”（%(a)s）") % {"t": item.title, "a": yuan(item.total)}
     return _("支出“%(t)s”（%(a)s）") % {"t": item.purpose, "a": yuan(item.amount)}
@@ -278,7 +278,7 @@ def _tell_approvers(item: Approvable) -> None:
 
     step = item.current_step
     if step:
-        notify(access.approvers_of(item.pending_path), title=_("待您审批：%(l)s") % {"l": _label(item)},
+        notify(access.approvers_of(item.pending_path), title=_("待您审批：%(l)s") % {"l": describe(item)},
                body=_("%(org)s 提交，现到“%(s)s”环节。") % {"org": item.org.name, "s": step["name"]}, url=_url(item))
 
 
@@ -294,7 +294,7 @@ def submit(*, actor, item: Approvable) -> Approvable:
     item = _locked(item)
     _require_manager(actor, item.org)
     if not item.editable:
-        raise Conflict(_("%(l)s%(state)s，不能再提交。") % {"l": _label(item), "state": item.get_state_display()})
+        raise Conflict(_("%(l)s%(state)s，不能再提交。") % {"l": describe(item), "state": item.get_state_display()})
     if isinstance(item, Expense):
         if item.budget.state != State.APPROVED:
             raise DomainError(_("预算尚未批准，支出不能提交。"))
@@ -319,7 +319,7 @@ def submit(*, actor, item: Approvable) -> Approvable:
 def _check_turn(actor, item: Approvable, step: int) -> dict:
     if item.state != State.PENDING or item.step != step:
         raise Conflict(_("%(l)s已由他人处理（现为：%(state)s），请刷新页面后再看。")
-                       % {"l": _label(item), "state": item.get_state_display()})
+                       % {"l": describe(item), "state": item.get_state_display()})
     current = item.current_step
     if current is None or not access.can_approve(actor, item):
         raise NotAllowed(_("这一环节（%(s)s）不由您审批。") % {"s": current["name"] if current else "—"})
@@ -344,7 +344,7 @@ def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approva
     else:
         item.state, item.step, item.pending_path, item.approved_at = State.APPROVED, 0, "", timezone.now()
         item.save(update_fields=["state", "step", "pending_path", "approved_at"])
-        _tell_creator(item, _("已批准：%(l)s") % {"l": _label(item)})
+        _tell_creator(item, _("已批准：%(l)s") % {"l": describe(item)})
     audit.record("funds.budget.approve" if isinstance(item, Budget) else "funds.expense.approve", item, actor=actor, org_path=item.org.path,
                  after={"step": current["name"], "comment": comment.strip(), "state": item.state})
     return item
@@ -364,7 +364,7 @@ def return_item(*, actor, item: Approvable, step: int, reason: str) -> Approvabl
     item.save(update_fields=["state", "step", "pending_path"])
     audit.record("funds.budget.return" if isinstance(item, Budget) else "funds.expense.return", item, actor=actor, org_path=item.org.path,
                  after={"step": current["name"], "reason": reason})
-    _tell_creator(item, _("被退回：%(l)s") % {"l": _label(item)}, _("%(s)s：%(r)s") % {"s": current["name"], "r": reason})
+    _tell_creator(item, _("被退回：%(l)s") % {"l": describe(item)}, _("%(s)s：%(r)s") % {"s": current["name"], "r": reason})
     return item
 
 
@@ -374,7 +374,7 @@ def withdraw(*, actor, item: Approvable) -> Approvable:
     item = _locked(item)
     _require_manager(actor, item.org)
     if item.state != State.PENDING:
-        raise Conflict(_("%(l)s%(state)s，不能撤回。") % {"l": _label(item), "state": item.get_state_display()})
+        raise Conflict(_("%(l)s%(state)s，不能撤回。") % {"l": describe(item), "state": item.get_state_display()})
     _decide(item, actor, Decision.Outcome.WITHDRAW)
     item.state, item.step, item.pending_path = State.DRAFT, 0, ""
     item.save(update_fields=["state", "step", "pending_path"])

@@ -22,7 +22,7 @@ from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.funds import access, exports, queries, services
 from jingpei.funds.forms import BudgetForm, DecisionForm, ExpenseForm, LineFormSet, StepFormSet
-from jingpei.funds.models import Budget, Decision, Expense, State
+from jingpei.funds.models import Budget, Expense, State
 from jingpei.orgs.models import Organization
 
 
@@ -136,19 +136,20 @@ def budget_edit(request, budget_id):
         budget = access.get_budget(request.user, budget_id, write=True)
     except NotAllowed as exc:
         return _forbidden(exc.message)
-    if not budget.editable:
-        messages.warning(request, _("这份预算%(state)s，不能再修改。") % {"state": budget.get_state_display()})
-        return redirect("funds:budget", budget_id=budget.pk)
-    return _budget_form(request, budget)
+    return _locked_page(request, budget) or _budget_form(request, budget)
 
 
-def _trail(item) -> list[Decision]:
-    return list(item.decisions.all())
+def _locked_page(request, item):
+    """Back to the item's page, saying why, when it is past editing (submitted or approved)."""
+    if item.editable:
+        return None
+    messages.warning(request, _("%(l)s%(state)s，不能再修改。") % {"l": services.describe(item), "state": item.get_state_display()})
+    return redirect(item.get_absolute_url())
 
 
 def _decision_context(user, item) -> dict:
     return {"can_manage": access.can_manage(user, item.org), "can_approve": access.can_approve(user, item),
-            "decision_form": DecisionForm(initial={"step": item.step}), "trail": _trail(item)}
+            "decision_form": DecisionForm(initial={"step": item.step}), "trail": list(item.decisions.all())}
 
 
 @login_required
@@ -209,10 +210,7 @@ def expense_edit(request, expense_id):
         expense = access.get_expense(request.user, expense_id, write=True)
     except NotAllowed as exc:
         return _forbidden(exc.message)
-    if not expense.editable:
-        messages.warning(request, _("这笔支出%(state)s，不能再修改。") % {"state": expense.get_state_display()})
-        return redirect("funds:expense", expense_id=expense.pk)
-    return _expense_form(request, expense.budget, expense)
+    return _locked_page(request, expense) or _expense_form(request, expense.budget, expense)
 
 
 @login_required

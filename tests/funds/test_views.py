@@ -219,3 +219,10 @@ def test_a_plan_of_another_year_is_refused(cast, funds):
     with pytest.raises(DomainError, match="所选年度计划与预算的年度或单位不符"):
         services.save_budget(actor=cast.officer, org=cast.district, year=2026, title="x", plan=plan,
                              lines=[services.LineInput(item="teachers", amount=Decimal(1))])
+
+
+def test_an_approved_budget_opens_its_page_instead_of_the_editor(cast, funds, client_as):
+    budget = approved_budget(cast, funds)
+    response = client_as(cast.officer).get(reverse("funds:budget_edit", args=[budget.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == budget.get_absolute_url()
+    assert "预算“2026年培训经费”（¥15,000.00）已批准，不能再修改" in response.content.decode()
