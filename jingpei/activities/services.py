@@ -8,7 +8,6 @@ is never rewritten.
 
 from __future__ import annotations
 
-import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from jingpei.activities.models import (
     SessionPhoto,
     topic_key,
 )
-from jingpei.core import audit
+from jingpei.core import audit, uploads
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
@@ -42,7 +41,6 @@ MAX_HOURS = Decimal("12")
 MAX_GUESTS = 50
 MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 
 
 class DuplicateSession(Conflict):
@@ -334,24 +332,15 @@ def merge_sessions(*, actor, source: BranchSession, target: BranchSession) -> Br
 
 # --- photos ---------------------------------------------------------------------------------------
 def _check_image(upload) -> tuple[bytes, str, str]:
-    from PIL import Image, UnidentifiedImageError
-
     name = getattr(upload, "name", "") or _("照片")
     if upload.size > MAX_PHOTO_BYTES:
         raise DomainError(_("照片“%(n)s”超过 5 MB，请压缩后再上传。") % {"n": name}, field="photos")
     data = upload.read()
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DomainError(_("文件“%(n)s”不是有效的图片，只能上传 JPG、PNG 或 WEBP 格式的照片。") % {"n": name},
-                          field="photos") from None
-    if fmt not in PHOTO_FORMATS:
+    kind = uploads.image_type(data)
+    if kind is None:
         raise DomainError(_("文件“%(n)s”不是有效的图片，只能上传 JPG、PNG 或 WEBP 格式的照片。") % {"n": name},
                           field="photos")
-    ext, content_type = PHOTO_FORMATS[fmt]
-    return data, ext, content_type
+    return data, *kind
 
 
 @transaction.atomic

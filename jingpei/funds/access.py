@@ -21,7 +21,7 @@ from jingpei.core.errors import NotAllowed
 from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import Scope, scope_for
-from jingpei.funds.models import Approvable, ApprovalStep, Budget, Expense, State
+from jingpei.funds.models import Approvable, ApprovalStep, Budget, Expense, Invoice, State
 from jingpei.orgs.models import Organization
 
 
@@ -104,6 +104,14 @@ def get_expense(user, expense_id, *, write: bool = False) -> Expense:
     if write and not can_manage(user, expense.org):
         raise NotAllowed(_("只有预算单位的经费管理人员可以修改、提交这笔支出。"))
     return expense
+
+
+def get_invoice(user, invoice_id) -> Invoice:
+    """An invoice scan, for whoever may see its expense."""
+    invoice = Invoice.objects.select_related("expense").filter(pk=id_or_404(invoice_id)).first()
+    if invoice is None or not visible_expenses(user).filter(pk=invoice.expense_id).exists():
+        raise Http404
+    return invoice
 
 
 def managed_orgs(user) -> QuerySet[Organization]:

@@ -75,6 +75,24 @@ LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=2, 
                                     max_num=50, validate_max=True, absolute_max=60)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern): cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
 class ExpenseForm(StyledForm):
     line = forms.TypedChoiceField(label=_("预算科目"), coerce=int)
     spent_on = forms.DateField(label=_("支出日期"), widget=DateInput())
@@ -82,10 +100,13 @@ class ExpenseForm(StyledForm):
     payee = forms.CharField(label=_("收款单位/个人"), max_length=100)
     purpose = forms.CharField(label=_("支出事由"), max_length=200)
     invoice_no = forms.CharField(label=_("票据号"), max_length=50, required=False)
+    invoices = MultipleFileField(label=_("票据扫描件或照片"), required=False,
+                                 help_text=_("发票、收据的扫描件或照片，JPG、PNG 或 PDF，每个不超过 10 MB，可多选。"))
 
-    def __init__(self, *args, lines=(), year=None, **kwargs):
+    def __init__(self, *args, lines=(), year=None, invoices_kept=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.year = year
+        self.invoices_kept = invoices_kept
         self.fields["line"].choices = [("", _("请选择"))] + [
             (f.line.pk, _("%(line)s（结余 %(left)s）") % {"line": f.line, "left": services.yuan(f.remaining)}) for f in lines]
         self.fields["spent_on"].widget.attrs["max"] = f"{timezone.localdate():%Y-%m-%d}"
@@ -95,6 +116,15 @@ class ExpenseForm(StyledForm):
 
     def clean_spent_on(self):
         return checked(services.clean_spent_on, self.cleaned_data["spent_on"], year=self.year)
+
+    def clean_invoices(self):
+        files = self.cleaned_data["invoices"]
+        if self.invoices_kept + len(files) > services.MAX_INVOICES:
+            raise forms.ValidationError(_("每笔支出最多 %(n)s 个票据文件。") % {"n": services.MAX_INVOICES})
+        for upload in files:
+            checked(services.check_invoice, upload)
+            upload.seek(0)  # the service reads it again when it stores it
+        return files
 
 
 class DecisionForm(StyledForm):

@@ -177,3 +177,30 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_name or self.get_outcome_display()} {self.get_outcome_display()}"
+
+
+def invoice_path(instance: Invoice, filename: str) -> str:
+    # the stored name never uses the uploader's file name (no path tricks, no personal data in names)
+    return f"funds/expenses/{instance.expense_id}/{instance.token}.{instance.extension}"
+
+
+class Invoice(models.Model):
+    """A scan or photo of an expense's invoice or receipt (票据), kept with it for the approvers and the
+    auditors. Added and removed only while the expense can be edited; after that it is part of the record."""
+
+    expense = models.ForeignKey(Expense, on_delete=models.CASCADE, related_name="invoices")
+    token = models.CharField(max_length=32, editable=False)
+    extension = models.CharField(max_length=5, editable=False)
+    file = models.FileField(upload_to=invoice_path)
+    name = models.CharField(_("文件名"), max_length=100)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("票据")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,17 +10,20 @@ locked while the sum is taken).
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.core import audit
+from jingpei.core import audit, uploads
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.funds import access
 from jingpei.funds.models import (
@@ -31,12 +34,15 @@ from jingpei.funds.models import (
     BudgetLine,
     Decision,
     Expense,
+    Invoice,
     Item,
     State,
 )
 from jingpei.orgs.models import Organization
 
 MAX_STEPS = 6
+MAX_INVOICES = 9
+MAX_INVOICE_BYTES = 10 * 1024 * 1024
 AMOUNT_TEXT = re.compile(r"[+-]?\d+(\.\d*)?")
 HELD = (State.PENDING, State.APPROVED)  # expenses that hold their amount against the line
 
@@ -394,3 +400,62 @@ def discard(*, actor, item: Approvable) -> None:
     snapshot = _budget_snapshot(item) if isinstance(item, Budget) else _expense_snapshot(item)
     audit.record("funds.budget.discard" if isinstance(item, Budget) else "funds.expense.discard", item, actor=actor, org_path=item.org.path, before=snapshot)
     item.delete()
+
+
+# --- invoices -----------------------------------------------------------------------------------------
+def check_invoice(upload) -> tuple[bytes, str, str]:
+    """The bytes, extension and media type of a scan (JPG, PNG, WEBP or PDF) of at most 10 MB."""
+    name = _file_name(upload)
+    if upload.size > MAX_INVOICE_BYTES:
+        raise DomainError(_("文件“%(n)s”超过 10 MB，请压缩或分页扫描后再上传。") % {"n": name}, field="invoices")
+    data = upload.read()
+    kind = uploads.image_type(data) or uploads.pdf_type(data)
+    if kind is None:
+        raise DomainError(_("文件“%(n)s”不是有效的图片或 PDF：票据请上传扫描件或照片（JPG、PNG、WEBP、PDF）。") % {"n": name},
+                          field="invoices")
+    return data, *kind
+
+
+def _invoices_open(expense: Expense) -> None:
+    if not expense.editable:
+        raise Conflict(_("%(l)s%(state)s，票据不能再增删。") % {"l": describe(expense), "state": expense.get_state_display()})
+
+
+def _file_name(upload) -> str:
+    return PurePath(getattr(upload, "name", "") or "").name[:100] or _("票据")
+
+
+@transaction.atomic
+def add_invoices(*, actor, expense: Expense, files) -> list[Invoice]:
+    """Attach scans to an expense that can still be edited: all of them or, if one is refused, none."""
+    files = list(files or [])
+    if not files:
+        return []
+    expense = _locked(expense)
+    _require_manager(actor, expense.org)
+    _invoices_open(expense)
+    if expense.invoices.count() + len(files) > MAX_INVOICES:
+        raise DomainError(_("每笔支出最多 %(n)s 个票据文件。") % {"n": MAX_INVOICES}, field="invoices")
+    checked = [(_file_name(f), *check_invoice(f)) for f in files]
+    made = []
+    for name, data, ext, content_type in checked:
+        invoice = Invoice(expense=expense, token=secrets.token_hex(16), extension=ext, name=name,
+                          content_type=content_type, size=len(data), uploaded_by=actor)
+        invoice.file.save("invoice", ContentFile(data), save=False)
+        invoice.save()
+        made.append(invoice)
+    audit.record("funds.expense.invoices", expense, actor=actor, org_path=expense.org.path,
+                 after={"added": [i.name for i in made]})
+    return made
+
+
+@transaction.atomic
+def delete_invoice(*, actor, invoice: Invoice) -> None:
+    expense = _locked(invoice.expense)
+    _require_manager(actor, expense.org)
+    _invoices_open(expense)
+    audit.record("funds.expense.invoice_delete", expense, actor=actor, org_path=expense.org.path,
+                 before={"file": invoice.name})
+    storage, name = invoice.file.storage, invoice.file.name
+    invoice.delete()
+    transaction.on_commit(lambda: storage.delete(name))

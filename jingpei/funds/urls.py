@@ -16,4 +16,7 @@ urlpatterns = [
     path("funds/expenses/<int:expense_id>/", views.expense_detail, name="expense"),
     path("funds/expenses/<int:expense_id>/edit/", views.expense_edit, name="expense_edit"),
     path("funds/expenses/<int:expense_id>/act/", views.expense_act, name="expense_act"),
+    path("funds/expenses/<int:expense_id>/invoices/", views.invoices_add, name="invoices_add"),
+    path("funds/invoices/<int:invoice_id>/", views.invoice, name="invoice"),
+    path("funds/invoices/<int:invoice_id>/delete/", views.invoice_delete, name="invoice_delete"),
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -171,13 +172,16 @@ def _expense_form(request, budget: Budget, expense: Expense | None):
     else:
         initial = {"line": expense.line_id, "spent_on": expense.spent_on, "amount": expense.amount, "payee": expense.payee,
                    "purpose": expense.purpose, "invoice_no": expense.invoice_no}
-    form = ExpenseForm(request.POST or None, initial=initial, lines=figures.lines, year=budget.year)
+    form = ExpenseForm(request.POST or None, request.FILES or None, initial=initial, lines=figures.lines, year=budget.year,
+                       invoices_kept=expense.invoices.count() if expense else 0)
     if request.method == "POST" and form.is_valid():
         line = next(f.line for f in figures.lines if f.line.pk == form.cleaned_data["line"])
         submitting = request.POST.get("action") == "submit"
         try:
-            saved = services.save_expense(actor=request.user, budget=budget, line=line, expense=expense,
-                                          **{k: form.cleaned_data[k] for k in ("spent_on", "amount", "payee", "purpose", "invoice_no")})
+            with transaction.atomic():  # the expense and its scans, or neither
+                saved = services.save_expense(actor=request.user, budget=budget, line=line, expense=expense,
+                                              **{k: form.cleaned_data[k] for k in ("spent_on", "amount", "payee", "purpose", "invoice_no")})
+                services.add_invoices(actor=request.user, expense=saved, files=form.cleaned_data["invoices"])
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -218,7 +222,56 @@ def expense_detail(request, expense_id):
     expense = access.get_expense(request.user, expense_id)
     line = next(f for f in queries.figures([expense.budget])[0].lines if f.line.pk == expense.line_id)
     return render(request, "funds/expense_detail.html", {"expense": expense, "line": line,
+                                                         "invoices": list(expense.invoices.all()),
                                                          **_decision_context(request.user, expense)})
+
+
+@login_required
+@require_POST
+def invoices_add(request, expense_id):
+    try:
+        expense = access.get_expense(request.user, expense_id, write=True)
+        added = services.add_invoices(actor=request.user, expense=expense, files=request.FILES.getlist("invoices"))
+    except NotAllowed as exc:
+        return _forbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if added:
+            messages.success(request, _("已上传 %(n)s 个票据文件。") % {"n": len(added)})
+        else:  # the button pressed before a file was chosen
+            messages.error(request, _("没有收到文件：请先选择票据的扫描件或照片，再点“上传”。"))
+    return redirect(expense.get_absolute_url())
+
+
+@login_required
+def invoice(request, invoice_id):
+    """Scans are not under a public MEDIA_URL: each request is authorised like the expense itself, and
+    the file is sent as a download under the name it was uploaded with."""
+    item = access.get_invoice(request.user, invoice_id)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=item.content_type, as_attachment=True, filename=item.name)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def invoice_delete(request, invoice_id):
+    item = access.get_invoice(request.user, invoice_id)
+    try:
+        services.delete_invoice(actor=request.user, invoice=item)
+    except NotAllowed as exc:
+        return _forbidden(exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("票据“%(n)s”已删除。") % {"n": item.name})
+    return redirect(item.expense.get_absolute_url())
 
 
 # --- decisions ----------------------------------------------------------------------------------------

@@ -31,6 +31,11 @@ class Funds:
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _today():
     with time_machine.travel(date(2026, 6, 15), tick=False):
         yield

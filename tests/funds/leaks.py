@@ -6,9 +6,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from jingpei.core.permissions import Role
 from jingpei.funds import services
 from tests.factories import make_org, make_user
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def make_objects(cast) -> dict[str, object]:
@@ -22,8 +26,10 @@ def make_objects(cast) -> dict[str, object]:
     services.approve(actor=approver_a, item=budget, step=1)
     expense = services.save_expense(actor=officer_a, budget=budget, line=budget.lines.get(), spent_on=date.today(),
                                     amount="1200", payee="甲镇机密党校", purpose="甲镇机密支出")
+    invoice = services.add_invoices(actor=officer_a, expense=expense, files=[SimpleUploadedFile(
+        "甲镇机密发票.pdf", PDF, "application/pdf")])[0]
     services.submit(actor=officer_a, item=expense)
-    return {"budget_id": budget, "expense_id": expense}
+    return {"budget_id": budget, "expense_id": expense, "invoice_id": invoice}
 
 
 EXTRA_GETS = ["/funds/?year=" + str(date.today().year), "/funds/export/?year=" + str(date.today().year),

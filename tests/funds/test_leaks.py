@@ -31,6 +31,9 @@ def test_township_b_sees_and_changes_nothing_of_a(cast, client_as):
             assert client.get(reverse(f"funds:{name}", args=[objs["budget_id"]])).status_code == 404, (user, name)
         for name in ("expense", "expense_edit"):
             assert client.get(reverse(f"funds:{name}", args=[objs["expense_id"]])).status_code == 404, (user, name)
+        assert client.get(reverse("funds:invoice", args=[objs["invoice_id"]])).status_code == 404
+        assert client.post(reverse("funds:invoice_delete", args=[objs["invoice_id"]])).status_code == 404
+        assert client.post(reverse("funds:invoices_add", args=[objs["expense_id"]])).status_code == 404
         for action in ("submit", "withdraw", "approve", "return", "discard"):
             assert client.post(reverse("funds:budget_act", args=[objs["budget_id"]]),
                                {"action": action, "step": 1, "comment": "乙镇"}).status_code == 404
