@@ -13,6 +13,8 @@ from jingpei.classes.views import forbid_not_allowed
 from jingpei.core.errors import DomainError
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere
+from jingpei.funds import access as funds_access
+from jingpei.funds import queries as funds_queries
 from jingpei.orgs.access import visible_orgs
 from jingpei.orgs.models import Category
 
@@ -53,8 +55,10 @@ def plan_detail(request, plan_id):
         else:
             messages.success(request, _("目标已保存。"))
             return redirect("classes:plan", plan_id=plan.pk)
+    # the plan's money (年初有计划，预算有安排), where the user may see funds
+    budgets = funds_queries.figures(list(funds_access.visible_budgets(request.user).filter(plan=plan).order_by("pk")))
     return render(request, "classes/plan.html", {"plan": plan, "progress": queries.plan_progress(plan),
-                                                 "form": form})
+                                                 "form": form, "budgets": budgets})
 
 
 @login_required

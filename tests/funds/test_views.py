@@ -226,3 +226,16 @@ def test_an_approved_budget_opens_its_page_instead_of_the_editor(cast, funds, cl
     response = client_as(cast.officer).get(reverse("funds:budget_edit", args=[budget.pk]), follow=True)
     assert response.redirect_chain[-1][0] == budget.get_absolute_url()
     assert "预算“2026年培训经费”（¥15,000.00）已批准，不能再修改" in response.content.decode()
+
+
+def test_the_annual_plan_shows_its_budgets(cast, funds, client_as):
+    from jingpei.classes.models import AnnualPlan
+
+    plan = AnnualPlan.objects.create(year=2026, org=cast.district, title="2026年计划", budget_note="区级财政 80 万元")
+    officer = client_as(cast.officer)
+    page = officer.get(reverse("classes:plan", args=[plan.pk])).content.decode()
+    assert "区级财政 80 万元" in page and "2026年培训经费" not in page
+    budget = approved_budget(cast, funds)
+    Budget.objects.filter(pk=budget.pk).update(plan=plan)
+    page = officer.get(reverse("classes:plan", args=[plan.pk])).content.decode()
+    assert "2026年培训经费" in page and "15,000.00" in page and "（0.0%）" in page
