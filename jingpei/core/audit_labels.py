@@ -22,7 +22,7 @@ ACTIONS = {
     "funds.budget.return": _("退回预算"), "funds.budget.withdraw": _("撤回预算"), "funds.budget.discard": _("删除预算草稿"),
     "funds.expense.create": _("登记经费支出"), "funds.expense.update": _("修改经费支出"),
     "funds.expense.submit": _("提交支出审批"), "funds.expense.approve": _("审批同意支出"),
-    "funds.expense.invoices": _("上传票据"), "funds.expense.invoice_delete": _("删除票据"),
+    "funds.expense.reverse": _("冲销已批准的支出"), "funds.expense.invoices": _("上传票据"), "funds.expense.invoice_delete": _("删除票据"),
     "funds.expense.return": _("退回支出"), "funds.expense.withdraw": _("撤回支出"), "funds.expense.discard": _("删除支出草稿"),
     "person.create": _("新增人员"), "person.update": _("修改人员信息"), "person.archive": _("人员归档"),
     "person.categories": _("调整人员类别"), "person.membership_add": _("增加所在组织"),

@@ -129,6 +129,13 @@ class BudgetLine(models.Model):
         return f"{self.get_item_display()} {self.description}".strip()
 
 
+class ExpenseQuerySet(models.QuerySet):
+    def held(self):
+        """What holds money on its line: approved expenses (reversals included, which give it back) and
+        expenses in the chain; a reversal in the chain gives nothing back until it is approved."""
+        return self.filter(models.Q(state=State.APPROVED) | models.Q(state=State.PENDING, amount__gt=0))
+
+
 class Expense(Approvable):
     budget = models.ForeignKey(Budget, verbose_name=_("经费预算"), on_delete=models.PROTECT, related_name="expenses")
     line = models.ForeignKey(BudgetLine, verbose_name=_("预算科目"), on_delete=models.PROTECT, related_name="expenses")
@@ -137,6 +144,11 @@ class Expense(Approvable):
     payee = models.CharField(_("收款单位/个人"), max_length=100)
     purpose = models.CharField(_("支出事由"), max_length=200)
     invoice_no = models.CharField(_("票据号"), max_length=50, blank=True)
+    # a reversal (冲销) of an approved expense: the same line, the amount negated, through the same chain
+    reverses = models.ForeignKey("self", verbose_name=_("冲销的支出"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="reversals")
+
+    objects = ExpenseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("经费支出")

@@ -59,7 +59,7 @@ def figures(budgets: list[Budget]) -> list[BudgetFigures]:
     """Execution figures of ``budgets``, in their order: three queries whatever their number."""
     out = {b.pk: BudgetFigures(b) for b in budgets}
     held: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for line_id, state, total in (Expense.objects.filter(budget_id__in=out, state__in=(State.PENDING, State.APPROVED))
+    for line_id, state, total in (Expense.objects.filter(budget_id__in=out).held()
                                   .values_list("line_id", "state").annotate(Sum("amount")).order_by()):
         held[(line_id, state)] = total
     for budget_id, n in Expense.objects.filter(budget_id__in=out).values_list("budget_id").annotate(Count("id")).order_by():

@@ -44,7 +44,6 @@ MAX_STEPS = 6
 MAX_INVOICES = 9
 MAX_INVOICE_BYTES = 10 * 1024 * 1024
 AMOUNT_TEXT = re.compile(r"[+-]?\d+(\.\d*)?")
-HELD = (State.PENDING, State.APPROVED)  # expenses that hold their amount against the line
 
 
 def yuan(value: Decimal) -> str:
@@ -199,7 +198,7 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
 
 # --- expenses -----------------------------------------------------------------------------------------
 def line_remaining(line: BudgetLine, *, excluding: Expense | None = None) -> Decimal:
-    held = line.expenses.filter(state__in=HELD)
+    held = Expense.objects.filter(line=line).held()
     if excluding is not None and excluding.pk:
         held = held.exclude(pk=excluding.pk)
     return line.amount - (held.aggregate(s=Sum("amount"))["s"] or Decimal(0))
@@ -240,6 +239,8 @@ def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amo
         audit.record("funds.expense.create", expense, actor=actor, after=_expense_snapshot(expense), org_path=budget.org.path)
         return expense
     expense = Expense.objects.select_for_update().select_related("line").get(pk=expense.pk)
+    if expense.reverses_id:
+        raise Conflict(_("冲销记录的金额和科目随原支出，不能修改；可撤回后重新提交，或保留退回的记录。"))
     if not expense.editable:
         raise Conflict(_("这笔支出%(state)s，不能再修改。") % {"state": expense.get_state_display()})
     before = _expense_snapshot(expense)
@@ -249,6 +250,30 @@ def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amo
     b, a = audit.diff(before, _expense_snapshot(expense))
     audit.record("funds.expense.update", expense, actor=actor, before=b, after=a, org_path=budget.org.path)
     return expense
+
+
+@transaction.atomic
+def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
+    """Correct an approved expense (红冲): a new expense of the negated amount on the same line, which goes
+    through the chain like any other and gives the money back to the line once approved. The approved
+    expense itself is never changed."""
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise DomainError(_("冲销须写明原因，如“发票重复报销”。"), field="reason")
+    original = Expense.objects.select_for_update(of=("self",)).select_related("org", "budget", "line").get(pk=expense.pk)
+    _require_manager(actor, original.org)
+    if original.state != State.APPROVED or original.reverses_id or original.amount <= 0:
+        raise Conflict(_("只有已批准的支出可以冲销。"))
+    if original.reversals.exclude(state=State.RETURNED).exists():
+        raise Conflict(_("这笔支出已有冲销记录（审批中或已批准），不能重复冲销。"))
+    last_day = date(original.budget.year, 12, 31)
+    reversal = Expense.objects.create(
+        budget=original.budget, org=original.org, line=original.line, reverses=original, created_by=actor,
+        spent_on=min(timezone.localdate(), last_day), amount=-original.amount, payee=original.payee,
+        purpose=(_("冲销“%(p)s”：%(r)s") % {"p": original.purpose, "r": reason})[:200], invoice_no=original.invoice_no)
+    audit.record("funds.expense.reverse", reversal, actor=actor, org_path=original.org.path,
+                 after={"reverses": original.pk, "amount": str(reversal.amount), "reason": reason})
+    return submit(actor=actor, item=reversal)
 
 
 # --- through the chain --------------------------------------------------------------------------------

@@ -223,6 +223,7 @@ def expense_detail(request, expense_id):
     line = next(f for f in queries.figures([expense.budget])[0].lines if f.line.pk == expense.line_id)
     return render(request, "funds/expense_detail.html", {"expense": expense, "line": line,
                                                          "invoices": list(expense.invoices.all()),
+                                                         "reversals": list(expense.reversals.order_by("pk")),
                                                          **_decision_context(request.user, expense)})
 
 
@@ -285,6 +286,10 @@ def _act(request, item, back):
         elif action == "withdraw":
             services.withdraw(actor=request.user, item=item)
             messages.success(request, _("已撤回为草稿。"))
+        elif action == "reverse":
+            reversal = services.reverse_expense(actor=request.user, expense=item, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已提交冲销，审批通过后该科目结余相应增加。"))
+            return redirect(reversal.get_absolute_url())
         elif action == "discard":
             services.discard(actor=request.user, item=item)
             messages.success(request, _("草稿已删除。"))

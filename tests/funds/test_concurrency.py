@@ -60,3 +60,15 @@ def test_one_step_is_decided_once(cast, funds):
     budget.refresh_from_db()
     assert budget.decisions.exclude(outcome=Decision.Outcome.SUBMIT).count() == 1
     assert budget.state in (State.PENDING, State.RETURNED)
+
+
+def test_one_expense_is_reversed_once(cast, funds):
+    budget = approved_budget(cast, funds)
+    expense = services.save_expense(actor=cast.officer, budget=budget, line=budget.lines.order_by("pk").first(),
+                                    spent_on=budget.approved_at.date(), amount="500", payee="党校", purpose="课酬")
+    services.submit(actor=cast.officer, item=expense)
+    services.approve(actor=funds.approver_cz, item=expense, step=1)
+    services.approve(actor=funds.approver_qy, item=expense, step=2)
+    outcomes = _at_once(*[lambda: services.reverse_expense(actor=cast.officer, expense=expense, reason="重复报销")] * 2)
+    assert outcomes == ["Conflict", "done"]
+    assert expense.reversals.count() == 1
