@@ -286,7 +286,7 @@ def _act(request, item, back):
         elif action == "withdraw":
             services.withdraw(actor=request.user, item=item)
             messages.success(request, _("已撤回为草稿。"))
-        elif action == "reverse":
+        elif action == "reverse" and isinstance(item, Expense):
             reversal = services.reverse_expense(actor=request.user, expense=item, reason=request.POST.get("reason", ""))
             messages.success(request, _("已提交冲销，审批通过后该科目结余相应增加。"))
             return redirect(reversal.get_absolute_url())

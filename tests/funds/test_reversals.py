@@ -84,3 +84,14 @@ def test_the_page_offers_the_reversal_to_the_manager_only(cast, funds):
     assert response["Location"] == reversal.get_absolute_url()
     page = officer.get(reversal.get_absolute_url()).content.decode()
     assert "这是一条冲销记录" in page and "-3,000.00" in page
+
+
+def test_reverse_is_an_expense_action_only(cast, funds):
+    """The budget's route refuses it (it once took the budget's id for an expense's)."""
+    expense = _approved_expense(cast, funds)
+    officer = Client()
+    officer.force_login(cast.officer)
+    response = officer.post(reverse("funds:budget_act", args=[expense.budget_id]), {"action": "reverse", "reason": "错路"},
+                            follow=True)
+    assert "未知的操作" in response.content.decode()
+    assert not Expense.objects.filter(reverses__isnull=False).exists()
