@@ -27,14 +27,6 @@ from jingpei.funds.models import Budget, Expense, State
 from jingpei.orgs.models import Organization
 
 
-def _forbidden(message: str) -> HttpResponse:
-    return render_error(message, 403)
-
-
-def render_error(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-
-
 def _year(request) -> int:
     return params.year(request.GET.get("year")) or timezone.localdate().year
 
@@ -133,10 +125,7 @@ def budget_new(request):
 
 @login_required
 def budget_edit(request, budget_id):
-    try:
-        budget = access.get_budget(request.user, budget_id, write=True)
-    except NotAllowed as exc:
-        return _forbidden(exc.message)
+    budget = access.get_budget(request.user, budget_id, write=True)  # NotAllowed: Django's 403 page says why
     return _locked_page(request, budget) or _budget_form(request, budget)
 
 
@@ -198,10 +187,7 @@ def _expense_form(request, budget: Budget, expense: Expense | None):
 
 @login_required
 def expense_new(request, budget_id):
-    try:
-        budget = access.get_budget(request.user, budget_id, write=True)
-    except NotAllowed as exc:
-        return _forbidden(exc.message)
+    budget = access.get_budget(request.user, budget_id, write=True)  # NotAllowed: Django's 403 page says why
     if budget.state != State.APPROVED:
         messages.warning(request, _("预算尚未批准，不能登记支出。"))
         return redirect("funds:budget", budget_id=budget.pk)
@@ -210,10 +196,7 @@ def expense_new(request, budget_id):
 
 @login_required
 def expense_edit(request, expense_id):
-    try:
-        expense = access.get_expense(request.user, expense_id, write=True)
-    except NotAllowed as exc:
-        return _forbidden(exc.message)
+    expense = access.get_expense(request.user, expense_id, write=True)
     return _locked_page(request, expense) or _expense_form(request, expense.budget, expense)
 
 
@@ -230,11 +213,11 @@ def expense_detail(request, expense_id):
 @login_required
 @require_POST
 def invoices_add(request, expense_id):
+    expense = access.get_expense(request.user, expense_id, write=True)
     try:
-        expense = access.get_expense(request.user, expense_id, write=True)
         added = services.add_invoices(actor=request.user, expense=expense, files=request.FILES.getlist("invoices"))
-    except NotAllowed as exc:
-        return _forbidden(exc.message)
+    except NotAllowed:
+        raise
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -266,8 +249,8 @@ def invoice_delete(request, invoice_id):
     item = access.get_invoice(request.user, invoice_id)
     try:
         services.delete_invoice(actor=request.user, invoice=item)
-    except NotAllowed as exc:
-        return _forbidden(exc.message)
+    except NotAllowed:
+        raise
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
