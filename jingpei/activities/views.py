@@ -7,7 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from jingpei.activities import access, exports, imports, queries, services
 from jingpei.activities.forms import AsOfForm, MeetingForm, RuleForm, SessionEditForm, SessionForm
 from jingpei.activities.models import BranchRule, BranchSession
-from jingpei.core import params
+from jingpei.core import params, uploads
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
@@ -177,14 +177,7 @@ def photos_add(request, session_id):
 def photo(request, photo_id):
     """Photos are not under a public MEDIA_URL: each request is authorised like the session itself."""
     item = access.get_photo(request.user, photo_id)
-    try:
-        handle = item.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.private_file(item.image, item.content_type)
 
 
 @login_required

@@ -27,3 +27,19 @@ def pdf_type(data: bytes) -> tuple[str, str] | None:
     scanner or a printer driver writes; a renamed document or page is not one). The file is served as
     a download with ``nosniff``, never rendered in a page of ours."""
     return PDF_TYPE if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:] else None
+
+
+def private_file(field_file, content_type: str, *, download_as: str | None = None):
+    """A stored upload sent to a user the caller has authorised (never a public MEDIA_URL): cached by
+    their browser only, its type never guessed, as a download under ``download_as`` when given."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type, as_attachment=download_as is not None,
+                            filename=download_as or "")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jingpei.classes.access import visible_plans
 from jingpei.classes.models import TrainingClass
-from jingpei.core import params
+from jingpei.core import params, uploads
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
@@ -36,12 +36,17 @@ def _years() -> list[int]:
     return list(range(this + 1, this - 5, -1))
 
 
-@login_required
-def index(request):
+def _year_budgets(request) -> tuple[int, list[Budget]]:
+    """The year asked for (this year by default) and the user's budgets of it."""
     if not access.can_view_funds(request.user):
         raise Http404
     year = _year(request)
-    budgets = list(access.visible_budgets(request.user).filter(year=year).select_related("org").order_by("org__path", "pk"))
+    return year, list(access.visible_budgets(request.user).filter(year=year).select_related("org").order_by("org__path", "pk"))
+
+
+@login_required
+def index(request):
+    year, budgets = _year_budgets(request)
     rows = queries.figures(budgets)
     waiting = [qs.count() for qs in access.waiting_for(request.user)]
     return render(request, "funds/index.html", {
@@ -51,10 +56,7 @@ def index(request):
 
 @login_required
 def export(request):
-    if not access.can_view_funds(request.user):
-        raise Http404
-    year = _year(request)
-    budgets = list(access.visible_budgets(request.user).filter(year=year).select_related("org").order_by("org__path", "pk"))
+    year, budgets = _year_budgets(request)
     expenses = (access.visible_expenses(request.user).filter(budget__in=[b.pk for b in budgets])
                 .select_related("org", "budget", "line").order_by("spent_on", "pk"))
     data = exports.year_workbook(year, queries.figures(budgets), list(expenses))
@@ -233,14 +235,7 @@ def invoice(request, invoice_id):
     """Scans are not under a public MEDIA_URL: each request is authorised like the expense itself, and
     the file is sent as a download under the name it was uploaded with."""
     item = access.get_invoice(request.user, invoice_id)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=item.content_type, as_attachment=True, filename=item.name)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.private_file(item.file, item.content_type, download_as=item.name)
 
 
 @login_required
