@@ -24,6 +24,7 @@ from jingpei.core.scoping import scope_for
 from jingpei.funds import access, exports, queries, services
 from jingpei.funds.forms import BudgetForm, DecisionForm, ExpenseForm, LineFormSet, StepFormSet
 from jingpei.funds.models import Budget, Expense, State
+from jingpei.funds.todo import waiting_count
 from jingpei.orgs.models import Organization
 
 
@@ -48,10 +49,9 @@ def _year_budgets(request) -> tuple[int, list[Budget]]:
 def index(request):
     year, budgets = _year_budgets(request)
     rows = queries.figures(budgets)
-    waiting = [qs.count() for qs in access.waiting_for(request.user)]
     return render(request, "funds/index.html", {
         "year": year, "years": _years(), "rows": rows, "totals": queries.year_totals(rows),
-        "can_manage": not scope_for(request.user, Perm.FUNDS_MANAGE).empty, "waiting": sum(waiting)})
+        "can_manage": not scope_for(request.user, Perm.FUNDS_MANAGE).empty, "waiting": waiting_count(request.user)})
 
 
 @login_required
