@@ -33,6 +33,7 @@ from jingpei.core import audit, uploads
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
+from jingpei.core.text import clean_text
 from jingpei.ledger.models import TrainingForm
 from jingpei.ledger.services import credit_hours, reverse_entry
 from jingpei.orgs.models import Organization, Person
@@ -90,15 +91,6 @@ def clean_hours(value, *, field: str = "hours") -> Decimal:
         raise DomainError(_("时长须大于 0 小时且不超过 12 小时，请检查填写的时长（%(v)s 小时）。") % {"v": value},
                           field=field)
     return hours
-
-
-def _clean_text(value: str, *, field: str, label: str, required: bool = True, max_length: int = 200) -> str:
-    text = " ".join((value or "").split())
-    if required and not text:
-        raise DomainError(_("请填写%(label)s。") % {"label": label}, field=field)
-    if len(text) > max_length:
-        raise DomainError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": max_length}, field=field)
-    return text
 
 
 def require_attendance(members, guests) -> None:
@@ -202,12 +194,12 @@ def create_session(*, actor, branch: Organization, held_on: date, topic: str, ho
     ``photos`` are stored in the same transaction: a bad photo leaves nothing behind."""
     _require_log(actor, branch)
     held_on = clean_date(held_on, field="held_on")
-    topic = _clean_text(topic, field="topic", label=_("学习主题"))
+    topic = clean_text(topic, field="topic", label=_("学习主题"))
     hours = clean_hours(hours)
     course = _offered_course(branch, course_id)
-    courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
+    courseware = clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
         course.title[:200] if course else "")
-    place = _clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
+    place = clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
     guests = _clean_guests(guest_names)
     members = _branch_members(branch, attendee_ids)
     require_attendance(members, guests)
@@ -269,12 +261,12 @@ def update_session(*, actor, session: BranchSession, held_on: date, topic: str, 
     if session.merged_into_id:
         raise DomainError(_("该记录已合并到另一条记录，请修改合并后的记录。"))
     held_on = clean_date(held_on, field="held_on", kept=session.held_on)
-    topic = _clean_text(topic, field="topic", label=_("学习主题"))
+    topic = clean_text(topic, field="topic", label=_("学习主题"))
     hours = clean_hours(hours)
     course = _offered_course(branch, course_id, keep=session.course_id)
-    courseware = _clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
+    courseware = clean_text(courseware, field="courseware", label=_("课件"), required=False) or (
         course.title[:200] if course else "")
-    place = _clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
+    place = clean_text(place, field="place", label=_("地点"), required=False, max_length=100)
     guests = _clean_guests(guest_names)
     members = _branch_members(branch, attendee_ids)
     require_attendance(members, guests)
@@ -426,8 +418,8 @@ def _clean_meeting(actor, *, organizer, held_on, kind, subject, hours, place, ke
         raise NotAllowed(_("只有培训专员可以登记以会代训。"))
     if kind not in MeetingKind.values:
         raise DomainError(_("请选择会议类型。"), field="kind")
-    return (clean_date(held_on, field="held_on", kept=kept_date), _clean_text(subject, field="subject", label=_("会议主题")),
-            clean_hours(hours), _clean_text(place, field="place", label=_("地点"), required=False, max_length=100))
+    return (clean_date(held_on, field="held_on", kept=kept_date), clean_text(subject, field="subject", label=_("会议主题")),
+            clean_hours(hours), clean_text(place, field="place", label=_("地点"), required=False, max_length=100))
 
 
 def _credit_meeting(meeting: Meeting, people: Iterable[Person], actor) -> None:

@@ -19,10 +19,7 @@ from jingpei.core.errors import NotAllowed
 from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import Scope, scope_for
-
-
-def _ancestors_and_self(prefix: str, steplen: int = 4) -> list[str]:
-    return [prefix[:i] for i in range(steplen, len(prefix) + 1, steplen)]
+from jingpei.orgs.models import Organization
 
 
 def open_to_scope_q(scope: Scope) -> Q:
@@ -30,7 +27,7 @@ def open_to_scope_q(scope: Scope) -> Q:
     the scope, or is above it (a class open to the whole district is open to each township)."""
     if scope.empty:
         return Q(pk__in=[])
-    above = sorted({p for prefix in scope.prefixes for p in _ancestors_and_self(prefix)})
+    above = sorted({p for prefix in scope.prefixes for p in Organization.paths_through(prefix)})
     condition = Q(quotas__org__path__in=above) | Q(audience_orgs__path__in=above)
     # A class with neither quotas nor audience is open to the organizer's whole subtree.
     condition |= Q(organizer__path__in=above, quotas__isnull=True, audience_orgs__isnull=True)

@@ -125,3 +125,8 @@ SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.
 
 def role_permissions(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def roles_with(perm: str) -> list[str]:
+    """The roles that confer ``perm`` (to find, say, everyone who may approve funds somewhere)."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from jingpei.core.errors import NotAllowed
 from jingpei.core.lookups import id_or_404
-from jingpei.core.permissions import Perm
+from jingpei.core.permissions import Perm, roles_with
 from jingpei.core.scoping import Scope, scope_for
 from jingpei.funds.models import Approvable, ApprovalStep, Budget, Expense, Invoice, State
 from jingpei.orgs.models import Organization
@@ -65,7 +65,8 @@ def visible_budgets(user) -> QuerySet[Budget]:
         return Budget.objects.none()
     condition = view.q("org__path")
     if not approve.empty:
-        condition |= _on_chain(approve) | Q(Exists(Expense.objects.filter(_on_chain(approve), budget=OuterRef("pk"))))
+        on_chain = _on_chain(approve)
+        condition |= on_chain | Q(Exists(Expense.objects.filter(on_chain, budget=OuterRef("pk"))))
     return Budget.objects.filter(condition)
 
 
@@ -134,8 +135,7 @@ def chain_owners(user) -> list[Organization]:
 
 def chain_for(org: Organization) -> tuple[Organization | None, list[ApprovalStep]]:
     """The chain that applies to ``org``'s budgets: its own, or that of its nearest ancestor with one."""
-    paths = [*org.ancestor_paths(), org.path]
-    steps = list(ApprovalStep.objects.filter(owner__path__in=paths).select_related("owner", "approver_org")
+    steps = list(ApprovalStep.objects.filter(owner__path__in=Organization.paths_through(org.path)).select_related("owner", "approver_org")
                  .order_by("-owner__depth", "position"))
     if not steps:
         return None, []
@@ -143,12 +143,30 @@ def chain_for(org: Organization) -> tuple[Organization | None, list[ApprovalStep
     return owner, [s for s in steps if s.owner_id == owner.pk]
 
 
+def _approver_grants():
+    from jingpei.accounts.models import Grant
+
+    return Grant.objects.active().filter(role__in=roles_with(Perm.FUNDS_APPROVE))
+
+
 def approvers_of(path: str) -> list:
     """The active accounts whose funds-approving grant covers ``path`` (told when an item reaches them)."""
-    from jingpei.accounts.models import Grant, User
-    from jingpei.core.permissions import ROLE_PERMISSIONS
+    from jingpei.accounts.models import User
 
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.FUNDS_APPROVE in perms]
-    prefixes = [path[:i] for i in range(Organization.steplen, len(path) + 1, Organization.steplen)]
-    grants = Grant.objects.active().filter(role__in=roles, org__path__in=prefixes, org__archived_at__isnull=True)
+    grants = _approver_grants().filter(org__path__in=Organization.paths_through(path), org__archived_at__isnull=True)
     return list(User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk"))
+
+
+def approving_parties(user, owner: Organization) -> list[Organization]:
+    """Who may be a step of ``owner``'s chain: the owner and its direct children (the 财政局, the 扶贫办 …)
+    and any organisation of the user's sight holding a funds approver's grant; and the partners:
+    organisations holding such a grant in another tree altogether (the assisting enterprise, the group),
+    never a sibling subtree of the user's own tree (township B's office is not township A's to see)."""
+    scope = scope_for(user, Perm.ORG_VIEW)
+    live = Organization.objects.filter(archived_at__isnull=True)
+    near = live.filter(scope.q("path"), path__startswith=owner.path, depth__lte=owner.depth + 1)
+    own_trees = Q()
+    for prefix in scope.prefixes:
+        own_trees |= Q(path__startswith=prefix[:Organization.steplen])
+    partners = live.filter(pk__in=_approver_grants().values("org_id")).filter(scope.q("path") | ~own_trees)
+    return list((near | partners).distinct().order_by("path"))

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from jingpei.core import audit, uploads
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.money import yuan_text
+from jingpei.core.text import clean_text
 from jingpei.funds import access
 from jingpei.funds.models import (
     MAX_AMOUNT,
@@ -41,13 +43,15 @@ from jingpei.funds.models import (
 from jingpei.orgs.models import Organization
 
 MAX_STEPS = 6
+STEP_NAME_LENGTH = 50
+REASON_LENGTH = 100  # of a return or a reversal: said in a sentence
 MAX_INVOICES = 9
 MAX_INVOICE_BYTES = 10 * 1024 * 1024
 AMOUNT_TEXT = re.compile(r"[+-]?\d+(\.\d*)?")
 
 
 def yuan(value: Decimal) -> str:
-    return f"¥{value:,.2f}"
+    return "¥" + yuan_text(value)
 
 
 # --- single-field checks (the forms run them too, see core.forms.checked) ----------------------------
@@ -63,7 +67,7 @@ def clean_amount(value, *, field: str = "amount") -> Decimal:
     if amount <= 0:
         raise DomainError(_("金额须大于 0。"), field=field)
     if amount > MAX_AMOUNT:
-        raise DomainError(_("金额不能超过 %(max)s 元。") % {"max": f"{MAX_AMOUNT:,.2f}"}, field=field)
+        raise DomainError(_("金额不能超过 %(max)s 元。") % {"max": yuan_text(MAX_AMOUNT)}, field=field)
     if amount != amount.quantize(Decimal("0.01")):
         raise DomainError(_("金额最多精确到分（两位小数）。"), field=field)
     return amount.quantize(Decimal("0.01"))
@@ -105,9 +109,14 @@ def set_chain(*, actor, owner: Organization, steps: list[tuple[str, Organization
     if len(steps) > MAX_STEPS:
         raise DomainError(_("审批流程最多 %(n)s 个环节。") % {"n": MAX_STEPS}, field="steps")
     seen: set[int] = set()
+    named = []
     for n, (name, org) in enumerate(steps, 1):
-        if not name.strip():
+        name = " ".join((name or "").split())
+        if not name:
             raise DomainError(_("第 %(n)s 个环节没有名称。") % {"n": n}, field="steps")
+        if len(name) > STEP_NAME_LENGTH:
+            raise DomainError(_("第 %(n)s 个环节的名称不能超过 %(m)s 个字。") % {"n": n, "m": STEP_NAME_LENGTH}, field="steps")
+        named.append((name, org))
         if org.archived_at is not None:
             raise DomainError(_("第 %(n)s 个环节的审批单位“%(org)s”已归档。") % {"n": n, "org": org.name}, field="steps")
         if org.pk in seen:
@@ -116,8 +125,7 @@ def set_chain(*, actor, owner: Organization, steps: list[tuple[str, Organization
     before = [(s.name, s.approver_org.name) for s in ApprovalStep.objects.filter(owner=owner).select_related("approver_org")]
     ApprovalStep.objects.filter(owner=owner).delete()
     made = ApprovalStep.objects.bulk_create(
-        ApprovalStep(owner=owner, position=n, name=name.strip()[:50], approver_org=org)
-        for n, (name, org) in enumerate(steps, 1))
+        ApprovalStep(owner=owner, position=n, name=name, approver_org=org) for n, (name, org) in enumerate(named, 1))
     audit.record("funds.chain.set", owner, actor=actor, object_type="funds.chain", org_path=owner.path,
                  before={"steps": [f"{a}（{b}）" for a, b in before]},
                  after={"steps": [f"{s.name}（{s.approver_org.name}）" for s in made]})
@@ -139,21 +147,22 @@ def _budget_snapshot(budget: Budget) -> dict:
                       for line in budget.lines.all()]}
 
 
-def _check_lines(lines: list[LineInput]) -> Decimal:
+def _checked_lines(lines: list[LineInput]) -> list[BudgetLine]:
+    """The budget's lines as rows to insert (no budget yet), every one checked, the total within bounds."""
     if not lines:
         raise DomainError(_("预算至少要有一条明细。"), field="lines")
-    total = Decimal(0)
+    rows = []
     for n, line in enumerate(lines, 1):
         if line.item not in Item.values:
             raise DomainError(_("第 %(n)s 条明细的科目无效。") % {"n": n}, field="lines")
         try:
-            clean_amount(line.amount)
+            rows.append(BudgetLine(item=line.item, amount=clean_amount(line.amount), training_class_id=line.training_class_id,
+                                   description=clean_text(line.description, field="lines", label=_("用途说明"), required=False)))
         except DomainError as exc:
             raise DomainError(_("第 %(n)s 条明细：%(m)s") % {"n": n, "m": exc.message}, field="lines") from None
-        total += line.amount
-    if total > MAX_AMOUNT:
-        raise DomainError(_("预算总额不能超过 %(max)s 元。") % {"max": f"{MAX_AMOUNT:,.2f}"}, field="lines")
-    return total
+    if sum(row.amount for row in rows) > MAX_AMOUNT:
+        raise DomainError(_("预算总额不能超过 %(max)s 元。") % {"max": yuan_text(MAX_AMOUNT)}, field="lines")
+    return rows
 
 
 @transaction.atomic
@@ -163,14 +172,14 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
     line before the budget is approved)."""
     _require_manager(actor, org)
     clean_year(year)
-    if not title.strip():
-        raise DomainError(_("请填写预算名称。"), field="title")
-    total = _check_lines(lines)
+    title = clean_text(title, field="title", label=_("预算名称"))
+    rows = _checked_lines(lines)
+    total = sum(row.amount for row in rows)
     related = org.path.startswith(plan.org.path) or plan.org.path.startswith(org.path) if plan is not None else True
     if plan is not None and (plan.year != year or not related):
         raise DomainError(_("所选年度计划与预算的年度或单位不符。"), field="plan")
     if budget is None:
-        budget = Budget.objects.create(org=org, year=year, title=title.strip()[:200], note=note.strip(), plan=plan,
+        budget = Budget.objects.create(org=org, year=year, title=title, note=note.strip(), plan=plan,
                                        total=total, created_by=actor)
         before = None
     else:
@@ -180,13 +189,12 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
             raise Conflict(_("这份预算%(state)s，不能再修改。") % {"state": budget.get_state_display()})
         before = _budget_snapshot(budget)
         budget.org, budget.year, budget.title, budget.note, budget.plan, budget.total = (
-            org, year, title.strip()[:200], note.strip(), plan, total)
+            org, year, title, note.strip(), plan, total)
         budget.save(update_fields=["org", "year", "title", "note", "plan", "total"])
         budget.lines.all().delete()
-    BudgetLine.objects.bulk_create(
-        BudgetLine(budget=budget, item=line.item, amount=clean_amount(line.amount),
-                   description=line.description.strip()[:200], training_class_id=line.training_class_id)
-        for line in lines)
+    for row in rows:
+        row.budget = budget
+    BudgetLine.objects.bulk_create(rows)
     after = _budget_snapshot(budget)
     if before is None:
         audit.record("funds.budget.create", budget, actor=actor, after=after, org_path=org.path)
@@ -223,17 +231,15 @@ def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amo
     _require_manager(actor, budget.org)
     if budget.state != State.APPROVED:
         raise DomainError(_("预算“%(b)s”尚未批准，不能登记支出。") % {"b": budget.title})
-    if line.budget_id != budget.pk:
+    if line.budget_id != budget.pk or (expense is not None and expense.budget_id != budget.pk):
         raise DomainError(_("所选科目不属于这份预算。"), field="line")
     amount = clean_amount(amount)
     clean_spent_on(spent_on, year=budget.year)
-    if not payee.strip():
-        raise DomainError(_("请填写收款单位或个人。"), field="payee")
-    if not purpose.strip():
-        raise DomainError(_("请填写支出事由。"), field="purpose")
+    fields = {"line": line, "spent_on": spent_on, "amount": amount,
+              "payee": clean_text(payee, field="payee", label=_("收款单位或个人"), max_length=100),
+              "purpose": clean_text(purpose, field="purpose", label=_("支出事由")),
+              "invoice_no": clean_text(invoice_no, field="invoice_no", label=_("票据号"), required=False, max_length=50)}
     _check_within(line, amount, excluding=expense)
-    fields = {"line": line, "spent_on": spent_on, "amount": amount, "payee": payee.strip()[:100],
-              "purpose": purpose.strip()[:200], "invoice_no": invoice_no.strip()[:50]}
     if expense is None:
         expense = Expense.objects.create(budget=budget, org=budget.org, created_by=actor, **fields)
         audit.record("funds.expense.create", expense, actor=actor, after=_expense_snapshot(expense), org_path=budget.org.path)
@@ -252,12 +258,20 @@ def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amo
     return expense
 
 
+def _reversal_purpose(purpose: str, reason: str) -> str:
+    """冲销“<purpose>”：<reason> within the field's 200 characters; the reason kept whole, the purpose it
+    names shortened if it must be (the reversal links to the expense itself)."""
+    text = _("冲销“%(p)s”：%(r)s") % {"p": purpose, "r": reason}
+    over = len(text) - Expense._meta.get_field("purpose").max_length
+    return text if over <= 0 else _("冲销“%(p)s”：%(r)s") % {"p": purpose[: len(purpose) - over - 1] + "…", "r": reason}
+
+
 @transaction.atomic
 def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
     """Correct an approved expense (红冲): a new expense of the negated amount on the same line, which goes
     through the chain like any other and gives the money back to the line once approved. The approved
     expense itself is never changed."""
-    reason = reason.strip()
+    reason = clean_text(reason, field="reason", label=_("冲销原因"), required=False, max_length=REASON_LENGTH)
     if len(reason) < 2:
         raise DomainError(_("冲销须写明原因，如“发票重复报销”。"), field="reason")
     original = Expense.objects.select_for_update(of=("self",)).select_related("org", "budget", "line").get(pk=expense.pk)
@@ -270,7 +284,7 @@ def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
     reversal = Expense.objects.create(
         budget=original.budget, org=original.org, line=original.line, reverses=original, created_by=actor,
         spent_on=min(timezone.localdate(), last_day), amount=-original.amount, payee=original.payee,
-        purpose=(_("冲销“%(p)s”：%(r)s") % {"p": original.purpose, "r": reason})[:200], invoice_no=original.invoice_no)
+        purpose=_reversal_purpose(original.purpose, reason), invoice_no=original.invoice_no)
     audit.record("funds.expense.reverse", reversal, actor=actor, org_path=original.org.path,
                  after={"reverses": original.pk, "amount": str(reversal.amount), "reason": reason})
     return submit(actor=actor, item=reversal)
@@ -289,13 +303,7 @@ def _locked(item: Approvable) -> Approvable:
 
 def _decide(item: Approvable, actor, outcome: str, *, position: int = 0, step_name: str = "", comment: str = "") -> None:
     Decision.objects.create(**{_kind(item): item}, outcome=outcome, position=position, step_name=step_name,
-                            comment=comment[:500], actor=actor, actor_name=_actor_name(actor))
-
-
-def _url(item: Approvable) -> str:
-    from django.urls import reverse
-
-    return reverse(f"funds:{_kind(item)}", args=[item.pk])
+                            comment=comment, actor=actor, actor_name=_actor_name(actor))
 
 
 def describe(item: Approvable) -> str:
@@ -310,14 +318,14 @@ def _tell_approvers(item: Approvable) -> None:
     step = item.current_step
     if step:
         notify(access.approvers_of(item.pending_path), title=_("待您审批：%(l)s") % {"l": describe(item)},
-               body=_("%(org)s 提交，现到“%(s)s”环节。") % {"org": item.org.name, "s": step["name"]}, url=_url(item))
+               body=_("%(org)s 提交，现到“%(s)s”环节。") % {"org": item.org.name, "s": step["name"]}, url=item.get_absolute_url())
 
 
 def _tell_creator(item: Approvable, title: str, body: str = "") -> None:
     from jingpei.ledger.services import notify
 
     if item.created_by_id and item.created_by.is_active:
-        notify([item.created_by], title=title, body=body, url=_url(item))
+        notify([item.created_by], title=title, body=body, url=item.get_absolute_url())
 
 
 @transaction.atomic
@@ -331,7 +339,7 @@ def submit(*, actor, item: Approvable) -> Approvable:
             raise DomainError(_("预算尚未批准，支出不能提交。"))
         clean_spent_on(item.spent_on, year=item.budget.year)
         _check_within(BudgetLine.objects.select_for_update().get(pk=item.line_id), item.amount, excluding=item)
-    owner, steps = access.chain_for(item.org)
+    _owner, steps = access.chain_for(item.org)
     if not steps:
         raise DomainError(_("“%(org)s”及其上级都还没有设置经费审批流程，请先在“审批流程”页设置。") % {"org": item.org.name})
     item.steps = [{"name": s.name, "org": s.approver_org_id, "path": s.approver_org.path, "org_name": s.approver_org.name}
@@ -360,6 +368,7 @@ def _check_turn(actor, item: Approvable, step: int) -> dict:
 @transaction.atomic
 def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approvable:
     """Approve the step ``step`` (the one the approver saw: a step decided meanwhile is a conflict)."""
+    comment = clean_text(comment, field="comment", label=_("审批意见"), required=False, max_length=500)
     item = _locked(item)
     current = _check_turn(actor, item, step)
     if item.created_by_id == actor.pk or item.decisions.filter(outcome=Decision.Outcome.SUBMIT, actor=actor).exists():
@@ -367,7 +376,7 @@ def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approva
     this_round = item.decisions.filter(outcome=Decision.Outcome.SUBMIT).order_by("-pk").values_list("pk", flat=True)[:1]
     if item.decisions.filter(outcome=Decision.Outcome.APPROVE, actor=actor, pk__gt=this_round[0]).exists():
         raise NotAllowed(_("您已审批过这一事项的前一环节，同一人不能审批两个环节。"))
-    _decide(item, actor, Decision.Outcome.APPROVE, position=step, step_name=current["name"], comment=comment.strip())
+    _decide(item, actor, Decision.Outcome.APPROVE, position=step, step_name=current["name"], comment=comment)
     if step < len(item.steps):
         item.step, item.pending_path = step + 1, item.steps[step]["path"]
         item.save(update_fields=["step", "pending_path"])
@@ -377,7 +386,7 @@ def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approva
         item.save(update_fields=["state", "step", "pending_path", "approved_at"])
         _tell_creator(item, _("已批准：%(l)s") % {"l": describe(item)})
     audit.record("funds.budget.approve" if isinstance(item, Budget) else "funds.expense.approve", item, actor=actor, org_path=item.org.path,
-                 after={"step": current["name"], "comment": comment.strip(), "state": item.state})
+                 after={"step": current["name"], "comment": comment, "state": item.state})
     return item
 
 
@@ -385,7 +394,7 @@ def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approva
 def return_item(*, actor, item: Approvable, step: int, reason: str) -> Approvable:
     """Send the item back to its organisation with a reason; it is mended and goes through the whole
     chain again."""
-    reason = reason.strip()
+    reason = clean_text(reason, field="comment", label=_("退回理由"), required=False, max_length=500)
     if len(reason) < 2:
         raise DomainError(_("退回须写明理由，告诉对方要改什么。"), field="comment")
     item = _locked(item)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -324,33 +323,13 @@ def approvals(request):
 
 
 # --- the chain ----------------------------------------------------------------------------------------
-def _party_choices(user, owner: Organization) -> list[Organization]:
-    """Who may approve: the owner and its direct children (the 财政局, the 扶贫办 …) and any organisation
-    of the user's sight holding a funds approver's grant; and the partners: organisations holding such a
-    grant in another tree altogether (the assisting enterprise, the group), never a sibling subtree of the
-    user's own tree (township B's office is not township A's to see)."""
-    from jingpei.accounts.models import Grant
-    from jingpei.core.permissions import ROLE_PERMISSIONS
-
-    roles = [r for r, perms in ROLE_PERMISSIONS.items() if Perm.FUNDS_APPROVE in perms]
-    granted = Grant.objects.active().filter(role__in=roles).values("org_id")
-    scope = scope_for(user, Perm.ORG_VIEW)
-    live = Organization.objects.filter(archived_at__isnull=True)
-    near = live.filter(scope.q("path"), path__startswith=owner.path, depth__lte=owner.depth + 1)
-    own_trees = Q()
-    for prefix in scope.prefixes:
-        own_trees |= Q(path__startswith=prefix[:Organization.steplen])
-    partners = live.filter(pk__in=granted).filter(scope.q("path") | ~own_trees)
-    return list((near | partners).distinct().order_by("path"))
-
-
 @login_required
 def chain(request):
     owners = access.chain_owners(request.user)
     if not owners:
         raise Http404
     owner = next((o for o in owners if o.pk == params.number(request.GET.get("owner") or request.POST.get("owner"))), owners[0])
-    parties = _party_choices(request.user, owner)
+    parties = access.approving_parties(request.user, owner)
     current = access.chain_for(owner)
     inherited_from = current[0] if current[0] and current[0].pk != owner.pk else None
     steps = current[1] if not inherited_from else []

@@ -75,8 +75,7 @@ def _rule_visibility(scope: Scope) -> Q:
     condition = Q(org__isnull=True)
     for prefix in scope.prefixes:
         condition |= Q(org__path__startswith=prefix)
-        ancestors = [prefix[:i] for i in range(Organization.steplen, len(prefix) + 1, Organization.steplen)]
-        condition |= Q(org__path__in=ancestors)
+        condition |= Q(org__path__in=Organization.paths_through(prefix))
     return condition
 
 

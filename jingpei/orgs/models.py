@@ -70,6 +70,12 @@ class Organization(MP_Node):
     def ancestor_paths(self) -> list[str]:
         return [self.path[: i * self.steplen] for i in range(1, self.depth)]
 
+    @classmethod
+    def paths_through(cls, path: str) -> list[str]:
+        """``path`` and the paths of every organisation above it, from the top (a grant on any of them
+        covers ``path``; a rule or chain set on any of them applies to it)."""
+        return [path[:i] for i in range(cls.steplen, len(path) + 1, cls.steplen)]
+
     @property
     def child_cut(self) -> int:
         """The length of a child's path: any descendant's path cut to it names the child it lies under

@@ -119,3 +119,14 @@ def test_an_approved_budget_is_not_edited(cast, funds):
         services.save_budget(actor=cast.officer, org=cast.district, year=2026, title="改", budget=budget,
                              lines=[services.LineInput(item="teachers", amount=Decimal(1))])
     assert budget.lines.count() == 2
+
+
+def test_overlong_text_is_refused_not_cut(cast, funds):
+    budget = approved_budget(cast, funds)
+    with pytest.raises(DomainError, match="收款单位或个人不能超过 100 个字"):
+        services.save_expense(actor=cast.officer, budget=budget, line=budget.lines.first(), spent_on=date(2026, 6, 1),
+                              amount="10", payee="单" * 101, purpose="课酬")
+    with pytest.raises(DomainError, match="第 1 条明细：用途说明不能超过 200 个字"):
+        services.save_budget(actor=cast.officer, org=cast.district, year=2026, title="x",
+                             lines=[services.LineInput(item="teachers", amount=Decimal(1), description="用" * 201)])
+    assert not Expense.objects.exists()

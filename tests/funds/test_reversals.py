@@ -95,3 +95,17 @@ def test_reverse_is_an_expense_action_only(cast, funds):
                             follow=True)
     assert "未知的操作" in response.content.decode()
     assert not Expense.objects.filter(reverses__isnull=False).exists()
+
+
+def test_the_reason_is_kept_whole_beside_a_long_purpose(cast, funds):
+    budget = approved_budget(cast, funds)
+    expense = services.save_expense(actor=cast.officer, budget=budget, line=budget.lines.order_by("pk").first(),
+                                    spent_on=budget.approved_at.date(), amount="100", payee="x", purpose="事" * 200)
+    services.submit(actor=cast.officer, item=expense)
+    services.approve(actor=funds.approver_cz, item=expense, step=1)
+    services.approve(actor=funds.approver_qy, item=expense, step=2)
+    reason = "发票重复报销，已由财务核实并收回款项"
+    reversal = services.reverse_expense(actor=cast.officer, expense=expense, reason=reason)
+    assert len(reversal.purpose) == 200 and reversal.purpose.endswith("…”：" + reason)
+    with pytest.raises(DomainError, match="冲销原因不能超过 100 个字"):
+        services.reverse_expense(actor=cast.officer, expense=expense, reason="因" * 101)

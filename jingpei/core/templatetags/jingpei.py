@@ -60,4 +60,6 @@ def yuan(value) -> str:
     """Money as an official reads it: thousands separated, to the fen (12,000.00)."""
     if value in (None, ""):
         return ""
-    return f"{Decimal(str(value)):,.2f}"
+    from jingpei.core.money import yuan_text
+
+    return yuan_text(value)
