@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.activities.models import (
@@ -30,6 +29,7 @@ from jingpei.activities.models import (
     topic_key,
 )
 from jingpei.core import audit, uploads
+from jingpei.core.dates import clean_date
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
@@ -65,23 +65,6 @@ class SessionResult:
 
 
 # --- validation shared by sessions and meetings ---------------------------------------------------
-def clean_date(value, *, field: str, kept: date | None = None) -> date:
-    """A date that has happened, from 1 January of last year on: last year's sessions may still be logged
-    until this year ends; older is almost always a mistyped year (2016 for 2026), and would change
-    figures already reported. ``kept``: the record's own date, which an edit may leave as it is."""
-    if not isinstance(value, date):
-        raise DomainError(_("请填写日期。"), field=field)
-    today = timezone.localdate()
-    if value > today:
-        raise DomainError(_("日期不能晚于今天（%(today)s），不能登记尚未发生的活动。") % {"today": f"{today:%Y-%m-%d}"},
-                          field=field)
-    earliest = date(today.year - 1, 1, 1)
-    if value < earliest and value != kept:
-        raise DomainError(_("日期“%(d)s”早于 %(e)s：只能登记去年以来的活动，请检查年份。") % {
-            "d": f"{value:%Y-%m-%d}", "e": f"{earliest:%Y-%m-%d}"}, field=field)
-    return value
-
-
 def clean_hours(value, *, field: str = "hours") -> Decimal:
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.1"))

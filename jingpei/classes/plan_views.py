@@ -17,6 +17,7 @@ from jingpei.funds import access as funds_access
 from jingpei.funds import queries as funds_queries
 from jingpei.orgs.access import visible_orgs
 from jingpei.orgs.models import Category
+from jingpei.surveys.queries import lecturer_scores, overall
 
 
 def _require_officer(user) -> None:
@@ -82,5 +83,7 @@ def lecturer_list(request):
 @login_required
 def lecturer_detail(request, lecturer_id):
     lecturer = access.get_lecturer(request.user, lecturer_id)
+    scores = lecturer_scores(lecturer)
     return render(request, "classes/lecturer.html", {
-        "lecturer": lecturer, "sessions": lecturer.sessions.select_related("klass").order_by("-starts_at")})
+        "lecturer": lecturer, "sessions": lecturer.sessions.select_related("klass").order_by("-starts_at"),
+        "scores": scores, "overall": overall(scores)})

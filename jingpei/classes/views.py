@@ -100,8 +100,9 @@ def class_create(request):
     orgs = visible_orgs(request.user, Perm.CLASS_MANAGE).order_by("path")
     if not orgs.exists():
         raise PermissionDenied
+    # "按此专题开班" from a needs survey's results brings the topic along
     form = forms.ClassCreateForm(request.POST or None, orgs=orgs, plans=access.visible_plans(request.user),
-                                 heads=_head_choices())
+                                 heads=_head_choices(), initial={"topics": request.GET.get("topics", "")[:300]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -13,9 +13,12 @@ AREAS = {
     "person": _("人员"), "org": _("组织"), "roster": _("花名册"), "ledger": _("学时台账"), "academy": _("网络学院"),
     "activity": _("远程教育"), "class": _("培训班"), "class_plan": _("年度计划"), "lecturer": _("师资库"),
     "user": _("账号"), "grant": _("授权"), "demo": _("演示数据"), "funds": _("培训经费"),
+    "survey": _("需求调研"),
 }
 
 ACTIONS = {
+    "survey.create": _("新建问卷"), "survey.update": _("修改问卷"), "survey.delete": _("删除问卷草稿"),
+    "survey.state": _("发布或结束问卷"), "survey.note.save": _("登记调研记录"), "survey.note.delete": _("删除调研记录"),
     "funds.chain.set": _("设置经费审批流程"),
     "funds.budget.create": _("编制经费预算"), "funds.budget.update": _("修改经费预算"),
     "funds.budget.submit": _("提交预算审批"), "funds.budget.approve": _("审批同意预算"),

@@ -340,6 +340,12 @@ def build_everything(*, seed: int = 2018, people: int = 3000, log=print) -> dict
     funds = build_funds_demo(seed=seed)
     log(f"培训经费：预算 {funds['budgets']} 份，已批准支出 {funds['expenses_spent']} 笔，审批中 {funds['waiting']} 笔。")
     result["funds"] = funds
+    from jingpei.surveys.demo import build_surveys_demo
+
+    surveys = build_surveys_demo(seed=seed)
+    log(f"需求调研：今年问卷 {surveys['needs_answers']} 份答卷，明年问卷进行中（已收 {surveys['open_answers']} 份），"
+        f"调研记录 {surveys['notes']} 条；培训班评估 {surveys['evaluations']} 个，{surveys['evaluation_answers']} 份答卷。")
+    result["surveys"] = surveys
     from jingpei.ledger import standing
     from jingpei.ledger.demo import build_online_history, scope_fulltime_rule
 

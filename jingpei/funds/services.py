@@ -23,7 +23,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingpei.core import audit, uploads
+from jingpei.core import audit, dates, uploads
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.money import yuan_text
 from jingpei.core.text import clean_text
@@ -82,10 +82,7 @@ def clean_spent_on(value: date, *, year: int | None = None) -> date:
 
 
 def clean_year(value: int) -> int:
-    this = timezone.localdate().year
-    if not this - 1 <= value <= this + 1:
-        raise DomainError(_("预算年度只能是 %(a)s—%(b)s 年。") % {"a": this - 1, "b": this + 1}, field="year")
-    return value
+    return dates.clean_year(value, label=_("预算年度"))
 
 
 def _actor_name(actor) -> str:

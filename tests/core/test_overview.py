@@ -31,7 +31,7 @@ def test_every_menu_item_names_a_section_and_sections_stay_together(cast):
     assert headings == [str(h) for key, h in SECTIONS.items() if h and key != "system"]
     assert items[0]["url"] == "/" and items[-1]["url"] == "/help/"
     mine = [str(i["label"]) for i in items_for(cast.trainee) if i["section"] == SECTIONS["mine"]]
-    assert mine == ["我的学习", "我的学时", "我的培训班", "我的信息", "站内通知"]
+    assert mine == ["我的学习", "我的学时", "我的培训班", "我的问卷", "我的信息", "站内通知"]
 
 
 def test_the_side_menu_shows_the_headings(cast, client_as):

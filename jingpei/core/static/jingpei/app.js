@@ -81,3 +81,20 @@ document.addEventListener("click", function (event) {
   document.getElementById(prefix + "-rows").insertAdjacentHTML("beforeend", html);
   total.value = String(n + 1);
 });
+
+// Fields that apply to some values of a select only (a question's choices, for single and multiple
+// choice): a block marked data-shown-for="a b" inside a [data-switch-row] shows while the row's
+// [data-switch] select holds one of those values. Without script every field simply shows.
+function switchRow(row) {
+  var select = row.querySelector("[data-switch]");
+  if (!select) return;
+  row.querySelectorAll("[data-shown-for]").forEach(function (block) {
+    block.hidden = block.getAttribute("data-shown-for").split(" ").indexOf(select.value) < 0;
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches("[data-switch]")) switchRow(event.target.closest("[data-switch-row]"));
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-switch-row]").forEach(switchRow);
+});

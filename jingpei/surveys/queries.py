@@ -1,0 +1,173 @@
+"""Read side of the surveys: a survey's results, question by question; who answered, by organisation; the
+scores of sessions and their lecturers; what a year's notes asked for. Plain data for pages and exports."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, F
+from django.db.models.functions import Substr
+
+from jingpei.orgs.models import Organization
+from jingpei.surveys import audience
+from jingpei.surveys.models import Answer, Kind, Note, Question, QuestionKind, Survey
+
+TEXTS_SHOWN = 100
+OTHERS_SHOWN = 20
+
+
+def percent(part: int, whole: int) -> Decimal:
+    if not whole:
+        return Decimal(0)
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class Tally:
+    label: str
+    count: int
+    percent: Decimal
+    url_topic: str = ""  # a topic to open a class on
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int = 0
+    tallies: list[Tally] = field(default_factory=list)  # choices (ranked for a multiple choice) or scores 5…1
+    mean: Decimal | None = None
+    texts: list[str] = field(default_factory=list)  # the latest written answers
+    more_texts: int = 0
+    others: list[tuple[str, int]] = field(default_factory=list)  # "其他" spelt out, most often first
+
+
+@dataclass
+class OrgRow:
+    org: Organization
+    audience: int
+    responses: int
+
+    @property
+    def rate(self) -> Decimal:
+        return percent(self.responses, self.audience)
+
+
+@dataclass
+class Results:
+    survey: Survey
+    audience: int
+    responses: int
+    questions: list[QuestionResult]
+    by_org: list[OrgRow]
+
+    @property
+    def rate(self) -> Decimal:
+        return percent(self.responses, self.audience)
+
+
+def _mean(total: int | Decimal, n: int) -> Decimal | None:
+    return (Decimal(total) / n).quantize(Decimal("0.01"), ROUND_HALF_UP) if n else None
+
+
+def _question_result(question: Question, rows: list[tuple], texts: list[str], text_count: int) -> QuestionResult:
+    result = QuestionResult(question, answered=len(rows) if question.kind != QuestionKind.TEXT else text_count)
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        counts: Counter[int] = Counter(i for choices, _score in rows for i in choices)
+        result.tallies = [Tally(label, counts[i], percent(counts[i], result.answered), label)
+                          for i, label in enumerate(question.choices)]
+        if question.kind == QuestionKind.MULTIPLE:  # what most asked for first
+            result.tallies.sort(key=lambda t: -t.count)
+    elif question.kind == QuestionKind.SCALE:
+        counts = Counter(score for _choices, score in rows)
+        result.tallies = [Tally(str(s), counts[s], percent(counts[s], result.answered)) for s in range(5, 0, -1)]
+        result.mean = _mean(sum(s * n for s, n in counts.items()), result.answered)
+    result.texts, result.more_texts = texts, max(0, text_count - len(texts))
+    return result
+
+
+def results(survey: Survey) -> Results:
+    """Every question's figures in a fixed number of queries, however many answered."""
+    questions = list(survey.questions.order_by("position"))
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    for qid, choices, score in Answer.objects.filter(
+            question__survey=survey, question__kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE]
+    ).values_list("question_id", "choices", "score"):
+        rows[qid].append((choices, score))
+    answers = Answer.objects.filter(question__survey=survey)
+    written = answers.exclude(text="")
+    text_counts = dict(written.values_list("question_id").annotate(n=Count("pk")).order_by())
+    texts: dict[int, list[str]] = defaultdict(list)
+    for qid in text_counts:  # one query per question written in: a questionnaire has one or two
+        texts[qid] = list(written.filter(question_id=qid).order_by("-pk").values_list("text", flat=True)[:TEXTS_SHOWN])
+    others: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for qid, other, n in (answers.exclude(other="").values_list("question_id", "other").annotate(n=Count("pk"))
+                          .order_by("-n", "other")):
+        if len(others[qid]) < OTHERS_SHOWN:
+            others[qid].append((other, n))
+    shown = [_question_result(q, rows[q.pk], texts[q.pk], text_counts.get(q.pk, 0)) for q in questions]
+    for result in shown:
+        result.others = others[result.question.pk]
+    people = audience.people(survey)
+    return Results(survey, audience=people.count(), responses=survey.responses.count(), questions=shown,
+                   by_org=by_org(survey, people))
+
+
+def by_org(survey: Survey, people) -> list[OrgRow]:
+    """Audience and responses under each child of the survey's organisation (a needs survey's coverage,
+    township by township); an evaluation's trainees come from anywhere, so it has none."""
+    if survey.kind != Kind.NEEDS:
+        return []
+    cut = survey.org.child_cut
+    children = list(Organization.objects.get_children(survey.org).filter(archived_at__isnull=True))
+    sizes = dict(people.annotate(child=Substr("primary_org__path", 1, cut)).values_list("child")
+                 .annotate(n=Count("pk")).order_by())
+    answered = dict(survey.responses.annotate(child=Substr("org__path", 1, cut)).values_list("child")
+                    .annotate(n=Count("pk")).order_by())
+    return [OrgRow(c, sizes.get(c.path, 0), answered.get(c.path, 0)) for c in children]
+
+
+@dataclass
+class SessionScore:
+    session_id: int
+    subject: str
+    class_title: str
+    starts_at: object
+    lecturer: str
+    mean: Decimal | None
+    n: int
+
+
+def session_scores(answers) -> list[SessionScore]:
+    """Mean score of each session in ``answers`` (a queryset of answers to session questions)."""
+    rows = (answers.filter(question__session__isnull=False, score__isnull=False)
+            .values("question__session_id", subject=F("question__session__subject"),
+                    class_title=F("question__session__klass__title"), starts_at=F("question__session__starts_at"),
+                    lecturer=F("question__session__lecturer__name"))
+            .annotate(mean=Avg("score"), n=Count("pk")).order_by("-starts_at"))
+    return [SessionScore(r["question__session_id"], r["subject"], r["class_title"], r["starts_at"], r["lecturer"] or "",
+                         Decimal(str(r["mean"])).quantize(Decimal("0.01"), ROUND_HALF_UP) if r["mean"] else None, r["n"])
+            for r in rows]
+
+
+def teaching_scores(user) -> list[SessionScore]:
+    """The lecturer's own sessions' scores (the lecturer in the pool linked to this account)."""
+    return session_scores(Answer.objects.filter(question__session__lecturer__user_id=user.pk))
+
+
+def lecturer_scores(lecturer) -> list[SessionScore]:
+    return session_scores(Answer.objects.filter(question__session__lecturer=lecturer))
+
+
+def overall(scores: list[SessionScore]) -> Decimal | None:
+    n = sum(s.n for s in scores if s.mean is not None)
+    return _mean(sum((s.mean * s.n for s in scores if s.mean is not None), Decimal(0)), n)
+
+
+def needs_in_notes(notes) -> list[tuple[str, int]]:
+    """The needs the notes named, most often named first (ties in a fixed order)."""
+    counts: Counter[str] = Counter()
+    for needs in notes.values_list("needs", flat=True):
+        counts.update(Note(needs=needs).need_list())
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,287 @@
+"""Pages of the surveys: parse → access → service or query → respond."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jingpei.classes.access import get_class
+from jingpei.core import params
+from jingpei.core.errors import DomainError
+from jingpei.core.filetypes import XLSX
+from jingpei.core.permissions import Perm
+from jingpei.core.scoping import has_perm_anywhere
+from jingpei.orgs.models import Category, Organization
+from jingpei.surveys import access, audience, exports, queries, services
+from jingpei.surveys.forms import NoteForm, QuestionFormSet, SurveyForm, answers_from, question_initial
+from jingpei.surveys.models import Kind, Note, Response, State, Survey
+
+
+def _year(request) -> int:
+    return params.year(request.GET.get("year")) or timezone.localdate().year
+
+
+def _years() -> list[int]:
+    this = timezone.localdate().year
+    return list(range(this + 1, this - 5, -1))
+
+
+@login_required
+def index(request):
+    """The year's needs surveys and class evaluations the user runs, and what the notes asked for."""
+    user = request.user
+    can_start = access.can_start_needs(user)
+    year = _year(request)
+    surveys = list(access.visible_surveys(user).filter(year=year).select_related("org", "klass")
+                   .order_by("kind", "-created_at", "-pk"))
+    if not surveys and not can_start:
+        raise Http404
+    counts = dict(Response.objects.filter(survey__in=[s.pk for s in surveys]).values_list("survey_id")
+                  .annotate(n=Count("pk")).order_by())
+    notes = access.visible_notes(user).filter(year=year)
+    return render(request, "surveys/index.html", {
+        "year": year, "years": _years(), "can_start": can_start,
+        "needs": [(s, counts.get(s.pk, 0)) for s in surveys if s.kind == Kind.NEEDS],
+        "evaluations": [(s, counts.get(s.pk, 0)) for s in surveys if s.kind == Kind.EVALUATION],
+        "note_count": notes.count(), "note_needs": queries.needs_in_notes(notes)[:10]})
+
+
+# --- drawing up ------------------------------------------------------------------------------------------
+def _survey_form(request, survey: Survey | None):
+    user = request.user
+    evaluation = survey is not None and survey.kind == Kind.EVALUATION
+    categories = list(Category.objects.filter(active=True))
+    if survey is None:
+        orgs = access.managed_orgs(user).order_by("path")
+        preset = services.preset_needs(timezone.localdate().year)
+        first = orgs.first()
+        initial = {"title": preset.title, "year": preset.year, "intro": preset.intro, "org": first.pk if first else None}
+        questions = preset.questions
+    else:
+        initial = {"title": survey.title, "year": survey.year, "intro": survey.intro, "closes_on": survey.closes_on,
+                   "org": survey.org_id, "anonymous": survey.anonymous,
+                   "categories": list(survey.categories.values_list("pk", flat=True))}
+        questions = list(survey.questions.order_by("position"))
+    data = request.POST if request.method == "POST" else None
+    form = SurveyForm(data, initial=initial, categories=categories, evaluation=evaluation)
+    # a bound formset gets no initial: Django would skip an extra row equal to its initial as "unchanged"
+    formset = QuestionFormSet(data, initial=None if data else question_initial(questions), prefix="questions")
+    if data is not None and form.is_valid() & formset.is_valid():  # & not and: both show their errors
+        d = form.cleaned_data
+        payload = services.SurveyInput(
+            title=d["title"], year=d["year"], intro=d["intro"], closes_on=d["closes_on"], anonymous=d.get("anonymous", False),
+            categories=[c for c in categories if c.pk in set(d.get("categories") or [])], questions=formset.inputs())
+        try:
+            if survey is None:
+                org = access.get_managed_org(user, d["org"])
+                saved = services.create_survey(actor=user, org=org, data=payload)
+            else:
+                saved = services.update_survey(actor=user, survey=survey, data=payload)
+        except Http404:
+            form.add_error("org", _("请从搜索结果中点选您有需求调研权限的单位。"))
+        except DomainError as exc:
+            if exc.field == "questions":
+                formset._non_form_errors = formset.error_class([exc.message])
+            else:
+                form.add_domain_error(exc)
+        else:
+            messages.success(request, _("问卷已保存（草稿）。预览无误后点“发布”。"))
+            return redirect(saved)
+    picked = Organization.objects.filter(pk=params.number(form["org"].value())).first() if "org" in form.fields else None
+    return render(request, "surveys/form.html", {"form": form, "formset": formset, "survey": survey, "picked": picked})
+
+
+@login_required
+def survey_new(request):
+    if not access.can_start_needs(request.user):
+        raise Http404
+    return _survey_form(request, None)
+
+
+@login_required
+def survey_edit(request, survey_id):
+    survey = access.get_survey(request.user, survey_id)
+    if survey.state != State.DRAFT:
+        messages.warning(request, _("问卷已发布，题目不能再修改。"))
+        return redirect(survey)
+    return _survey_form(request, survey)
+
+
+@login_required
+def detail(request, survey_id):
+    survey = access.get_survey(request.user, survey_id)
+    return render(request, "surveys/detail.html", {
+        "survey": survey, "questions": list(survey.questions.select_related("session__lecturer").order_by("position")),
+        "categories": list(survey.categories.all()), "audience": audience.people(survey).count(),
+        "responses": survey.responses.count(), "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def act(request, survey_id):
+    survey = access.get_survey(request.user, survey_id)
+    action = request.POST.get("action")
+    try:
+        if action == "open":
+            told = services.open_survey(actor=request.user, survey=survey)
+            messages.success(request, _("问卷已重新开放。") if survey.state == State.CLOSED
+                             else _("问卷已发布，已通知 %(n)s 人（有账号者）。") % {"n": told})
+        elif action == "close":
+            services.close_survey(actor=request.user, survey=survey)
+            messages.success(request, _("问卷已结束，不再接受填写。"))
+        elif action == "delete":
+            services.delete_survey(actor=request.user, survey=survey)
+            messages.success(request, _("草稿已删除。"))
+            return redirect("surveys:index")
+        else:
+            raise DomainError(_("未知的操作。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(survey)
+
+
+@login_required
+def results(request, survey_id):
+    survey = access.get_survey(request.user, survey_id)
+    return render(request, "surveys/results.html", {"survey": survey, "results": queries.results(survey),
+                                                    "can_plan": has_perm_anywhere(request.user, Perm.CLASS_MANAGE),
+                                                    "other": _("其他")})
+
+
+@login_required
+def export(request, survey_id):
+    survey = access.get_survey(request.user, survey_id)
+    data = exports.survey_workbook(survey, queries.results(survey))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, _("问卷结果-%(t)s.xlsx") % {"t": survey.title[:60]})
+    return response
+
+
+@login_required
+@require_POST
+def class_evaluation(request, class_id):
+    """Start (or go to) a class's evaluation, from the class's page."""
+    klass = get_class(request.user, class_id, write=True)  # NotAllowed: Django's 403 page says why
+    try:
+        survey = services.start_evaluation(actor=request.user, klass=klass)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("classes:detail", class_id=klass.pk)
+    return redirect(survey)
+
+
+# --- answering -------------------------------------------------------------------------------------------------
+@login_required
+def mine(request):
+    person_id = request.user.person_id
+    open_ids = set(access.answerable(person_id).values_list("pk", flat=True))
+    answered = dict(Response.objects.filter(person_id=person_id).values_list("survey_id", "submitted_at"))
+    surveys = list(access.surveys_for_person(person_id).select_related("org", "klass").order_by("-opened_at", "-pk")[:100])
+    return render(request, "surveys/mine.html", {
+        "to_answer": [s for s in surveys if s.pk in open_ids],
+        "done": [(s, answered.get(s.pk)) for s in surveys if s.pk not in open_ids]})
+
+
+@login_required
+def answer(request, survey_id):
+    survey = access.get_for_answer(request.user, survey_id)
+    questions = list(survey.questions.order_by("position"))
+    person_id = request.user.person_id
+    mine = Response.objects.filter(survey=survey, person_id=person_id).prefetch_related("answers").first()
+    open_now = access.answerable(person_id).filter(pk=survey.pk).exists()
+    errors: dict[int, str] = {}
+    if request.method == "POST" and not mine:
+        try:
+            services.submit_response(person=request.user.person, survey=survey, answers=answers_from(request.POST, questions))
+        except services.Unanswered as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("surveys:answer", survey_id=survey.pk)
+        else:
+            messages.success(request, _("提交成功，谢谢您的参与！"))
+            return redirect("surveys:answer", survey_id=survey.pk)
+    given = {a.question_id: a for a in mine.answers.all()} if mine else {}
+    return render(request, "surveys/answer.html", {
+        "survey": survey, "open_now": open_now and not mine, "response": mine, "errors": errors,
+        "rows": [{"q": q, "error": errors.get(q.pk), "given": given.get(q.pk), "has_other": services.has_other(q),
+                  "picked": [str(v) for v in request.POST.getlist(f"q{q.pk}")] if request.method == "POST" else [],
+                  "other": request.POST.get(f"q{q.pk}-other", ""), "typed": request.POST.get(f"q{q.pk}", "")}
+                 for q in questions]})
+
+
+@login_required
+def teaching(request):
+    """A lecturer's own sessions and how the trainees scored them."""
+    if not has_perm_anywhere(request.user, Perm.LECTURER):
+        raise Http404
+    scores = queries.teaching_scores(request.user)
+    return render(request, "surveys/teaching.html", {"scores": scores, "overall": queries.overall(scores)})
+
+
+# --- notes -----------------------------------------------------------------------------------------------------
+@login_required
+def notes(request):
+    if not access.can_start_needs(request.user):
+        raise Http404
+    year = _year(request)
+    rows = access.visible_notes(request.user).filter(year=year).select_related("org", "recorded_by")
+    return render(request, "surveys/notes.html", {"year": year, "years": _years(), "notes": list(rows[:500]),
+                                                  "needs": queries.needs_in_notes(rows)})
+
+
+def _note_form(request, note: Note | None):
+    user = request.user
+    if note is None:
+        first = access.managed_orgs(user).order_by("path").first()
+        initial = {"org": first.pk if first else None, "held_on": timezone.localdate(), "participants": 1}
+    else:
+        initial = {"org": note.org_id, "method": note.method, "held_on": note.held_on, "place": note.place,
+                   "participants": note.participants, "summary": note.summary, "needs": note.needs}
+    form = NoteForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            org = access.get_managed_org(user, d["org"])
+            services.save_note(actor=user, org=org, note=note, data=services.NoteInput(
+                method=d["method"], held_on=d["held_on"], summary=d["summary"], needs=d["needs"], place=d["place"],
+                participants=d["participants"]))
+        except Http404:
+            form.add_error("org", _("请从搜索结果中点选您有需求调研权限的单位。"))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("调研记录已保存。"))
+            return redirect(f"{reverse('surveys:notes')}?year={d['held_on'].year}")
+    picked = Organization.objects.filter(pk=params.number(form["org"].value())).first()
+    return render(request, "surveys/note_form.html", {"form": form, "note": note, "picked": picked})
+
+
+@login_required
+def note_new(request):
+    if not access.can_start_needs(request.user):
+        raise Http404
+    return _note_form(request, None)
+
+
+@login_required
+def note_edit(request, note_id):
+    return _note_form(request, access.get_note(request.user, note_id))
+
+
+@login_required
+@require_POST
+def note_delete(request, note_id):
+    note = access.get_note(request.user, note_id)
+    services.delete_note(actor=request.user, note=note)
+    messages.success(request, _("调研记录已删除。"))
+    return redirect(f"{reverse('surveys:notes')}?year={note.year}")

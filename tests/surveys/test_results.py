@@ -1,0 +1,76 @@
+"""A survey's results: the figures of each question, coverage by township, the Excel export, and that
+the page costs the same number of queries however many answered."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from jingpei.surveys import exports, queries, services
+from jingpei.surveys.services import AnswerInput
+from tests.factories import make_person
+from tests.surveys.conftest import full_answers, needs
+
+pytestmark = pytest.mark.django_db
+
+
+def _answer(survey, person, **by_position):
+    return services.submit_response(person=person, survey=survey, answers=full_answers(survey, **by_position))
+
+
+def test_figures_of_each_question(cast, survey):
+    _answer(survey, cast.person_a, q1=AnswerInput(choices=[1, 4]), q5=AnswerInput(score=5))
+    _answer(survey, cast.person_a2, q1=AnswerInput(choices=[4]), q5=AnswerInput(score=4),
+            q6=AnswerInput(text="想学直播带货"))
+    _answer(survey, cast.person_b, q1=AnswerInput(choices=[4, 8], other="乡村旅游"), q5=AnswerInput(score=4))
+    r = queries.results(survey)
+    assert (r.audience, r.responses, r.rate) == (3, 3, Decimal("100.0"))
+    topics, _forms, _length, _season, scale, text = r.questions
+    assert [(t.label, t.count, t.percent) for t in topics.tallies[:3]] == [
+        ("农村电子商务", 3, Decimal("100.0")), ("扶贫产业发展", 1, Decimal("33.3")), ("其他", 1, Decimal("33.3"))]
+    assert topics.others == [("乡村旅游", 1)] and topics.texts == []
+    assert scale.mean == Decimal("4.33") and [t.count for t in scale.tallies] == [1, 2, 0, 0, 0]
+    assert text.answered == 3 and text.texts[0] == "希望多安排现场教学"
+    assert [(row.org.name, row.audience, row.responses) for row in r.by_org] == [("老窝镇", 2, 2), ("万金镇", 1, 1)]
+
+
+def test_results_page_costs_the_same_however_many_answer(cast, survey, client_as, django_assert_max_num_queries):
+    client = client_as(cast.officer)
+    _answer(survey, cast.person_a)
+    with django_assert_max_num_queries(40) as few:
+        assert client.get(f"/surveys/{survey.pk}/results/").status_code == 200
+    for n in range(12):
+        _answer(survey, make_person(cast.branch_b, "乙" + "甲乙丙丁戊己庚辛壬癸子丑"[n]), q6=AnswerInput(text=f"建议{n}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(f"/surveys/{survey.pk}/results/").status_code == 200
+
+
+def _rows(data: bytes, sheet: str) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(data), read_only=True)[sheet].iter_rows(values_only=True))
+
+
+def test_export_names_people_only_when_not_anonymous(cast):
+    named = needs(cast)
+    services.open_survey(actor=cast.officer, survey=named)
+    _answer(named, cast.person_a, q2=AnswerInput(choices=[0, 5], other="直播"))
+    rows = _rows(exports.survey_workbook(named, queries.results(named)), "答卷")
+    assert rows[0][:3] == ("姓名", "所在组织", "提交时间")
+    assert rows[1][0] == "王小明" and rows[1][4] == "集中专题培训班；其他（直播）" and rows[1][7] == 4
+    anonymous = needs(cast, anonymous=True, title="匿名问卷")
+    services.open_survey(actor=cast.officer, survey=anonymous)
+    _answer(anonymous, cast.person_a)
+    data = exports.survey_workbook(anonymous, queries.results(anonymous))
+    assert _rows(data, "答卷")[0][0] == "提交时间"
+    assert "王小明" not in str(_rows(data, "答卷")) and "朱集村" not in str(_rows(data, "答卷"))
+    stats = _rows(data, "统计")
+    assert stats[1] == ("应填人数", 3, "已填人数", 1, "填写率（%）", 33.3)
+
+
+def test_the_export_page_answers_with_a_workbook(cast, survey, client_as):
+    _answer(survey, cast.person_a)
+    resp = client_as(cast.officer).get(f"/surveys/{survey.pk}/export/")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert _rows(resp.content, "答卷")[1][0] == "王小明"

@@ -1,0 +1,109 @@
+"""The pages: the officer draws a survey up and opens it, a trainee answers on the page (a slip first),
+the results; the class's evaluation from its page; the lecturer's scores; who is turned away."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jingpei.core.permissions import Role
+from jingpei.surveys import services
+from jingpei.surveys.models import Response, State, Survey
+from tests.factories import make_user
+from tests.surveys.conftest import needs
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(org, questions, **fields):
+    data = {"title": "2026 年需求调查", "year": "2026", "org": str(org.pk), "intro": "", "closes_on": "",
+            "questions-TOTAL_FORMS": str(len(questions)), "questions-INITIAL_FORMS": "0",
+            "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "60"}
+    for n, q in enumerate(questions):
+        for key, value in q.items():
+            data[f"questions-{n}-{key}"] = value
+    data.update(fields)
+    return data
+
+
+def test_the_new_form_starts_from_the_preset(cast, client_as):
+    page = client_as(cast.officer).get("/surveys/new/").content.decode()
+    assert "您最希望参加哪些专题的培训？" in page and "农村电子商务" in page
+
+
+def test_a_form_with_mistakes_shows_each_and_saves_nothing(cast, client_as):
+    client = client_as(cast.officer)
+    resp = client.post("/surveys/new/", _form_data(cast.district, [
+        {"kind": "single", "text": "选一个", "choices": "只有一个"},
+        {"kind": "", "text": "没选题型"},
+        {"kind": "text", "text": ""},
+    ], year="2016"))
+    page = resp.content.decode()
+    assert resp.status_code == 200
+    for message in ("选择题至少要有两个选项，每行一个。", "请选择", "此项必须填写。", "调研年度只能是 2025—2027 年"):
+        assert message in page, message
+    assert not Survey.objects.exists()
+
+
+def test_officer_draws_up_opens_and_reads_results(cast, client_as):
+    client = client_as(cast.officer)
+    resp = client.post("/surveys/new/", _form_data(cast.district, [
+        {"kind": "multiple", "text": "想学什么", "choices": "电商\n党建\n其他", "max_choices": "2", "required": "on",
+         "topics": "on"},
+        {"kind": "scale", "text": "满意吗", "required": "on"},
+    ]))
+    survey = Survey.objects.get()
+    assert resp.status_code == 302 and resp["Location"] == f"/surveys/{survey.pk}/"
+    assert client.post(f"/surveys/{survey.pk}/act/", {"action": "open"}).status_code == 302
+    survey.refresh_from_db()
+    assert survey.state == State.OPEN
+    assert client.get(f"/surveys/{survey.pk}/edit/").status_code == 302  # frozen: back to its page
+
+    trainee = client_as(cast.trainee)
+    assert "1 份待填" in trainee.get("/").content.decode()  # the top bar's count
+    first, second = survey.questions.order_by("position")
+    slip = trainee.post(f"/surveys/{survey.pk}/answer/", {f"q{first.pk}": ["0", "1", "2"]})
+    page = slip.content.decode()
+    assert slip.status_code == 200 and "最多选 2 项，您选了 3 项。" in page and "请打分（1–5 分）。" in page
+    assert re.search(rf'id="q{first.pk}-2"\s+checked', page)  # what was ticked stays ticked
+    assert not Response.objects.exists()
+    done = trainee.post(f"/surveys/{survey.pk}/answer/", {f"q{first.pk}": ["0", "2"], f"q{first.pk}-other": "直播",
+                                                          f"q{second.pk}": "5"})
+    assert done.status_code == 302 and Response.objects.get().answers.count() == 2
+    assert "您已于" in trainee.get(f"/surveys/{survey.pk}/answer/").content.decode()
+    again = trainee.post(f"/surveys/{survey.pk}/answer/", {f"q{first.pk}": ["1"], f"q{second.pk}": "1"})
+    assert again.status_code == 200 and Response.objects.count() == 1  # the page shows the first answers
+
+    client = client_as(cast.officer)  # the one test client, logged in again
+    results = client.get(f"/surveys/{survey.pk}/results/").content.decode()
+    assert "直播" in results and "按此专题开班" in results and "/classes/new/?topics=%E7%94%B5%E5%95%86" in results
+    assert "topics=%E5%85%B6%E4%BB%96" not in results  # not a class on "其他"
+    assert "电商" in client.get("/classes/new/?topics=电商").content.decode()
+
+
+def test_people_outside_are_turned_away(cast, client_as, survey):
+    officer_b = make_user("officer_b", role=Role.TRAINING_OFFICER, org=cast.town_b)
+    for user in (officer_b, cast.liaison_a, cast.trainee):
+        client = client_as(user)
+        for path in (f"/surveys/{survey.pk}/", f"/surveys/{survey.pk}/results/", f"/surveys/{survey.pk}/export/",
+                     f"/surveys/{survey.pk}/edit/"):
+            assert client.get(path).status_code == 404, (user, path)
+        assert client.post(f"/surveys/{survey.pk}/act/", {"action": "close"}).status_code == 404
+    assert client_as(cast.liaison_a).get("/surveys/").status_code == 404
+    assert client_as(cast.liaison_a).get("/surveys/teaching/").status_code == 404
+    own = needs(cast, org=cast.town_b)
+    services.open_survey(actor=cast.officer, survey=own)
+    assert client_as(cast.trainee).get(f"/surveys/{own.pk}/answer/").status_code == 404  # township B's
+
+
+def test_the_class_page_starts_the_evaluation(cast, client_as, klass, head):
+    client = client_as(head)
+    page = client.get(f"/classes/{klass.pk}/?tab=info").content.decode()
+    assert "发起评估" in page
+    resp = client.post(f"/surveys/classes/{klass.pk}/evaluation/")
+    survey = Survey.objects.get(klass=klass)
+    assert resp["Location"] == f"/surveys/{survey.pk}/"
+    assert "查看评估" in client.get(f"/classes/{klass.pk}/?tab=info").content.decode()
+    assert client_as(cast.liaison_a).post(f"/surveys/classes/{klass.pk}/evaluation/").status_code in (403, 404)
+    assert Survey.objects.count() == 1
