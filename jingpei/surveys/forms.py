@@ -48,7 +48,7 @@ class QuestionForm(forms.Form):
                               help_text=_("单选、多选题填写；写一个“其他”选项，填写人须注明内容。"))
     max_choices = forms.IntegerField(label=_("最多选几项"), required=False, min_value=0, max_value=services.MAX_CHOICES,
                                      help_text=_("多选题：0 或不填为不限。"))
-    required = forms.BooleanField(label=_("必答"), required=False)
+    required = forms.BooleanField(label=_("必答"), required=False, initial=True)
     topics = forms.BooleanField(label=_("选项为培训专题"), required=False,
                                 help_text=_("结果页可按选中最多的专题直接开班。"))
     session = forms.IntegerField(required=False, widget=forms.HiddenInput)

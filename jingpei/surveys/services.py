@@ -191,7 +191,7 @@ def delete_survey(*, actor, survey: Survey) -> None:
 # --- opening and closing -----------------------------------------------------------------------------------
 def _set_state(actor, survey: Survey, *, source: tuple[str, ...], target: str, refused: str) -> tuple[Survey, str]:
     """The survey moved to ``target``, and the state it was in (read under the row lock)."""
-    survey = Survey.objects.select_for_update().select_related("org", "klass").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("org", "klass").get(pk=survey.pk)
     access.require_runner(actor, survey)
     if survey.state not in source:
         raise Conflict(refused)

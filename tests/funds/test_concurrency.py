@@ -4,41 +4,14 @@ other is told it was decided)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
-from jingpei.core.errors import Conflict, DomainError
 from jingpei.funds import queries, services
 from jingpei.funds.models import Decision, State
+from tests.concurrency import at_once
 from tests.funds.conftest import approved_budget, make_budget
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _at_once(*calls) -> list[str]:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locking")
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(call):
-        barrier.wait()
-        try:
-            call()
-            outcomes.append("done")
-        except (Conflict, DomainError) as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()  # this thread's own: left open, it holds the test database at teardown
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
 
 
 def test_two_expenses_never_overspend_a_line(cast, funds):
@@ -46,7 +19,7 @@ def test_two_expenses_never_overspend_a_line(cast, funds):
     line = budget.lines.order_by("pk").first()
     drafts = [services.save_expense(actor=cast.officer, budget=budget, line=line, spent_on=budget.approved_at.date(),
                                     amount="6000", payee="党校", purpose=f"课酬{n}") for n in range(2)]
-    outcomes = _at_once(*[lambda e=e: services.submit(actor=cast.officer, item=e) for e in drafts])
+    outcomes = at_once(*[lambda e=e: services.submit(actor=cast.officer, item=e) for e in drafts])
     assert outcomes == ["DomainError", "done"]
     assert queries.figures([budget])[0].lines[0].remaining == 4000
 
@@ -54,7 +27,7 @@ def test_two_expenses_never_overspend_a_line(cast, funds):
 def test_one_step_is_decided_once(cast, funds):
     budget = make_budget(cast)
     services.submit(actor=cast.officer, item=budget)
-    outcomes = _at_once(lambda: services.approve(actor=funds.approver_cz, item=budget, step=1),
+    outcomes = at_once(lambda: services.approve(actor=funds.approver_cz, item=budget, step=1),
                         lambda: services.return_item(actor=funds.approver_cz, item=budget, step=1, reason="重编"))
     assert outcomes == ["Conflict", "done"]
     budget.refresh_from_db()
@@ -69,6 +42,6 @@ def test_one_expense_is_reversed_once(cast, funds):
     services.submit(actor=cast.officer, item=expense)
     services.approve(actor=funds.approver_cz, item=expense, step=1)
     services.approve(actor=funds.approver_qy, item=expense, step=2)
-    outcomes = _at_once(*[lambda: services.reverse_expense(actor=cast.officer, expense=expense, reason="重复报销")] * 2)
+    outcomes = at_once(*[lambda: services.reverse_expense(actor=cast.officer, expense=expense, reason="重复报销")] * 2)
     assert outcomes == ["Conflict", "done"]
     assert expense.reversals.count() == 1
