@@ -74,3 +74,20 @@ def test_the_export_page_answers_with_a_workbook(cast, survey, client_as):
     resp = client_as(cast.officer).get(f"/surveys/{survey.pk}/export/")
     assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
     assert _rows(resp.content, "答卷")[1][0] == "王小明"
+
+
+def test_the_api_gives_the_same_figures_to_who_runs_the_survey_only(cast, survey, client_as):
+    _answer(survey, cast.person_a, q5=AnswerInput(score=5))
+    officer = client_as(cast.officer)
+    listed = officer.get("/api/v1/surveys/?year=2026").json()
+    assert [(s["title"], s["responses"], s["state"]) for s in listed] == [(survey.title, 1, "open")]
+    results = officer.get(f"/api/v1/surveys/{survey.pk}/results").json()
+    assert results["responses"] == 1 and results["questions"][4]["mean"] == "5.00"
+    assert results["by_org"][0] == {"org_id": cast.town_a.pk, "org_name": "老窝镇", "audience": 2, "responses": 1,
+                                    "rate": "50.0"}
+    liaison = client_as(cast.liaison_a)
+    assert liaison.get(f"/api/v1/surveys/{survey.pk}/results").status_code == 404
+    assert liaison.get("/api/v1/surveys/").json() == []
+    trainee = client_as(cast.trainee)
+    assert trainee.get("/api/v1/surveys/mine").json() == []  # answered already
+    assert client_as(cast.liaison_b).get("/api/v1/surveys/mine").json() == []

@@ -11,7 +11,7 @@ from jingpei.core.permissions import Role
 from jingpei.surveys import services
 from jingpei.surveys.models import Response, State, Survey
 from tests.factories import make_user
-from tests.surveys.conftest import needs
+from tests.surveys.conftest import full_answers, needs
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,10 @@ def test_the_class_page_starts_the_evaluation(cast, client_as, klass, head):
     assert "查看评估" in client.get(f"/classes/{klass.pk}/?tab=info").content.decode()
     assert client_as(cast.liaison_a).post(f"/surveys/classes/{klass.pk}/evaluation/").status_code in (403, 404)
     assert Survey.objects.count() == 1
+
+
+def test_the_home_page_counts_the_answers_of_open_surveys(cast, client_as, survey):
+    services.submit_response(person=cast.person_a, survey=survey, answers=full_answers(survey))
+    page = client_as(cast.officer).get("/").content.decode()
+    assert "问卷调研" in page and "已收 1 份" in page
+    assert "已收 1 份" not in client_as(cast.liaison_a).get("/").content.decode()
