@@ -1,7 +1,7 @@
 """The demo district's surveys: this year's needs survey, answered by about a fifth of the district and
 closed; next year's, open now (the demo trainee has it waiting); the notes of the visits, forums, calls and
-interviews beside them; and the evaluations of the three latest finished classes, scored by their trainees
-(the demo lecturer sees the scores of their sessions).
+interviews beside them; and the evaluations of the finished classes but the latest, scored by their
+trainees (the demo lecturer sees the scores of their sessions).
 
 Everything goes through the services, as the officer, the head and each trainee would do it."""
 
@@ -92,8 +92,9 @@ def build_surveys_demo(*, seed: int = 2018, today: date | None = None, district_
         services.save_note(actor=officer, org=towns.get(town, district) if town else district, data=NoteInput(
             method=method, held_on=held_on, summary=summary, needs=needs, place=place, participants=participants))
 
+    # every finished class but the latest, which the demo head may start themselves
     finished = list(TrainingClass.objects.filter(organizer__path__startswith=district.path,
-                                                 status=TrainingClass.Status.COMPLETED).order_by("-end_date")[:3])
+                                                 status=TrainingClass.Status.COMPLETED).order_by("-end_date")[1:])
     scored = 0
     for klass in finished:
         survey = services.start_evaluation(actor=head, klass=klass)

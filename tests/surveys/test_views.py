@@ -105,6 +105,8 @@ def test_the_class_page_starts_the_evaluation(cast, client_as, klass, head):
     survey = Survey.objects.get(klass=klass)
     assert resp["Location"] == f"/surveys/{survey.pk}/"
     assert "查看评估" in client.get(f"/classes/{klass.pk}/?tab=info").content.decode()
+    listed = client.get("/surveys/?year=2026").content.decode()  # the head's 培训评估 menu item
+    assert survey.title in listed and "需求调查问卷" not in listed
     assert client_as(cast.liaison_a).post(f"/surveys/classes/{klass.pk}/evaluation/").status_code in (403, 404)
     assert Survey.objects.count() == 1
 
