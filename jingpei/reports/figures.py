@@ -25,6 +25,7 @@ from jingpei.core.charts import stacked_months
 from jingpei.ledger import compliance, standing
 from jingpei.ledger.models import MonthRollup, RequirementRule, TrainingForm, hours_of
 from jingpei.orgs.models import Organization, Person
+from jingpei.surveys import queries as survey_queries
 
 # Classes held or being held: not in preparation, not called off.
 HELD_STATUSES = (TrainingClass.Status.OPEN, TrainingClass.Status.COMPLETED)
@@ -98,6 +99,7 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
         [_("以会代训次数"), act.meetings],
         [_("以会代训参会人次"), act.meeting_person_times],
     ]))
+    _surveys(made, root, year)
     _children(made, split, {"people": people_by_child, "places": places_by_child, "tenths": tenths_by_child,
                             "sessions": act.by_child})
     made.key = [
@@ -178,6 +180,21 @@ def _children(made: YearFigures, split: _Split, read: dict[str, dict]) -> None:
         org_ids.insert(0, None)
     made.tables.append(Table(_("各下级组织"), [_("组织"), _("在册人员"), _("参训人次"), _("学时"), _("人均学时"),
                                            _("远程教育次数"), _("远程教育参学人次")], rows, org_ids))
+
+
+def _surveys(made: YearFigures, root: Organization, year: int) -> None:
+    s = survey_queries.year_totals(root, year)
+    if not (s.needs_surveys or s.notes or s.evaluated_classes):
+        return
+    made.tables.append(Table(_("需求调研与培训评估"), [_("项目"), _("数值")], [
+        [_("需求调查问卷"), s.needs_surveys],
+        [_("收回问卷"), s.needs_answers],
+        [_("走访、座谈等调研记录"), s.notes],
+        [_("开展评估的培训班"), s.evaluated_classes],
+        [_("评估答卷"), s.evaluation_answers],
+        [_("评估平均分（5 分制）"), float(s.mean_score) if s.mean_score is not None else "—"],
+        [_("满意率（4–5 分占比）"), f"{s.satisfied}%" if s.mean_score is not None else "—"],
+    ]))
 
 
 def _plans(made: YearFigures, path: str, year: int) -> None:

@@ -7,12 +7,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, F
+from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Substr
 
 from jingpei.orgs.models import Organization
 from jingpei.surveys import audience
-from jingpei.surveys.models import Answer, Kind, Note, Question, QuestionKind, Survey
+from jingpei.surveys.models import Answer, Kind, Note, Question, QuestionKind, Response, Survey
 
 TEXTS_SHOWN = 100
 OTHERS_SHOWN = 20
@@ -171,3 +171,31 @@ def needs_in_notes(notes) -> list[tuple[str, int]]:
     for needs in notes.values_list("needs", flat=True):
         counts.update(Note(needs=needs).need_list())
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@dataclass
+class YearTotals:
+    """What a subtree's year report says of its needs surveys and class evaluations (年终有总结)."""
+
+    needs_surveys: int
+    needs_answers: int
+    notes: int
+    evaluated_classes: int
+    evaluation_answers: int
+    mean_score: Decimal | None  # of every score given in those evaluations
+    satisfied: Decimal  # the share of those scores at 4 or 5 (满意、非常满意), in %
+
+
+def year_totals(root: Organization, year: int) -> YearTotals:
+    """Surveys run by the subtree's organisations in ``year``, and the evaluations of the classes it
+    organised; aggregates only, a handful of queries whatever the size."""
+    needs = Survey.objects.filter(kind=Kind.NEEDS, year=year, org__path__startswith=root.path).exclude(state="draft")
+    evaluations = Survey.objects.filter(kind=Kind.EVALUATION, klass__start_date__year=year,
+                                        klass__organizer__path__startswith=root.path).exclude(state="draft")
+    scores = Answer.objects.filter(question__survey__in=evaluations, score__isnull=False).aggregate(
+        n=Count("pk"), good=Count("pk", filter=Q(score__gte=4)), total=Sum("score"))
+    return YearTotals(
+        needs_surveys=needs.count(), needs_answers=Response.objects.filter(survey__in=needs).count(),
+        notes=Note.objects.filter(year=year, org__path__startswith=root.path).count(),
+        evaluated_classes=evaluations.count(), evaluation_answers=Response.objects.filter(survey__in=evaluations).count(),
+        mean_score=_mean(scores["total"] or 0, scores["n"]), satisfied=percent(scores["good"], scores["n"]))

@@ -91,3 +91,24 @@ def test_the_api_gives_the_same_figures_to_who_runs_the_survey_only(cast, survey
     trainee = client_as(cast.trainee)
     assert trainee.get("/api/v1/surveys/mine").json() == []  # answered already
     assert client_as(cast.liaison_b).get("/api/v1/surveys/mine").json() == []
+
+
+def test_the_year_report_counts_surveys_notes_and_evaluation_scores(cast, survey, klass, head):
+    from jingpei.reports.figures import year_figures
+    from tests.classes.conftest import enrol
+
+    _answer(survey, cast.person_a)
+    services.save_note(actor=cast.officer, org=cast.town_a, data=services.NoteInput(
+        method="forum", held_on=survey.created_at.date(), summary="座谈", needs="电商"))
+    enrol(cast, klass, cast.person_a)
+    enrol(cast, klass, cast.person_b)
+    evaluation = services.start_evaluation(actor=head, klass=klass)
+    services.open_survey(actor=head, survey=evaluation)
+    for person, score in ((cast.person_a, 5), (cast.person_b, 3)):
+        services.submit_response(person=person, survey=evaluation, answers={
+            q.pk: AnswerInput(score=score) for q in evaluation.questions.filter(kind="scale")})
+    rows = {r[0]: r[1] for t in year_figures(cast.district, 2026).tables if t.title == "需求调研与培训评估" for r in t.rows}
+    assert rows == {"需求调查问卷": 1, "收回问卷": 1, "走访、座谈等调研记录": 1, "开展评估的培训班": 1, "评估答卷": 2,
+                    "评估平均分（5 分制）": 4.0, "满意率（4–5 分占比）": "50.0%"}
+    township = {r[0]: r[1] for t in year_figures(cast.town_b, 2026).tables if t.title == "需求调研与培训评估" for r in t.rows}
+    assert township == {}  # township B ran no survey, kept no note and organised no class
