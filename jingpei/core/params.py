@@ -3,6 +3,8 @@ number is None (the caller answers with its default or a message), never a 500 f
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 YEARS = range(2000, 2101)
 # The largest value a 32-bit database integer holds (ids, counts): larger is "not a valid value", never an
 # overflow in the database driver.
@@ -31,3 +33,14 @@ def number(raw) -> int | None:
 def numbers(values) -> list[int]:
     """The whole numbers among ``values`` (a form's list of ids), the rest left out."""
     return [n for n in map(number, values) if n is not None]
+
+
+def year_asked(request) -> int:
+    """The ``?year=`` of a page that lists a year's records (this year for none or a malformed one)."""
+    return year(request.GET.get("year")) or timezone.localdate().year
+
+
+def recent_years() -> list[int]:
+    """The years such a page offers: next year (plans and budgets are drawn up ahead), this year, four before."""
+    this = timezone.localdate().year
+    return list(range(this + 1, this - 5, -1))

@@ -27,20 +27,11 @@ from jingpei.funds.todo import waiting_count
 from jingpei.orgs.models import Organization
 
 
-def _year(request) -> int:
-    return params.year(request.GET.get("year")) or timezone.localdate().year
-
-
-def _years() -> list[int]:
-    this = timezone.localdate().year
-    return list(range(this + 1, this - 5, -1))
-
-
 def _year_budgets(request) -> tuple[int, list[Budget]]:
     """The year asked for (this year by default) and the user's budgets of it."""
     if not access.can_view_funds(request.user):
         raise Http404
-    year = _year(request)
+    year = params.year_asked(request)
     return year, list(access.visible_budgets(request.user).filter(year=year).select_related("org").order_by("org__path", "pk"))
 
 
@@ -49,7 +40,7 @@ def index(request):
     year, budgets = _year_budgets(request)
     rows = queries.figures(budgets)
     return render(request, "funds/index.html", {
-        "year": year, "years": _years(), "rows": rows, "totals": queries.year_totals(rows),
+        "year": year, "years": params.recent_years(), "rows": rows, "totals": queries.year_totals(rows),
         "can_manage": not scope_for(request.user, Perm.FUNDS_MANAGE).empty, "waiting": waiting_count(request.user)})
 
 

@@ -26,12 +26,14 @@ class SurveyForm(StyledForm):
                                                 help_text=_("不选：发起单位及下级的全部人员；可多选。"))
     anonymous = forms.BooleanField(label=_("匿名填写（结果和导出不显示填写人）"), required=False)
 
-    def __init__(self, *args, categories=(), evaluation=False, **kwargs):
+    def __init__(self, *args, categories=(), evaluation=False, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["categories"].choices = [(c.pk, c.name) for c in categories]
         self.fields["categories"].widget.attrs["size"] = min(8, max(3, len(self.fields["categories"].choices)))
+        if editing:  # a survey stays with the organisation it was drawn up for
+            del self.fields["org"]
         if evaluation:  # an evaluation is the class's, anonymous, for its trainees
-            for name in ("org", "categories", "anonymous"):
+            for name in ("categories", "anonymous"):
                 del self.fields[name]
 
     def clean_year(self):

@@ -25,21 +25,11 @@ from jingpei.surveys.forms import NoteForm, QuestionFormSet, SurveyForm, answers
 from jingpei.surveys.models import Kind, Note, Response, State, Survey
 
 
-def _year(request) -> int:
-    return params.year(request.GET.get("year")) or timezone.localdate().year
-
-
-def _years() -> list[int]:
-    this = timezone.localdate().year
-    return list(range(this + 1, this - 5, -1))
-
-
-@login_required
 def index(request):
     """The year's needs surveys and class evaluations the user runs, and what the notes asked for."""
     user = request.user
     can_start = access.can_start_needs(user)
-    year = _year(request)
+    year = params.year_asked(request)
     surveys = list(access.visible_surveys(user).filter(year=year).select_related("org", "klass")
                    .order_by("kind", "-created_at", "-pk"))
     if not can_start and not has_perm_anywhere(user, Perm.CLASS_HEAD) and not surveys:
@@ -48,7 +38,7 @@ def index(request):
                   .annotate(n=Count("pk")).order_by())
     notes = access.visible_notes(user).filter(year=year)
     return render(request, "surveys/index.html", {
-        "year": year, "years": _years(), "can_start": can_start,
+        "year": year, "years": params.recent_years(), "can_start": can_start,
         "needs": [(s, counts.get(s.pk, 0)) for s in surveys if s.kind == Kind.NEEDS],
         "evaluations": [(s, counts.get(s.pk, 0)) for s in surveys if s.kind == Kind.EVALUATION],
         "note_count": notes.count(), "note_needs": queries.needs_in_notes(notes)[:10]})
@@ -71,7 +61,7 @@ def _survey_form(request, survey: Survey | None):
                    "categories": list(survey.categories.values_list("pk", flat=True))}
         questions = list(survey.questions.order_by("position"))
     data = request.POST if request.method == "POST" else None
-    form = SurveyForm(data, initial=initial, categories=categories, evaluation=evaluation)
+    form = SurveyForm(data, initial=initial, categories=categories, evaluation=evaluation, editing=survey is not None)
     # a bound formset gets no initial: Django would skip an extra row equal to its initial as "unchanged"
     formset = QuestionFormSet(data, initial=None if data else question_initial(questions), prefix="questions")
     if data is not None and form.is_valid() & formset.is_valid():  # & not and: both show their errors
@@ -233,9 +223,9 @@ def teaching(request):
 def notes(request):
     if not access.can_start_needs(request.user):
         raise Http404
-    year = _year(request)
+    year = params.year_asked(request)
     rows = access.visible_notes(request.user).filter(year=year).select_related("org", "recorded_by")
-    return render(request, "surveys/notes.html", {"year": year, "years": _years(), "notes": list(rows[:500]),
+    return render(request, "surveys/notes.html", {"year": year, "years": params.recent_years(), "notes": list(rows[:500]),
                                                   "needs": queries.needs_in_notes(rows)})
 
 

@@ -116,3 +116,15 @@ def test_the_home_page_counts_the_answers_of_open_surveys(cast, client_as, surve
     page = client_as(cast.officer).get("/").content.decode()
     assert "问卷调研" in page and "已收 1 份" in page
     assert "已收 1 份" not in client_as(cast.liaison_a).get("/").content.decode()
+
+
+def test_a_draft_is_edited_on_its_page_and_keeps_its_organisation(cast, client_as):
+    survey = needs(cast, org=cast.town_a)
+    client = client_as(cast.officer)
+    page = client.get(f"/surveys/{survey.pk}/edit/").content.decode()
+    assert "老窝镇" in page and 'name="org"' not in page
+    resp = client.post(f"/surveys/{survey.pk}/edit/", _form_data(cast.district, [
+        {"kind": "scale", "text": "满意吗", "required": "on"}], title="改过的问卷"))
+    assert resp.status_code == 302
+    survey.refresh_from_db()
+    assert (survey.title, survey.org, survey.questions.count()) == ("改过的问卷", cast.town_a, 1)
