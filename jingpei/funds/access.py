@@ -22,6 +22,7 @@ from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm, roles_with
 from jingpei.core.scoping import Scope, scope_for
 from jingpei.funds.models import Approvable, ApprovalStep, Budget, Expense, Invoice, State
+from jingpei.orgs.access import acting_orgs, get_acting_org
 from jingpei.orgs.models import Organization
 
 
@@ -117,14 +118,11 @@ def get_invoice(user, invoice_id) -> Invoice:
 
 def managed_orgs(user) -> QuerySet[Organization]:
     """Organisations the user may hold budgets for (the tops of their funds scope and everything under)."""
-    return Organization.objects.filter(scope_for(user, Perm.FUNDS_MANAGE).q("path"), archived_at__isnull=True)
+    return acting_orgs(user, Perm.FUNDS_MANAGE)
 
 
 def get_managed_org(user, org_id) -> Organization:
-    org = managed_orgs(user).filter(pk=id_or_404(org_id)).first()
-    if org is None:
-        raise Http404
-    return org
+    return get_acting_org(user, org_id, Perm.FUNDS_MANAGE)
 
 
 def chain_owners(user) -> list[Organization]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from jingpei.core import audit
 from jingpei.core.actors import Viewer
 from jingpei.core.errors import NotAllowed
-from jingpei.core.lookups import get_or_404
+from jingpei.core.lookups import get_or_404, id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import Scope, scope_for
 from jingpei.orgs.models import Organization, Person, PersonQuerySet
@@ -19,6 +19,20 @@ from jingpei.orgs.models import Organization, Person, PersonQuerySet
 # --- organisations --------------------------------------------------------------------------------
 def visible_orgs(user: Viewer, perm: str = Perm.ORG_VIEW) -> QuerySet[Organization]:
     return Organization.objects.filter(scope_for(user, perm).q("path"))
+
+
+def acting_orgs(user: Viewer, perm: str) -> QuerySet[Organization]:
+    """The live organisations in ``perm``'s scope: those a record needing ``perm`` may be kept for (a
+    budget, a survey, a note)."""
+    return Organization.objects.filter(scope_for(user, perm).q("path"), archived_at__isnull=True)
+
+
+def get_acting_org(user: Viewer, org_id: int | str | None, perm: str) -> Organization:
+    """One of :func:`acting_orgs` (404 for any other: a form's hidden id may have been tampered with)."""
+    org = acting_orgs(user, perm).filter(pk=id_or_404(org_id)).first()
+    if org is None:
+        raise Http404
+    return org
 
 
 def get_org(user: Viewer, org_id: int | str | None, *, write: bool = False) -> Organization:

@@ -23,6 +23,7 @@ from jingpei.core.errors import NotAllowed
 from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
+from jingpei.orgs.access import acting_orgs, get_acting_org
 from jingpei.orgs.models import Membership, Organization, PersonCategory
 from jingpei.surveys.models import Kind, Note, State, Survey
 
@@ -35,8 +36,9 @@ def visible_surveys(user) -> QuerySet[Survey]:
     return Survey.objects.filter(condition)
 
 
-def get_survey(user, survey_id, *, write: bool = False) -> Survey:
-    """A survey the user runs. Everyone who sees one may also act on it: there is no read-only role."""
+def get_survey(user, survey_id) -> Survey:
+    """A survey the user runs (404 otherwise). Whoever sees one may also act on it: no role reads surveys
+    without running them, so there is no ``write`` flag as in the other apps' access."""
     survey = visible_surveys(user).select_related("org", "klass").filter(pk=id_or_404(survey_id)).first()
     if survey is None:
         raise Http404
@@ -49,14 +51,11 @@ def can_start_needs(user) -> bool:
 
 def managed_orgs(user) -> QuerySet[Organization]:
     """Organisations the user may run a needs survey or keep notes for."""
-    return Organization.objects.filter(scope_for(user, Perm.SURVEY_MANAGE).q("path"), archived_at__isnull=True)
+    return acting_orgs(user, Perm.SURVEY_MANAGE)
 
 
 def get_managed_org(user, org_id) -> Organization:
-    org = managed_orgs(user).filter(pk=id_or_404(org_id)).first()
-    if org is None:
-        raise Http404
-    return org
+    return get_acting_org(user, org_id, Perm.SURVEY_MANAGE)
 
 
 def _audience_of_needs(person_id) -> Q:
