@@ -55,6 +55,26 @@ HAND = [
      "WHERE s.merged_into_id IS NULL AND o.path LIKE %(like)s AND s.held_on BETWEEN %(start)s AND %(end)s GROUP BY 1"),
     ("SELECT count(*), sum(m.attendee_count) FROM activities_meeting m JOIN orgs_organization o "
      "ON o.id = m.organizer_id WHERE o.path LIKE %(like)s AND m.held_on BETWEEN %(start)s AND %(end)s"),
+    # 需求调研与培训评估 (surveys.queries.year_totals)
+    ("SELECT count(*) FROM surveys_survey s JOIN orgs_organization o ON o.id = s.org_id WHERE s.kind = 'needs' "
+     "AND s.year = %(year)s AND o.path LIKE %(like)s AND s.state <> 'draft'"),
+    ("SELECT count(*) FROM surveys_response r JOIN surveys_survey s ON s.id = r.survey_id "
+     "JOIN orgs_organization o ON o.id = s.org_id WHERE s.kind = 'needs' AND s.year = %(year)s "
+     "AND o.path LIKE %(like)s AND s.state <> 'draft'"),
+    ("SELECT count(*) FROM surveys_note n JOIN orgs_organization o ON o.id = n.org_id "
+     "WHERE n.year = %(year)s AND o.path LIKE %(like)s"),
+    ("SELECT count(*) FROM surveys_survey s JOIN classes_trainingclass k ON k.id = s.klass_id "
+     "JOIN orgs_organization o ON o.id = k.organizer_id WHERE s.kind = 'evaluation' AND s.state <> 'draft' "
+     "AND k.start_date BETWEEN %(start)s AND %(end)s AND o.path LIKE %(like)s"),
+    ("SELECT count(*) FROM surveys_response r JOIN surveys_survey s ON s.id = r.survey_id "
+     "JOIN classes_trainingclass k ON k.id = s.klass_id JOIN orgs_organization o ON o.id = k.organizer_id "
+     "WHERE s.kind = 'evaluation' AND s.state <> 'draft' AND k.start_date BETWEEN %(start)s AND %(end)s "
+     "AND o.path LIKE %(like)s"),
+    ("SELECT count(*), count(*) FILTER (WHERE a.score >= 4), sum(a.score) FROM surveys_answer a "
+     "JOIN surveys_question q ON q.id = a.question_id JOIN surveys_survey s ON s.id = q.survey_id "
+     "JOIN classes_trainingclass k ON k.id = s.klass_id JOIN orgs_organization o ON o.id = k.organizer_id "
+     "WHERE s.kind = 'evaluation' AND s.state <> 'draft' AND k.start_date BETWEEN %(start)s AND %(end)s "
+     "AND o.path LIKE %(like)s AND a.score IS NOT NULL"),
     # 各下级组织: the children themselves (their figures come from the reads above)
     ("SELECT path, name FROM orgs_organization WHERE archived_at IS NULL AND path LIKE %(like)s AND depth = %(depth)s"),
 ]
