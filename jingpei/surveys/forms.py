@@ -112,6 +112,9 @@ class NoteForm(StyledForm):
     needs = forms.CharField(label=_("反映的培训需求"), max_length=300,
                             help_text=_("用顿号或逗号分隔，如：电商营销、村集体经济"))
 
+    def clean_needs(self):
+        return checked(services.clean_needs, self.cleaned_data["needs"])
+
     def clean_held_on(self):
         return checked(clean_date, self.cleaned_data["held_on"], field="held_on", kept=self.initial.get("held_on"))
 

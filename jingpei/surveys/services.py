@@ -327,6 +327,16 @@ def _note_snapshot(note: Note) -> dict:
             "participants": note.participants, "needs": note.needs}
 
 
+def clean_needs(value: str) -> str:
+    """The needs a note raised, one each, joined by 、 (as typed: commas, slashes, spaces between them)."""
+    needs = "、".join(split_needs(value))
+    if not needs:
+        raise DomainError(_("请填写反映的培训需求，多个用顿号分隔。"), field="needs")
+    if len(needs) > 300:
+        raise DomainError(_("反映的培训需求不能超过 300 个字。"), field="needs")
+    return needs
+
+
 @transaction.atomic
 def save_note(*, actor, org: Organization, data: NoteInput, note: Note | None = None) -> Note:
     if not access.managed_orgs(actor).filter(pk=org.pk).exists() or (
@@ -340,11 +350,7 @@ def save_note(*, actor, org: Organization, data: NoteInput, note: Note | None = 
         raise DomainError(_("请填写调研情况：谈了什么、反映了哪些问题。"), field="summary")
     if len(summary) > 5000:
         raise DomainError(_("调研情况不能超过 5000 字。"), field="summary")
-    needs = "、".join(split_needs(data.needs))
-    if not needs:
-        raise DomainError(_("请填写反映的培训需求，多个用顿号分隔。"), field="needs")
-    if len(needs) > 300:
-        raise DomainError(_("反映的培训需求不能超过 300 个字。"), field="needs")
+    needs = clean_needs(data.needs)
     if not 1 <= (data.participants or 0) <= 10000:
         raise DomainError(_("参与人数须在 1—10000 之间。"), field="participants")
     before = _note_snapshot(note) if note else None

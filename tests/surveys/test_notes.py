@@ -60,3 +60,15 @@ def test_notes_stay_in_their_subtree(cast):
         services.save_note(actor=cast.liaison_a, org=cast.town_a, data=_note())
     services.delete_note(actor=cast.officer, note=note)
     assert not Note.objects.exists()
+
+
+def test_the_note_form_names_every_mistake_in_one_round(cast, client_as):
+    from jingpei.surveys.models import Note
+
+    resp = client_as(cast.officer).post("/surveys/notes/new/", {
+        "org": cast.town_a.pk, "method": "visit", "held_on": "2016-12-01", "participants": "0", "summary": " ",
+        "needs": " ，、 "})
+    page = resp.content.decode()
+    for message in ("只能登记去年以来的活动", "此项必须填写。", "请填写反映的培训需求"):
+        assert message in page, message
+    assert not Note.objects.exists()
