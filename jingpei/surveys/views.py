@@ -40,7 +40,8 @@ def index(request):
     return render(request, "surveys/index.html", {
         "year": year, "years": params.recent_years(), "can_start": can_start,
         "needs": [(s, counts.get(s.pk, 0)) for s in surveys if s.kind == Kind.NEEDS],
-        "evaluations": [(s, counts.get(s.pk, 0)) for s in surveys if s.kind == Kind.EVALUATION],
+        "evaluations": sorted(((s, counts.get(s.pk, 0)) for s in surveys if s.kind == Kind.EVALUATION),
+                              key=lambda row: row[0].klass.start_date, reverse=True),  # the latest class first
         "note_count": notes.count(), "note_needs": queries.needs_in_notes(notes)[:10]})
 
 
