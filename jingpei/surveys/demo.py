@@ -17,6 +17,7 @@ from jingpei.classes.models import Enrolment, TrainingClass
 from jingpei.orgs.models import Organization, Person
 from jingpei.surveys import services
 from jingpei.surveys.models import Question, QuestionKind, Survey
+from jingpei.surveys.presets import is_other
 from jingpei.surveys.services import AnswerInput, NoteInput
 
 # how often each topic of the needs questionnaire is picked: the articles' topics lead
@@ -46,13 +47,13 @@ def _answers(rng: random.Random, questions: list[Question]) -> dict[int, AnswerI
                     "培训时间尽量避开农忙。", "希望请种养殖大户现身说法。", "课程很实用，建议每年都办。"]))
         else:
             weights = [TOPIC_WEIGHTS[i % len(TOPIC_WEIGHTS)] for i in range(len(q.choices))]
-            if q.choices[-1] == services.OTHER:
+            if is_other(q.choices[-1]):
                 weights[-1] = 1
             wanted = (q.max_choices or len(q.choices)) if q.kind == QuestionKind.MULTIPLE else 1
             picked: set[int] = set()
             while len(picked) < rng.randint(1, wanted):
                 picked.add(rng.choices(range(len(q.choices)), weights=weights)[0])
-            other = rng.choice(["乡村旅游", "直播带货", "村级财务管理"]) if any(q.choices[i] == services.OTHER for i in picked) else ""
+            other = rng.choice(["乡村旅游", "直播带货", "村级财务管理"]) if any(is_other(q.choices[i]) for i in picked) else ""
             answers[q.pk] = AnswerInput(choices=sorted(picked), other=other)
     return answers
 

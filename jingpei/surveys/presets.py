@@ -12,6 +12,12 @@ from django.utils.translation import gettext as _
 from jingpei.surveys.models import QuestionKind
 
 NEED_SEPARATORS = re.compile(r"[、，,；;／/\s]+")
+OTHER = "其他"  # a choice of this name asks the person to spell their answer out
+
+
+def is_other(choice: str) -> bool:
+    """Such a choice: 其他, or Other when the questionnaire was drawn up in English."""
+    return choice in (OTHER, _("其他"))
 
 
 @dataclass

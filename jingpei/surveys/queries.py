@@ -15,6 +15,7 @@ from django.db.models.functions import Substr
 from jingpei.orgs.models import Organization
 from jingpei.surveys import audience
 from jingpei.surveys.models import Answer, Kind, Note, Question, QuestionKind, Response, Survey
+from jingpei.surveys.presets import is_other
 
 TEXTS_SHOWN = 100
 OTHERS_SHOWN = 20
@@ -31,7 +32,7 @@ class Tally:
     label: str
     count: int
     percent: Decimal
-    url_topic: str = ""  # a topic to open a class on
+    url_topic: str = ""  # a topic to open a class on ("其他" is none)
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _choice_counts(question_ids: list[int]) -> dict[int, Counter[int]]:
 def _question_result(question: Question, answered: int, counts: Counter[int]) -> QuestionResult:
     result = QuestionResult(question, answered=answered)
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        result.tallies = [Tally(label, counts[i], percent(counts[i], answered), label)
+        result.tallies = [Tally(label, counts[i], percent(counts[i], answered), "" if is_other(label) else label)
                           for i, label in enumerate(question.choices)]
         if question.kind == QuestionKind.MULTIPLE:  # what most asked for first
             result.tallies.sort(key=lambda t: -t.count)

@@ -21,20 +21,24 @@ from jingpei.ledger.services import notify_each
 from jingpei.orgs.models import Category, Organization, Person
 from jingpei.surveys import access, audience
 from jingpei.surveys.models import Answer, Kind, Method, Note, Question, QuestionKind, Response, State, Survey
-from jingpei.surveys.presets import QuestionInput, evaluation_questionnaire, needs_questionnaire, split_needs
+from jingpei.surveys.presets import (
+    QuestionInput,
+    evaluation_questionnaire,
+    is_other,
+    needs_questionnaire,
+    split_needs,
+)
 
 MAX_QUESTIONS = 60
 MAX_CHOICES = 20
 CHOICE_LENGTH = 50
-OTHER = "其他"  # a choice of this name asks the person to spell it out
 OTHER_LENGTH = 100
 TEXT_ANSWER_LENGTH = 1000
 SCORES = range(1, 6)
 
 
 def has_other(question: Question | QuestionInput) -> bool:
-    return question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and any(
-        c in (OTHER, _("其他")) for c in question.choices)
+    return question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and any(map(is_other, question.choices))
 
 
 # --- single-field checks (the forms run them too) ------------------------------------------------------
@@ -261,7 +265,7 @@ def _check_answer(question: Question, given: AnswerInput | None) -> Answer | str
         if question.max_choices and len(picked) > question.max_choices:
             return _("最多选 %(n)s 项，您选了 %(m)s 项。") % {"n": question.max_choices, "m": len(picked)}
         other = ""
-        if any(question.choices[i] in (OTHER, _("其他")) for i in picked):
+        if any(is_other(question.choices[i]) for i in picked):
             other = " ".join(given.other.split())
             if not other:
                 return _("选了“其他”，请写明是什么。")

@@ -143,8 +143,7 @@ def act(request, survey_id):
 def results(request, survey_id):
     survey = access.get_survey(request.user, survey_id)
     return render(request, "surveys/results.html", {"survey": survey, "results": queries.results(survey),
-                                                    "can_plan": has_perm_anywhere(request.user, Perm.CLASS_MANAGE),
-                                                    "other": _("其他")})
+                                                    "can_plan": has_perm_anywhere(request.user, Perm.CLASS_MANAGE)})
 
 
 @login_required
