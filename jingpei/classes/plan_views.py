@@ -17,6 +17,8 @@ from jingpei.funds import access as funds_access
 from jingpei.funds import queries as funds_queries
 from jingpei.orgs.access import visible_orgs
 from jingpei.orgs.models import Category
+from jingpei.surveys import access as survey_access
+from jingpei.surveys import queries as survey_queries
 from jingpei.surveys.queries import lecturer_scores, overall
 
 
@@ -58,8 +60,12 @@ def plan_detail(request, plan_id):
             return redirect("classes:plan", plan_id=plan.pk)
     # the plan's money (年初有计划，预算有安排), where the user may see funds
     budgets = funds_queries.figures(list(funds_access.visible_budgets(request.user).filter(plan=plan).order_by("pk")))
+    # and what the year's needs survey found (its findings decide the classes), where the user runs surveys
+    findings = survey_queries.plan_findings(
+        survey_access.visible_surveys(request.user).filter(year=plan.year, org__path__startswith=plan.org.path),
+        survey_access.visible_notes(request.user).filter(year=plan.year, org__path__startswith=plan.org.path))
     return render(request, "classes/plan.html", {"plan": plan, "progress": queries.plan_progress(plan),
-                                                 "form": form, "budgets": budgets})
+                                                 "form": form, "budgets": budgets, "findings": findings})
 
 
 @login_required

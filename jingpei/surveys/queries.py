@@ -222,3 +222,35 @@ def year_totals(root: Organization, year: int) -> YearTotals:
         notes=Note.objects.filter(year=year, org__path__startswith=root.path).count(),
         evaluated_classes=evaluations.count(), evaluation_answers=Response.objects.filter(survey__in=evaluations).count(),
         mean_score=_mean(scores["total"] or 0, scores["n"]), satisfied=percent(scores["good"], scores["n"]))
+
+
+def topic_ranking(surveys) -> list[tuple[str, int]]:
+    """The training topics the surveys' respondents chose (their questions marked as topics), summed by
+    name across the surveys, most chosen first (其他 left out: it names no topic)."""
+    questions = list(Question.objects.filter(survey__in=surveys, topics=True).values_list("pk", "choices"))
+    counts = _choice_counts([pk for pk, _choices in questions])
+    totals: Counter[str] = Counter()
+    for pk, choices in questions:
+        for index, n in counts[pk].items():
+            if index < len(choices) and not is_other(choices[index]):
+                totals[choices[index]] += n
+    return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+@dataclass
+class PlanFindings:
+    """What the year's needs survey found, beside the annual plan it decides (年初: needs survey → plan)."""
+
+    surveys: list[Survey]
+    topics: list[tuple[str, int]]
+    notes: int
+    note_needs: list[tuple[str, int]]
+
+
+def plan_findings(surveys, notes) -> PlanFindings | None:
+    """``surveys``, ``notes``: what the viewer may see of the plan's organisation and year."""
+    surveys = list(surveys.filter(kind=Kind.NEEDS).exclude(state="draft").order_by("-opened_at", "pk"))
+    note_count = notes.count()
+    if not surveys and not note_count:
+        return None
+    return PlanFindings(surveys, topic_ranking(surveys)[:8], note_count, needs_in_notes(notes)[:8])

@@ -112,3 +112,21 @@ def test_the_year_report_counts_surveys_notes_and_evaluation_scores(cast, survey
                     "评估平均分（5 分制）": 4.0, "满意率（4–5 分占比）": "50.0%"}
     township = {r[0]: r[1] for t in year_figures(cast.town_b, 2026).tables if t.title == "需求调研与培训评估" for r in t.rows}
     assert township == {}  # township B ran no survey, kept no note and organised no class
+
+
+def test_the_annual_plan_shows_what_the_needs_survey_found(cast, survey, client_as):
+    from jingpei.classes import services as class_services
+
+    _answer(survey, cast.person_a, q1=AnswerInput(choices=[4, 1]))
+    _answer(survey, cast.person_b, q1=AnswerInput(choices=[4, 8], other="乡村旅游"))
+    services.save_note(actor=cast.officer, org=cast.town_a, data=services.NoteInput(
+        method="visit", held_on=survey.created_at.date(), summary="走访", needs="电商、党建"))
+    assert queries.topic_ranking([survey]) == [("农村电子商务", 2), ("扶贫产业发展", 1)]  # 其他 names no topic
+    plan = class_services.create_plan(actor=cast.officer, org=cast.district, year=2026, title="2026 年培训计划",
+                                      total_target=100)
+    page = client_as(cast.officer).get(f"/classes/plans/{plan.pk}/").content.decode()
+    assert 'data-testid="plan-findings"' in page and "农村电子商务" in page and "电商 · 1" in page
+    assert "/classes/new/?topics=%E5%86%9C%E6%9D%91%E7%94%B5%E5%AD%90%E5%95%86%E5%8A%A1" in page
+    other_year = class_services.create_plan(actor=cast.officer, org=cast.district, year=2027, title="2027 年培训计划",
+                                            total_target=100)
+    assert 'data-testid="plan-findings"' not in client_as(cast.officer).get(f"/classes/plans/{other_year.pk}/").content.decode()
