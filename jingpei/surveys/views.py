@@ -56,6 +56,14 @@ def _survey_form(request, survey: Survey | None):
         first = orgs.first()
         initial = {"title": preset.title, "year": preset.year, "intro": preset.intro, "org": first.pk if first else None}
         questions = preset.questions
+        source = request.GET.get("from")  # 以此为模板: an earlier needs survey's questions and wording
+        if source:
+            earlier = access.get_survey(user, source)
+            if earlier.kind != Kind.NEEDS:
+                raise Http404
+            initial.update(intro=earlier.intro, org=earlier.org_id, anonymous=earlier.anonymous,
+                           categories=list(earlier.categories.values_list("pk", flat=True)))
+            questions = list(earlier.questions.order_by("position"))
     else:
         initial = {"title": survey.title, "year": survey.year, "intro": survey.intro, "closes_on": survey.closes_on,
                    "org": survey.org_id, "anonymous": survey.anonymous,

@@ -128,3 +128,14 @@ def test_a_draft_is_edited_on_its_page_and_keeps_its_organisation(cast, client_a
     assert resp.status_code == 302
     survey.refresh_from_db()
     assert (survey.title, survey.org, survey.questions.count()) == ("改过的问卷", cast.town_a, 1)
+
+
+def test_a_new_survey_starts_from_an_earlier_one(cast, client_as, survey):
+    data = services.preset_needs(2026)
+    data.questions = [services.QuestionInput("single", "去年的题", ["甲", "乙"])]
+    earlier = services.create_survey(actor=cast.officer, org=cast.town_a, data=data)
+    client = client_as(cast.officer)
+    page = client.get(f"/surveys/new/?from={earlier.pk}").content.decode()
+    assert "去年的题" in page and "您最希望参加哪些专题的培训" not in page
+    officer_b = make_user("officer_b", role=Role.TRAINING_OFFICER, org=cast.town_b)
+    assert client_as(officer_b).get(f"/surveys/new/?from={earlier.pk}").status_code == 404  # not theirs to copy
