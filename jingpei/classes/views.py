@@ -25,6 +25,7 @@ from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere, scope_for
 from jingpei.orgs.access import visible_orgs, visible_people
 from jingpei.orgs.models import Organization
+from jingpei.surveys.access import answerable
 
 
 def forbid_not_allowed(view):
@@ -376,9 +377,12 @@ def mine(request):
     person = request.user.person
     if person is None:
         return render(request, "classes/mine.html", {"enrolments": [], "no_person": True})
+    enrolments = list(queries.my_enrolments(person))
+    waiting = dict(answerable(person.pk).filter(klass__isnull=False).values_list("klass_id", "pk"))
+    for e in enrolments:  # the class's evaluation, while it waits for this trainee's scores
+        e.evaluation_id = waiting.get(e.klass_id)
     return render(request, "classes/mine.html", {
-        "enrolments": queries.my_enrolments(person),
-        "today_sessions": queries.sessions_today(person, timezone.localdate())})
+        "enrolments": enrolments, "today_sessions": queries.sessions_today(person, timezone.localdate())})
 
 
 @login_required

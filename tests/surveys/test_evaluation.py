@@ -80,3 +80,12 @@ def test_an_evaluation_keeps_its_sessions_when_edited(cast, klass, head, taught,
     data.questions[0].session_id = 10**6  # not a session of this class
     with pytest.raises(DomainError, match="第 1 题对应的课次不属于本培训班"):
         services.update_survey(actor=head, survey=survey, data=data)
+
+
+def test_my_classes_page_leads_to_the_open_evaluation(cast, klass, head, client_as):
+    enrol(cast, klass, cast.person_a)
+    survey = services.start_evaluation(actor=head, klass=klass)
+    client = client_as(cast.trainee)
+    assert 'data-testid="evaluate"' not in client.get("/classes/mine/").content.decode()  # a draft: not yet
+    services.open_survey(actor=head, survey=survey)
+    assert f'href="/surveys/{survey.pk}/answer/" data-testid="evaluate"' in client.get("/classes/mine/").content.decode()
