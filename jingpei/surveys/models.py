@@ -65,6 +65,8 @@ class Survey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # when those who had not answered were reminded that the closing day is near (once per survey)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("问卷")

@@ -6,7 +6,7 @@ Answers write none: an anonymous survey's answers must not be traceable to a per
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -231,6 +231,33 @@ def open_survey(*, actor, survey: Survey) -> int:
 @transaction.atomic
 def close_survey(*, actor, survey: Survey) -> Survey:
     return _set_state(actor, survey, source=(State.OPEN,), target=State.CLOSED, refused=_("问卷不在进行中。"))[0]
+
+
+REMIND_DAYS_BEFORE = 3
+
+
+def remind_unanswered(*, today: date | None = None) -> dict:
+    """Tell each account that has not answered an open survey closing within ``REMIND_DAYS_BEFORE`` days
+    (the daily job); each survey reminds once, whatever the job's runs (``reminded_at``, set under the
+    survey's lock in the same transaction as the notifications)."""
+    today = today or timezone.localdate()
+    due = Survey.objects.filter(state=State.OPEN, reminded_at__isnull=True, closes_on__gte=today,
+                                closes_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE))
+    surveys = people = 0
+    for survey_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            survey = Survey.objects.select_for_update().filter(pk=survey_id, reminded_at__isnull=True).first()
+            if survey is None:  # another run took it
+                continue
+            survey.reminded_at = timezone.now()
+            survey.save(update_fields=["reminded_at"])
+            answered = Response.objects.filter(survey=survey).values("person_id")
+            title = _("问卷即将截止，请尽快填写：%(t)s") % {"t": survey.title}
+            body = _("截止 %(d)s。") % {"d": f"{survey.closes_on:%Y-%m-%d}"}
+            people += notify_each((user, title, body, survey.get_answer_url())
+                                  for user in audience.accounts(survey).exclude(person_id__in=answered))
+            surveys += 1
+    return {"surveys": surveys, "people": people}
 
 
 # --- answering ---------------------------------------------------------------------------------------------

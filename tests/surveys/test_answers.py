@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from datetime import date
+
 import pytest
 
 from jingpei.core.errors import Conflict, DomainError
@@ -71,8 +74,6 @@ def test_only_the_audience_answers_and_only_while_open(cast, survey, time_machin
 
 
 def test_a_closing_day_ends_answering(cast, time_machine):
-    from datetime import date
-
     survey = needs(cast, closes_on=date(2026, 6, 20))
     services.open_survey(actor=cast.officer, survey=survey)
     assert access.answerable(cast.person_a.pk).exists()
@@ -103,3 +104,26 @@ def test_a_person_of_a_unit_elsewhere_is_not_asked(cast, survey):
     assert list(access.answerable(elsewhere.pk)) == [survey]  # the district's survey reaches township B
     user = make_user("zhou", person=elsewhere)
     assert access.get_for_answer(user, survey.pk) == survey
+
+
+def test_who_has_not_answered_is_reminded_once_before_the_closing_day(cast, time_machine):
+    from django.core.management import call_command
+
+    other = make_user("lifang", person=cast.person_a2)
+    survey = needs(cast, closes_on=date(2026, 6, 25))
+    services.open_survey(actor=cast.officer, survey=survey)
+    services.submit_response(person=cast.person_a, survey=survey, answers=full_answers(survey))
+    assert services.remind_unanswered() == {"surveys": 0, "people": 0}  # ten days ahead: not yet
+    time_machine.move_to(date(2026, 6, 22))
+    assert services.remind_unanswered() == {"surveys": 1, "people": 1}
+    reminder = Notification.objects.get(title__startswith="问卷即将截止")
+    assert reminder.user == other and reminder.url == survey.get_answer_url() and "2026-06-25" in reminder.body
+    call_command("survey_reminders", stdout=io.StringIO())  # the cron's way: nothing twice
+    assert Notification.objects.filter(title__startswith="问卷即将截止").count() == 1
+
+
+def test_the_reminder_job_is_on_the_calendar():
+    from jingpei.core import schedule
+    from jingpei.core.jobs import _registry
+
+    assert "surveys.reminders" in {s.job_name for s in schedule.schedules()} and "surveys.reminders" in _registry
