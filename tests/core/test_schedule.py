@@ -30,10 +30,12 @@ def test_the_ledgers_jobs_are_scheduled():
 def test_daily_and_monthly_runs_start_once_per_period(db):
     assert started(at(2026, 12, 6, 1, 59)) == set()  # before 02:00: nothing due
     assert started(at(2026, 12, 6, 2, 0)) == {"ledger.standing 2026-12-06"}
-    assert started(at(2026, 12, 6, 23, 0)) == set()  # same day: already started
+    # same day: already started (the surveys' reminders come due at 09:00)
+    assert started(at(2026, 12, 6, 23, 0)) == {"surveys.reminders 2026-12-06"}
+    assert started(at(2026, 12, 6, 23, 30)) == set()
     assert Job.objects.filter(name="ledger.standing").count() == 1
     assert started(at(2026, 12, 20, 8, 59)) == {"ledger.standing 2026-12-20"}
-    assert started(at(2026, 12, 20, 9, 0)) == {"ledger.reminders 2026-12"}
+    assert started(at(2026, 12, 20, 9, 0)) == {"ledger.reminders 2026-12", "surveys.reminders 2026-12-20"}
     # the worker was down on the 20th: the month's reminders go out when it is back, once
     assert started(at(2027, 1, 25, 7, 0)) == {"ledger.standing 2027-01-25", "ledger.reminders 2027-01"}
     assert started(at(2027, 1, 31, 7, 0)) == {"ledger.standing 2027-01-31"}
