@@ -24,7 +24,7 @@ from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.orgs.access import acting_orgs, get_acting_org
-from jingpei.orgs.models import Membership, Organization, PersonCategory
+from jingpei.orgs.models import Membership, Organization, Person, PersonCategory
 from jingpei.surveys.models import Kind, Note, State, Survey
 
 
@@ -96,6 +96,25 @@ def get_for_answer(user, survey_id) -> Survey:
     if survey is None:
         raise Http404
     return survey
+
+
+def _may_enter(user, survey: Survey):
+    from jingpei.orgs.access import visible_people
+    from jingpei.surveys import audience
+
+    if survey.state != State.OPEN or not visible_surveys(user).filter(pk=survey.pk).exists():
+        return Person.objects.none()
+    return audience.people(survey).filter(pk__in=visible_people(user).values("pk"))
+
+
+def enterable_people(user, survey: Survey):
+    """The people whose paper questionnaire ``user`` may type in: of the open survey's audience, within the
+    user's sight, the survey being one the user runs; not answered yet."""
+    return _may_enter(user, survey).exclude(pk__in=survey.responses.values("person_id"))
+
+
+def can_enter_for(user, survey: Survey, person) -> bool:
+    return _may_enter(user, survey).filter(pk=person.pk).exists()
 
 
 def visible_notes(user) -> QuerySet[Note]:

@@ -123,6 +123,9 @@ class Response(models.Model):
     # where the person worked when answering: results are broken down by it
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # who typed a paper questionnaire in for the person (代为录入); empty when the person answered
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
 
     class Meta:
         verbose_name = _("答卷")

@@ -314,12 +314,17 @@ def _check_answer(question: Question, given: AnswerInput | None) -> Answer | str
 
 
 @transaction.atomic
-def submit_response(*, person: Person, survey: Survey, answers: dict[int, AnswerInput]) -> Response:
+def submit_response(*, person: Person, survey: Survey, answers: dict[int, AnswerInput],
+                    entered_by=None) -> Response:
     """The person's answers, all at once: nothing is kept unless every answer is right. The person is the
-    one logged in (a survey is answered for oneself); they must be in its audience while it is open."""
+    one logged in, or ``entered_by`` types in their paper questionnaire (who runs the survey, for someone
+    of their sight); either way the person must be in its audience while it is open."""
+    if entered_by is not None and not access.can_enter_for(entered_by, survey, person):
+        raise NotAllowed(_("只有问卷的发起单位可以代为录入，且只能录入本范围内的人员。"))
+    answered = _("“%(p)s”已经提交过这份问卷。") % {"p": person.name} if entered_by else _("您已经提交过这份问卷，谢谢！")
     if not access.answerable(person.pk).filter(pk=survey.pk).exists():
         if Response.objects.filter(survey=survey, person=person).exists():
-            raise Conflict(_("您已经提交过这份问卷，谢谢！"))
+            raise Conflict(answered)
         raise DomainError(_("这份问卷已结束或不面向您，无法提交。"))
     questions = list(survey.questions.order_by("position"))
     kept, errors = [], {}
@@ -333,12 +338,16 @@ def submit_response(*, person: Person, survey: Survey, answers: dict[int, Answer
         raise Unanswered(errors)
     try:
         with transaction.atomic():
-            response = Response.objects.create(survey=survey, person=person, org_id=person.primary_org_id)
+            response = Response.objects.create(survey=survey, person=person, org_id=person.primary_org_id,
+                                               entered_by=entered_by)
     except IntegrityError:
-        raise Conflict(_("您已经提交过这份问卷，谢谢！")) from None
+        raise Conflict(answered) from None
     for answer in kept:
         answer.response = response
     Answer.objects.bulk_create(kept)
+    if entered_by is not None:  # who typed whose sheet in (not what it says: an anonymous survey stays so)
+        audit.record("survey.response.enter", response, actor=entered_by, org_path=survey.org.path,
+                     after={"survey": survey.pk, "person": person.pk})
     return response
 
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("surveys/<int:survey_id>/results/", views.results, name="results"),
     path("surveys/<int:survey_id>/export/", views.export, name="export"),
     path("surveys/<int:survey_id>/answer/", views.answer, name="answer"),
+    path("surveys/<int:survey_id>/enter/", views.enter, name="enter"),
 ]

@@ -19,7 +19,8 @@ from jingpei.core.errors import DomainError
 from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere
-from jingpei.orgs.models import Category, Organization
+from jingpei.orgs.models import Category, Organization, Person
+from jingpei.orgs.queries import search_people
 from jingpei.surveys import access, audience, exports, queries, services
 from jingpei.surveys.forms import NoteForm, QuestionFormSet, SurveyForm, answers_from, question_initial
 from jingpei.surveys.models import Kind, Note, Response, State, Survey
@@ -211,10 +212,59 @@ def answer(request, survey_id):
     given = {a.question_id: a for a in mine.answers.all()} if mine else {}
     return render(request, "surveys/answer.html", {
         "survey": survey, "open_now": open_now and not mine, "response": mine, "errors": errors,
-        "rows": [{"q": q, "error": errors.get(q.pk), "given": given.get(q.pk), "has_other": services.has_other(q),
-                  "picked": [str(v) for v in request.POST.getlist(f"q{q.pk}")] if request.method == "POST" else [],
-                  "other": request.POST.get(f"q{q.pk}-other", ""), "typed": request.POST.get(f"q{q.pk}", "")}
-                 for q in questions]})
+        "rows": _sheet_rows(request, questions, errors, given)})
+
+
+def _sheet_rows(request, questions, errors: dict[int, str], given: dict | None = None) -> list[dict]:
+    """The answer sheet's questions as the template shows them: with what was ticked or typed in the request
+    that failed (kept for the next try), its errors, or the answers given (read-only)."""
+    posted = request.method == "POST"
+    return [{"q": q, "error": errors.get(q.pk), "given": (given or {}).get(q.pk), "has_other": services.has_other(q),
+             "picked": [str(v) for v in request.POST.getlist(f"q{q.pk}")] if posted else [],
+             "other": request.POST.get(f"q{q.pk}-other", ""), "typed": request.POST.get(f"q{q.pk}", "")}
+            for q in questions]
+
+
+@login_required
+def enter(request, survey_id):
+    """录入纸质问卷: someone of the audience who answered on paper (no account, no phone) is found by name
+    and their sheet typed in by whoever runs the survey; the response records who typed it."""
+    survey = access.get_survey(request.user, survey_id)
+    if survey.state != State.OPEN:
+        messages.warning(request, _("问卷不在进行中，不能录入。"))
+        return redirect(survey)
+    people = access.enterable_people(request.user, survey)
+    chosen = params.number(request.POST.get("person") or request.GET.get("person"))
+    person = people.select_related("primary_org").filter(pk=chosen).first() if chosen else None
+    if chosen and person is None:
+        messages.error(request, _("此人已提交过这份问卷，或不在应填范围内。"))
+        return redirect("surveys:enter", survey_id=survey.pk)
+    ctx: dict = {"survey": survey, "person": person, "entered": survey.responses.filter(entered_by__isnull=False).count()}
+    if person is None:
+        query = request.GET.get("q", "").strip()
+        try:
+            found = search_people(people, query) if query else Person.objects.none()
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            found = Person.objects.none()
+        ctx.update(query=query, found=list(found.select_related("primary_org").order_by("pinyin", "pk")[:20]))
+        return render(request, "surveys/enter.html", ctx)
+    questions = list(survey.questions.order_by("position"))
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        try:
+            services.submit_response(person=person, survey=survey, answers=answers_from(request.POST, questions),
+                                     entered_by=request.user)
+        except services.Unanswered as exc:
+            errors = exc.errors
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("surveys:enter", survey_id=survey.pk)
+        else:
+            messages.success(request, _("已录入“%(p)s”的问卷。") % {"p": person.name})
+            return redirect("surveys:enter", survey_id=survey.pk)
+    return render(request, "surveys/enter.html", {**ctx, "rows": _sheet_rows(request, questions, errors)})
 
 
 @login_required

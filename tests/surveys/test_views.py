@@ -139,3 +139,31 @@ def test_a_new_survey_starts_from_an_earlier_one(cast, client_as, survey):
     assert "去年的题" in page and "您最希望参加哪些专题的培训" not in page
     officer_b = make_user("officer_b", role=Role.TRAINING_OFFICER, org=cast.town_b)
     assert client_as(officer_b).get(f"/surveys/new/?from={earlier.pk}").status_code == 404  # not theirs to copy
+
+
+def test_a_paper_questionnaire_is_typed_in_for_someone_without_an_account(cast, client_as, survey):
+    from jingpei.core.errors import NotAllowed
+    from jingpei.core.models import AuditLog
+    from jingpei.surveys.services import AnswerInput
+
+    client = client_as(cast.officer)
+    found = client.get(f"/surveys/{survey.pk}/enter/?q=李芳").content.decode()
+    assert f'href="?person={cast.person_a2.pk}"' in found
+    first = survey.questions.get(position=1)
+    slip = client.post(f"/surveys/{survey.pk}/enter/", {"person": cast.person_a2.pk, f"q{first.pk}": ["0"]})
+    assert slip.status_code == 200 and "请打分（1–5 分）。" in slip.content.decode() and not Response.objects.exists()
+    data = {"person": cast.person_a2.pk}
+    for q in survey.questions.all():
+        data[f"q{q.pk}"] = "4" if q.kind == "scale" else "纸质问卷" if q.kind == "text" else "0"
+    assert client.post(f"/surveys/{survey.pk}/enter/", data).status_code == 302
+    response = Response.objects.get()
+    assert (response.person, response.entered_by) == (cast.person_a2, cast.officer)
+    assert AuditLog.objects.filter(action="survey.response.enter", actor=cast.officer).count() == 1
+    assert f"?person={cast.person_a2.pk}" not in client.get(f"/surveys/{survey.pk}/enter/?q=李芳").content.decode()
+    again = client.post(f"/surveys/{survey.pk}/enter/", data, follow=True)
+    assert "此人已提交过这份问卷" in again.content.decode() and Response.objects.count() == 1
+    with pytest.raises(NotAllowed):  # a liaison runs no survey
+        services.submit_response(person=cast.person_a, survey=survey, entered_by=cast.liaison_a,
+                                 answers={q.pk: AnswerInput(score=4) for q in survey.questions.all()})
+    officer_b = make_user("officer_b", role=Role.TRAINING_OFFICER, org=cast.town_b)
+    assert client_as(officer_b).get(f"/surveys/{survey.pk}/enter/?q=王").status_code == 404
