@@ -23,8 +23,9 @@ from jingpei.core.errors import NotAllowed
 from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.orgs.access import acting_orgs, get_acting_org
+from jingpei.orgs.access import acting_orgs, get_acting_org, visible_people
 from jingpei.orgs.models import Membership, Organization, Person, PersonCategory
+from jingpei.surveys import audience
 from jingpei.surveys.models import Kind, Note, State, Survey
 
 
@@ -99,9 +100,6 @@ def get_for_answer(user, survey_id) -> Survey:
 
 
 def _may_enter(user, survey: Survey):
-    from jingpei.orgs.access import visible_people
-    from jingpei.surveys import audience
-
     if survey.state != State.OPEN or not visible_surveys(user).filter(pk=survey.pk).exists():
         return Person.objects.none()
     return audience.people(survey).filter(pk__in=visible_people(user).values("pk"))
