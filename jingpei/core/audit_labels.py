@@ -18,7 +18,8 @@ AREAS = {
 
 ACTIONS = {
     "survey.create": _("新建问卷"), "survey.update": _("修改问卷"), "survey.delete": _("删除问卷草稿"),
-    "survey.state": _("发布或结束问卷"), "survey.response.enter": _("代为录入纸质问卷"), "survey.note.save": _("登记调研记录"), "survey.note.delete": _("删除调研记录"),
+    "survey.state": _("发布或结束问卷"), "survey.response.enter": _("代为录入纸质问卷"),
+    "survey.closing_day": _("修改问卷截止日期"), "survey.note.save": _("登记调研记录"), "survey.note.delete": _("删除调研记录"),
     "funds.chain.set": _("设置经费审批流程"),
     "funds.budget.create": _("编制经费预算"), "funds.budget.update": _("修改经费预算"),
     "funds.budget.submit": _("提交预算审批"), "funds.budget.approve": _("审批同意预算"),

@@ -43,6 +43,13 @@ class SurveyForm(StyledForm):
         return checked(services.clean_closes_on, self.cleaned_data["closes_on"])
 
 
+class ClosingDayForm(forms.Form):
+    closes_on = forms.DateField(label=_("截止日期"), required=False, widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+
+    def clean_closes_on(self):
+        return checked(services.clean_closes_on, self.cleaned_data["closes_on"])
+
+
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("题型"), choices=[("", _("请选择")), *QuestionKind.choices])
     text = forms.CharField(label=_("题目"), max_length=200)

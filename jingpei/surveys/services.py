@@ -229,6 +229,21 @@ def open_survey(*, actor, survey: Survey) -> int:
 
 
 @transaction.atomic
+def set_closing_day(*, actor, survey: Survey, closes_on: date | None) -> Survey:
+    """Move a published survey's closing day (延期, or an earlier end): questions stay frozen, the day does
+    not. A new day brings a new reminder before it."""
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("org").get(pk=survey.pk)
+    access.require_runner(actor, survey)
+    clean_closes_on(closes_on)
+    before = _snapshot(survey)
+    survey.closes_on, survey.reminded_at = closes_on, None
+    survey.save(update_fields=["closes_on", "reminded_at"])
+    audit.record("survey.closing_day", survey, actor=actor, before=before, after=_snapshot(survey),
+                 org_path=survey.org.path)
+    return survey
+
+
+@transaction.atomic
 def close_survey(*, actor, survey: Survey) -> Survey:
     return _set_state(actor, survey, source=(State.OPEN,), target=State.CLOSED, refused=_("问卷不在进行中。"))[0]
 

@@ -22,7 +22,14 @@ from jingpei.core.scoping import has_perm_anywhere
 from jingpei.orgs.models import Category, Organization, Person
 from jingpei.orgs.queries import search_people
 from jingpei.surveys import access, audience, exports, queries, services
-from jingpei.surveys.forms import NoteForm, QuestionFormSet, SurveyForm, answers_from, question_initial
+from jingpei.surveys.forms import (
+    ClosingDayForm,
+    NoteForm,
+    QuestionFormSet,
+    SurveyForm,
+    answers_from,
+    question_initial,
+)
 from jingpei.surveys.models import Kind, Note, Response, State, Survey
 
 
@@ -121,7 +128,8 @@ def detail(request, survey_id):
     return render(request, "surveys/detail.html", {
         "survey": survey, "questions": list(survey.questions.select_related("session__lecturer").order_by("position")),
         "categories": list(survey.categories.all()), "audience": audience.people(survey).count(),
-        "responses": survey.responses.count(), "today": timezone.localdate()})
+        "responses": survey.responses.count(), "today": timezone.localdate(),
+        "closing_form": ClosingDayForm(initial={"closes_on": survey.closes_on})})
 
 
 @login_required
@@ -134,6 +142,13 @@ def act(request, survey_id):
             told = services.open_survey(actor=request.user, survey=survey)
             messages.success(request, _("问卷已重新开放。") if survey.state == State.CLOSED
                              else _("问卷已发布，已通知 %(n)s 人（有账号者）。") % {"n": told})
+        elif action == "closing_day":
+            form = ClosingDayForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(" ".join(e for errors in form.errors.values() for e in errors))
+            services.set_closing_day(actor=request.user, survey=survey, closes_on=form.cleaned_data["closes_on"])
+            messages.success(request, _("截止日期已改为 %(d)s。") % {"d": f"{form.cleaned_data['closes_on']:%Y-%m-%d}"}
+                             if form.cleaned_data["closes_on"] else _("已取消截止日期。"))
         elif action == "close":
             services.close_survey(actor=request.user, survey=survey)
             messages.success(request, _("问卷已结束，不再接受填写。"))

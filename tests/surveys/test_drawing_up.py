@@ -88,3 +88,21 @@ def test_only_the_organisations_officer_runs_it(cast):
             services.delete_survey(actor=outsider, survey=survey)
     services.delete_survey(actor=cast.officer, survey=survey)
     assert not Survey.objects.exists()
+
+
+def test_a_published_surveys_closing_day_moves_and_brings_a_new_reminder(cast, survey, client_as, time_machine):
+    survey.closes_on = date(2026, 6, 20)
+    survey.save()
+    time_machine.move_to(date(2026, 6, 18))
+    assert services.remind_unanswered()["surveys"] == 1
+    client = client_as(cast.officer)
+    bad = client.post(f"/surveys/{survey.pk}/act/", {"action": "closing_day", "closes_on": "2026-06-01"}, follow=True)
+    assert "截止日期不能早于今天" in bad.content.decode()
+    client.post(f"/surveys/{survey.pk}/act/", {"action": "closing_day", "closes_on": "2026-07-10"})
+    survey.refresh_from_db()
+    assert survey.closes_on == date(2026, 7, 10) and survey.reminded_at is None
+    assert AuditLog.objects.filter(action="survey.closing_day").count() == 1
+    time_machine.move_to(date(2026, 7, 8))
+    assert services.remind_unanswered()["surveys"] == 1  # before the new day, once more
+    with pytest.raises(NotAllowed):
+        services.set_closing_day(actor=cast.liaison_a, survey=survey, closes_on=None)
