@@ -24,7 +24,7 @@ from jingpei.funds import access, exports, queries, services
 from jingpei.funds.forms import BudgetForm, DecisionForm, ExpenseForm, LineFormSet, StepFormSet
 from jingpei.funds.models import Budget, Expense, State
 from jingpei.funds.todo import waiting_count
-from jingpei.orgs.models import Organization
+from jingpei.orgs.access import picked_org
 
 
 def _year_budgets(request) -> tuple[int, list[Budget]]:
@@ -104,7 +104,7 @@ def _budget_form(request, budget: Budget | None):
         else:
             messages.success(request, _("预算已保存（草稿）。核对无误后点“提交审批”。"))
             return redirect("funds:budget", budget_id=saved.pk)
-    picked = Organization.objects.filter(pk=params.number(form["org"].value())).first()
+    picked = picked_org(user, form["org"].value(), Perm.FUNDS_MANAGE)
     return render(request, "funds/budget_form.html", {"form": form, "formset": formset, "budget": budget, "picked": picked})
 
 

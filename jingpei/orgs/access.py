@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from jingpei.core import audit
+from jingpei.core import audit, params
 from jingpei.core.actors import Viewer
 from jingpei.core.errors import NotAllowed
 from jingpei.core.lookups import get_or_404, id_or_404
@@ -33,6 +33,13 @@ def get_acting_org(user: Viewer, org_id: int | str | None, perm: str) -> Organiz
     if org is None:
         raise Http404
     return org
+
+
+def picked_org(user: Viewer, raw: str | int | None, perm: str) -> Organization | None:
+    """The organisation an org picker holds after a failed submit, to show its name again: only one of
+    :func:`acting_orgs` (a tampered hidden id must not print another subtree's name)."""
+    org_id = params.number(raw)
+    return acting_orgs(user, perm).filter(pk=org_id).first() if org_id is not None else None
 
 
 def get_org(user: Viewer, org_id: int | str | None, *, write: bool = False) -> Organization:

@@ -19,7 +19,8 @@ from jingpei.core.errors import DomainError
 from jingpei.core.filetypes import XLSX
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere
-from jingpei.orgs.models import Category, Organization, Person
+from jingpei.orgs.access import picked_org
+from jingpei.orgs.models import Category, Person
 from jingpei.orgs.queries import search_people
 from jingpei.surveys import access, audience, exports, queries, services
 from jingpei.surveys.forms import (
@@ -102,7 +103,7 @@ def _survey_form(request, survey: Survey | None):
         else:
             messages.success(request, _("问卷已保存（草稿）。预览无误后点“发布”。"))
             return redirect(saved)
-    picked = Organization.objects.filter(pk=params.number(form["org"].value())).first() if "org" in form.fields else None
+    picked = picked_org(user, form["org"].value(), Perm.SURVEY_MANAGE) if "org" in form.fields else None
     return render(request, "surveys/form.html", {"form": form, "formset": formset, "survey": survey, "picked": picked})
 
 
@@ -325,7 +326,7 @@ def _note_form(request, note: Note | None):
         else:
             messages.success(request, _("调研记录已保存。"))
             return redirect(f"{reverse('surveys:notes')}?year={d['held_on'].year}")
-    picked = Organization.objects.filter(pk=params.number(form["org"].value())).first()
+    picked = picked_org(user, form["org"].value(), Perm.SURVEY_MANAGE)
     return render(request, "surveys/note_form.html", {"form": form, "note": note, "picked": picked})
 
 

@@ -167,3 +167,11 @@ def test_a_paper_questionnaire_is_typed_in_for_someone_without_an_account(cast, 
                                  answers={q.pk: AnswerInput(score=4) for q in survey.questions.all()})
     officer_b = make_user("officer_b", role=Role.TRAINING_OFFICER, org=cast.town_b)
     assert client_as(officer_b).get(f"/surveys/{survey.pk}/enter/?q=王").status_code == 404
+
+
+def test_a_tampered_organisation_is_refused_and_not_named(cast, client_as):
+    officer_b = make_user("officer_b", role=Role.TRAINING_OFFICER, org=cast.town_b)
+    resp = client_as(officer_b).post("/surveys/new/", _form_data(cast.town_a, [{"kind": "scale", "text": "满意吗"}]))
+    page = resp.content.decode()
+    assert "请从搜索结果中点选您有需求调研权限的单位" in page and "老窝镇" not in page
+    assert not Survey.objects.exists()
