@@ -166,10 +166,8 @@ def photos_add(request, session_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        if added:
-            messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(added)})
-        else:  # the button pressed before a file was chosen
-            messages.error(request, _("没有收到照片：请先选择要上传的照片，再点“上传”。"))
+        uploads.report_added(request, added, added_text=_("已上传 %(n)s 张照片。"),
+                             nothing_text=_("没有收到照片：请先选择要上传的照片，再点“上传”。"))
     return redirect("activities:session", session_id=session.pk)
 
 

@@ -32,6 +32,21 @@ class StyledForm(forms.Form):
         self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
+def add_formset_error(formset, message: str) -> None:
+    """A service's refusal of the rows as a whole, shown above them (Django has no public way to add a
+    formset's non-form error after validation: this is the one place that sets it)."""
+    formset._non_form_errors = formset.error_class([message])
+
+
+def show_domain_error(exc: DomainError, form: StyledForm, formset, *, rows_field: str) -> None:
+    """Where a service's refusal of a form with rows belongs: above the rows when it names them, else beside
+    the form's field."""
+    if exc.field == rows_field:
+        add_formset_error(formset, exc.message)
+    else:
+        form.add_domain_error(exc)
+
+
 # A number typed larger than a database integer holds is a form error, never an overflow in the driver.
 MAX_INTEGER = params.MAX_INTEGER
 

@@ -1,9 +1,12 @@
 """What an uploaded file really is, read from its bytes, not from its name or the browser's word: the
-session photos and the invoices of expenses are checked here before anything is stored."""
+session photos and the invoices of expenses are checked here before anything is stored; and how the
+upload views answer (the file sent back, what an upload added)."""
 
 from __future__ import annotations
 
 import io
+
+from django.contrib import messages
 
 IMAGE_TYPES = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 PDF_TYPE = ("pdf", "application/pdf")
@@ -43,3 +46,12 @@ def private_file(field_file, content_type: str, *, download_as: str | None = Non
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def report_added(request, added: list, *, added_text: str, nothing_text: str) -> None:
+    """Say what an upload added (``added_text`` with ``%(n)s``), or that nothing came: the button pressed
+    before a file was chosen."""
+    if added:
+        messages.success(request, added_text % {"n": len(added)})
+    else:
+        messages.error(request, nothing_text)

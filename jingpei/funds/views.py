@@ -18,6 +18,7 @@ from jingpei.classes.models import TrainingClass
 from jingpei.core import params, uploads
 from jingpei.core.errors import DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
+from jingpei.core.forms import add_formset_error, show_domain_error
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
 from jingpei.funds import access, exports, queries, services
@@ -97,10 +98,7 @@ def _budget_form(request, budget: Budget | None):
         except Http404:
             form.add_error("org", _("请从搜索结果中点选您有经费管理权限的单位。"))
         except DomainError as exc:
-            if exc.field == "lines":
-                formset._non_form_errors = formset.error_class([exc.message])
-            else:
-                form.add_domain_error(exc)
+            show_domain_error(exc, form, formset, rows_field="lines")
         else:
             messages.success(request, _("预算已保存（草稿）。核对无误后点“提交审批”。"))
             return redirect("funds:budget", budget_id=saved.pk)
@@ -213,10 +211,8 @@ def invoices_add(request, expense_id):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        if added:
-            messages.success(request, _("已上传 %(n)s 个票据文件。") % {"n": len(added)})
-        else:  # the button pressed before a file was chosen
-            messages.error(request, _("没有收到文件：请先选择票据的扫描件或照片，再点“上传”。"))
+        uploads.report_added(request, added, added_text=_("已上传 %(n)s 个票据文件。"),
+                             nothing_text=_("没有收到文件：请先选择票据的扫描件或照片，再点“上传”。"))
     return redirect(expense.get_absolute_url())
 
 
@@ -334,7 +330,7 @@ def chain(request):
         try:
             services.set_chain(actor=request.user, owner=owner, steps=wanted)
         except DomainError as exc:
-            formset._non_form_errors = formset.error_class([exc.message])
+            add_formset_error(formset, exc.message)
         else:
             messages.success(request, _("审批流程已保存。此后提交的预算和支出按新流程审批；已在审批中的不受影响。"))
             return redirect(f"{request.path}?owner={owner.pk}")

@@ -17,6 +17,7 @@ from jingpei.classes.access import get_class
 from jingpei.core import params
 from jingpei.core.errors import DomainError
 from jingpei.core.filetypes import XLSX
+from jingpei.core.forms import show_domain_error
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import has_perm_anywhere
 from jingpei.orgs.access import picked_org
@@ -96,10 +97,7 @@ def _survey_form(request, survey: Survey | None):
         except Http404:
             form.add_error("org", _("请从搜索结果中点选您有需求调研权限的单位。"))
         except DomainError as exc:
-            if exc.field == "questions":
-                formset._non_form_errors = formset.error_class([exc.message])
-            else:
-                form.add_domain_error(exc)
+            show_domain_error(exc, form, formset, rows_field="questions")
         else:
             messages.success(request, _("问卷已保存（草稿）。预览无误后点“发布”。"))
             return redirect(saved)

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.test import Client
 
 from jingpei.core.permissions import Role
 from jingpei.funds import services
@@ -73,3 +74,10 @@ def approved_budget(cast, funds, org=None, **kw) -> Budget:
     services.submit(actor=cast.officer, item=budget)
     services.approve(actor=funds.approver_cz, item=budget, step=1)
     return services.approve(actor=funds.approver_qy, item=budget, step=2)
+
+
+def logged_in(user) -> Client:
+    """A client of its own for ``user`` (``client_as`` shares one: these tests hold several at once)."""
+    client = Client()
+    client.force_login(user)
+    return client

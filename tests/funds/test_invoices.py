@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from jingpei.core.errors import Conflict, DomainError
@@ -13,16 +12,10 @@ from jingpei.core.models import AuditLog
 from jingpei.funds import services
 from jingpei.funds.models import Expense, Invoice
 from tests.activities.conftest import png_bytes
-from tests.funds.conftest import approved_budget
+from tests.funds.conftest import approved_budget, logged_in
 from tests.funds.leaks import PDF
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _draft(cast, funds):
@@ -39,10 +32,10 @@ def test_scans_go_with_the_expense_and_stay_once_it_is_submitted(cast, funds):
     assert [(i.name, i.extension, i.content_type) for i in made] == [
         ("发票 1.pdf", "pdf", "application/pdf"), ("收据.jpg", "png", "image/png")]
     assert AuditLog.objects.filter(action="funds.expense.invoices", object_id=str(expense.pk)).exists()
-    response = _client(funds.approver_cz).get(reverse("funds:invoice", args=[made[0].pk]))
+    response = logged_in(funds.approver_cz).get(reverse("funds:invoice", args=[made[0].pk]))
     assert response.status_code == 404  # a draft is not the approver's yet
     services.submit(actor=cast.officer, item=expense)
-    response = _client(funds.approver_cz).get(reverse("funds:invoice", args=[made[0].pk]))
+    response = logged_in(funds.approver_cz).get(reverse("funds:invoice", args=[made[0].pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Disposition"].startswith("attachment;") and response["X-Content-Type-Options"] == "nosniff"
     with pytest.raises(Conflict, match="票据不能再增删"):
@@ -75,7 +68,7 @@ def test_nine_files_at_most(cast, funds):
 
 def test_the_expense_form_takes_scans_in_the_same_round(cast, funds):
     budget = approved_budget(cast, funds)
-    officer = _client(cast.officer)
+    officer = logged_in(cast.officer)
     line = budget.lines.order_by("pk").first()
     data = {"line": str(line.pk), "spent_on": "2026-06-10", "amount": "3600", "payee": "区委党校", "purpose": "课酬",
             "action": "submit"}
@@ -86,13 +79,13 @@ def test_the_expense_form_takes_scans_in_the_same_round(cast, funds):
                             data | {"invoices": [SimpleUploadedFile("发票.pdf", PDF), SimpleUploadedFile("照片.png", png_bytes())]})
     expense = Expense.objects.get()
     assert response.status_code == 302 and expense.invoices.count() == 2 and expense.state == "pending"
-    page = _client(funds.approver_cz).get(expense.get_absolute_url()).content.decode()
+    page = logged_in(funds.approver_cz).get(expense.get_absolute_url()).content.decode()
     assert "发票.pdf" in page and "照片.png" in page and "invoices_add" not in page
 
 
 def test_the_page_uploads_and_deletes_while_editable(cast, funds):
     expense = _draft(cast, funds)
-    officer = _client(cast.officer)
+    officer = logged_in(cast.officer)
     response = officer.post(reverse("funds:invoices_add", args=[expense.pk]), {"invoices": [SimpleUploadedFile("a.pdf", PDF)]},
                             follow=True)
     assert "已上传 1 个票据文件" in response.content.decode()
@@ -100,4 +93,4 @@ def test_the_page_uploads_and_deletes_while_editable(cast, funds):
     invoice = expense.invoices.get()
     response = officer.post(reverse("funds:invoice_delete", args=[invoice.pk]), follow=True)
     assert "票据“a.pdf”已删除" in response.content.decode() and not expense.invoices.exists()
-    assert _client(funds.auditor).post(reverse("funds:invoices_add", args=[expense.pk])).status_code == 403
+    assert logged_in(funds.auditor).post(reverse("funds:invoices_add", args=[expense.pk])).status_code == 403
