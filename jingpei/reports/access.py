@@ -21,3 +21,8 @@ def get_subtree(user, org_id) -> Organization:
 
 def roots(user) -> list[Organization]:
     return scope_roots(user, Perm.REPORT_VIEW)
+
+
+def sees_funds(user, root: Organization) -> bool:
+    """Whether the year figures of ``root`` shown to ``user`` include the training funds."""
+    return scope_for(user, Perm.FUNDS_VIEW).covers(root.path)

@@ -19,6 +19,7 @@ class TableOut(Schema):
     title: str
     columns: list[str]
     rows: list[list[str | int | float]]
+    money: list[int]  # the columns in yuan
 
 
 class YearFiguresOut(Schema):

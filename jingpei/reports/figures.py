@@ -22,6 +22,8 @@ from jingpei.activities import queries as activity_queries
 from jingpei.classes import queries as class_queries
 from jingpei.classes.models import AnnualPlan, Certificate, ClassForm, Enrolment, TrainingClass
 from jingpei.core.charts import stacked_months
+from jingpei.funds import queries as fund_queries
+from jingpei.funds.models import Budget
 from jingpei.ledger import compliance, standing
 from jingpei.ledger.models import MonthRollup, RequirementRule, TrainingForm, hours_of
 from jingpei.orgs.models import Organization, Person
@@ -37,6 +39,7 @@ class Table:
     columns: list[str]
     rows: list[list]
     org_ids: list[int | None] = field(default_factory=list)  # per row: the organisation its first cell names
+    money: list[int] = field(default_factory=list)  # columns in yuan: shown to the fen, 12,000.00
 
     def linked_rows(self) -> list[tuple[int | None, list]]:
         return [(self.org_ids[i] if i < len(self.org_ids) else None, row) for i, row in enumerate(self.rows)]
@@ -73,8 +76,10 @@ def _average(tenths: int, people: int) -> float:
     return float(round(hours_of(tenths) / people, 1)) if people else 0.0
 
 
-def year_figures(root: Organization, year: int, progress: Callable[[int, int, str], None] | None = None) -> YearFigures:
-    """``progress(done, total, message)`` follows the steps (for the background job of a large subtree)."""
+def year_figures(root: Organization, year: int, progress: Callable[[int, int, str], None] | None = None, *,
+                 funds: bool = False) -> YearFigures:
+    """``progress(done, total, message)`` follows the steps (for the background job of a large subtree);
+    ``funds`` adds the training funds, for a reader whose ``funds.view`` covers ``root``."""
     step = progress or (lambda done, total, message: None)
     made = YearFigures(root.pk, root.name, year, timezone.localtime().isoformat(timespec="minutes"))
     step(0, 4, _("正在统计培训班和年度计划"))
@@ -100,6 +105,8 @@ def year_figures(root: Organization, year: int, progress: Callable[[int, int, st
         [_("以会代训参会人次"), act.meeting_person_times],
     ]))
     _surveys(made, root, year)
+    if funds:
+        _funds(made, root, year)
     _children(made, split, {"people": people_by_child, "places": places_by_child, "tenths": tenths_by_child,
                             "sessions": act.by_child})
     made.key = [
@@ -195,6 +202,22 @@ def _surveys(made: YearFigures, root: Organization, year: int) -> None:
         [_("评估平均分（5 分制）"), float(s.mean_score) if s.mean_score is not None else "—"],
         [_("满意率（4–5 分占比）"), f"{s.satisfied}%" if s.mean_score is not None else "—"],
     ]))
+
+
+def _funds(made: YearFigures, root: Organization, year: int) -> None:
+    """The subtree's approved budgets of the year by item: budgeted, spent, in the chain, left (预算执行)."""
+    count, items = fund_queries.by_item(Budget.objects.filter(year=year, org__path__startswith=root.path))
+    total = fund_queries.ItemFigures("", _("合计"))
+    for f in items:
+        total.budget, total.spent, total.pending = total.budget + f.budget, total.spent + f.spent, total.pending + f.pending
+
+    def row(f: fund_queries.ItemFigures) -> list:
+        return [f.label, float(f.budget), float(f.spent), float(f.pending), float(f.remaining), f"{f.rate}%"]
+
+    made.tables.append(Table(
+        _("培训经费执行（已批准预算 %(n)s 份，单位：元）") % {"n": count},
+        [_("科目"), _("预算"), _("已支出"), _("审批中"), _("结余"), _("执行率")],
+        [row(f) for f in items] + ([row(total)] if items else []), money=[1, 2, 3, 4]))
 
 
 def _plans(made: YearFigures, path: str, year: int) -> None:

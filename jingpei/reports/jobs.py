@@ -15,6 +15,7 @@ from jingpei.core.jobs import enqueue, opening, task
 from jingpei.core.models import Job
 from jingpei.ledger.dated import needs_job
 from jingpei.orgs.models import Organization
+from jingpei.reports.access import sees_funds
 from jingpei.reports.figures import YearFigures, year_figures
 
 JOB = "reports.year"
@@ -22,13 +23,15 @@ KEPT = timedelta(days=1)  # older kept figures are made again
 
 
 def figures_for(user, root: Organization, year: int, *, recompute: bool = False) -> YearFigures | Job:
-    """The figures, or the job making them (queued, running, or just started) for a large subtree."""
+    """The figures, or the job making them (queued, running, or just started) for a large subtree; with the
+    training funds for a user who may read them there."""
+    funds = sees_funds(user, root)
     if not needs_job(root.path, inline_limit(year)):
-        return year_figures(root, year)
-    job = None if recompute else _kept(user, root, year)
+        return year_figures(root, year, funds=funds)
+    job = None if recompute else _kept(user, root, year, funds)
     if job is not None and job.status == Job.Status.DONE:
         return YearFigures.from_json(job.result["figures"])
-    return job or enqueue(JOB, user=user, reuse=True, root_id=root.pk, year=year,
+    return job or enqueue(JOB, user=user, reuse=True, root_id=root.pk, year=year, funds=funds,
                           title=_("%(org)s %(year)s 年度培训统计") % {"org": root.name, "year": year})
 
 
@@ -39,8 +42,10 @@ def inline_limit(year: int) -> int:
     return limit if year >= timezone.localdate().year else limit // 5
 
 
-def _kept(user, root: Organization, year: int) -> Job | None:
-    job = (Job.objects.filter(name=JOB, created_by=user, params__root_id=root.pk, params__year=year)
+def _kept(user, root: Organization, year: int, funds: bool) -> Job | None:
+    """The user's latest job for these figures; one made before their funds right changed is not theirs."""
+    job = (Job.objects.filter(name=JOB, created_by=user, params__root_id=root.pk, params__year=year,
+                              params__funds=funds)
            .exclude(status=Job.Status.FAILED).order_by("-created_at").first())
     if job is None or (job.status == Job.Status.DONE and timezone.now() - (job.finished_at or job.created_at) > KEPT):
         return None
@@ -48,10 +53,10 @@ def _kept(user, root: Organization, year: int) -> Job | None:
 
 
 @task(JOB)
-def year_figures_job(ctx, *, root_id: int, year: int) -> dict:
+def year_figures_job(ctx, *, root_id: int, year: int, funds: bool = False) -> dict:
     root = Organization.objects.get(pk=root_id)
     figures = year_figures(root, year, progress=lambda done, total, message: ctx.progress(done, total, message,
-                                                                                       force=True))
+                                                                                       force=True), funds=funds)
     ctx.progress(4, 4, _("统计完成"), force=True)
     return opening(f"{reverse('reports:year', args=[root_id])}?year={year}", _("查看年度统计"),
                    figures=figures.as_json())
