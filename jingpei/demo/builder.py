@@ -338,7 +338,8 @@ def build_everything(*, seed: int = 2018, people: int = 3000, log=print) -> dict
     from jingpei.funds.demo import build_funds_demo
 
     funds = build_funds_demo(seed=seed)
-    log(f"培训经费：预算 {funds['budgets']} 份，已批准支出 {funds['expenses_spent']} 笔，审批中 {funds['waiting']} 笔。")
+    log(f"培训经费：预算 {funds['budgets']} 份，已批准支出 {funds['expenses_spent']} 笔，审批中 {funds['waiting']} 笔，"
+        f"预算调整 {funds['adjustments']} 项（1 项待审批）。")
     result["funds"] = funds
     from jingpei.surveys.demo import build_surveys_demo
 

@@ -1,11 +1,11 @@
 """Fetch-and-authorise for budgets and expenses (see ``jingpei.orgs.access`` for the style).
 
-Who sees an item:
+Who sees an item (a budget, an expense, an adjustment of a budget):
 * ``Perm.FUNDS_VIEW`` over the organisation that holds the budget (the officer, the auditor, an approver
   granted over that organisation);
 * every party of the chain the item went to, once submitted: an approver granted over another branch of the
   tree (the assisting enterprise, the local government) sees what its chain brings to it, never drafts;
-* the budget of such an expense too (the approver weighs an expense against its budget line).
+* the budget of such an expense or adjustment too (the approver weighs it against the budget).
 
 Who writes: ``Perm.FUNDS_MANAGE`` over the organisation edits, submits and withdraws; ``Perm.FUNDS_APPROVE``
 over the organisation of the step now waiting approves or returns.
@@ -21,7 +21,7 @@ from jingpei.core.errors import NotAllowed
 from jingpei.core.lookups import id_or_404
 from jingpei.core.permissions import Perm, roles_with
 from jingpei.core.scoping import Scope, scope_for
-from jingpei.funds.models import Approvable, ApprovalStep, Budget, Expense, Invoice, State
+from jingpei.funds.models import Adjustment, Approvable, ApprovalStep, Budget, Expense, Invoice, State
 from jingpei.orgs.access import acting_orgs, get_acting_org
 from jingpei.orgs.models import Organization
 
@@ -53,11 +53,20 @@ def can_approve(user, item: Approvable) -> bool:
     return item.state == State.PENDING and scope_for(user, Perm.FUNDS_APPROVE).covers(item.pending_path)
 
 
-def visible_expenses(user) -> QuerySet[Expense]:
+def _visible(model, user) -> QuerySet:
+    """Expenses or adjustments: under the user's funds.view, or sent along a chain the user approves on."""
     view, approve = scope_for(user, Perm.FUNDS_VIEW), scope_for(user, Perm.FUNDS_APPROVE)
     if view.empty and approve.empty:
-        return Expense.objects.none()
-    return Expense.objects.filter(view.q("org__path") | _on_chain(approve))
+        return model.objects.none()
+    return model.objects.filter(view.q("org__path") | _on_chain(approve))
+
+
+def visible_expenses(user) -> QuerySet[Expense]:
+    return _visible(Expense, user)
+
+
+def visible_adjustments(user) -> QuerySet[Adjustment]:
+    return _visible(Adjustment, user)
 
 
 def visible_budgets(user) -> QuerySet[Budget]:
@@ -67,26 +76,26 @@ def visible_budgets(user) -> QuerySet[Budget]:
     condition = view.q("org__path")
     if not approve.empty:
         on_chain = _on_chain(approve)
-        condition |= on_chain | Q(Exists(Expense.objects.filter(on_chain, budget=OuterRef("pk"))))
+        condition |= (on_chain | Q(Exists(Expense.objects.filter(on_chain, budget=OuterRef("pk"))))
+                      | Q(Exists(Adjustment.objects.filter(on_chain, budget=OuterRef("pk")))))
     return Budget.objects.filter(condition)
 
 
-def waiting_for(user) -> tuple[QuerySet[Budget], QuerySet[Expense]]:
-    """What waits for this user's decision (待我审批)."""
+APPROVABLE = (Budget, Expense, Adjustment)
+
+
+def waiting_for(user) -> tuple[QuerySet[Budget], QuerySet[Expense], QuerySet[Adjustment]]:
+    """What waits for this user's decision (待我审批): budgets, expenses, adjustments."""
     approve = scope_for(user, Perm.FUNDS_APPROVE)
-    if approve.empty:
-        return Budget.objects.none(), Expense.objects.none()
-    return (Budget.objects.filter(approve.q("pending_path"), state=State.PENDING),
-            Expense.objects.filter(approve.q("pending_path"), state=State.PENDING))
+    return tuple(model.objects.none() if approve.empty else  # type: ignore[return-value]
+                 model.objects.filter(approve.q("pending_path"), state=State.PENDING) for model in APPROVABLE)
 
 
-def returned_to(user) -> tuple[QuerySet[Budget], QuerySet[Expense]]:
-    """Returned items this user may mend and submit again."""
+def returned_to(user) -> tuple[QuerySet[Budget], QuerySet[Expense], QuerySet[Adjustment]]:
+    """Returned items this user may mend and submit again: budgets, expenses, adjustments."""
     manage = scope_for(user, Perm.FUNDS_MANAGE)
-    if manage.empty:
-        return Budget.objects.none(), Expense.objects.none()
-    return (Budget.objects.filter(manage.q("org__path"), state=State.RETURNED),
-            Expense.objects.filter(manage.q("org__path"), state=State.RETURNED))
+    return tuple(model.objects.none() if manage.empty else  # type: ignore[return-value]
+                 model.objects.filter(manage.q("org__path"), state=State.RETURNED) for model in APPROVABLE)
 
 
 def get_budget(user, budget_id, *, write: bool = False) -> Budget:
@@ -106,6 +115,16 @@ def get_expense(user, expense_id, *, write: bool = False) -> Expense:
     if write and not can_manage(user, expense.org):
         raise NotAllowed(_("只有预算单位的经费管理人员可以修改、提交这笔支出。"))
     return expense
+
+
+def get_adjustment(user, adjustment_id, *, write: bool = False) -> Adjustment:
+    adjustment = (visible_adjustments(user).select_related("org", "budget", "created_by")
+                  .filter(pk=id_or_404(adjustment_id)).first())
+    if adjustment is None:
+        raise Http404
+    if write and not can_manage(user, adjustment.org):
+        raise NotAllowed(_("只有预算单位的经费管理人员可以修改、提交这项调整。"))
+    return adjustment
 
 
 def get_invoice(user, invoice_id) -> Invoice:

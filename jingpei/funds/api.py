@@ -1,4 +1,4 @@
-"""/api/v1/funds/: budgets with their execution, expenses, what waits for the caller. Read-only: the
+"""/api/v1/funds/: budgets with their execution, expenses, budget adjustments, what waits for the caller. Read-only: the
 decisions are taken on the pages, where the approver sees the whole item. Thin: access → query → schema."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ninja import Router, Schema
 
 from jingpei.core.apitypes import Year
 from jingpei.funds import access, queries
-from jingpei.funds.models import Expense
+from jingpei.funds.models import Adjustment, Expense
 
 router = Router(tags=["funds"])
 
@@ -66,9 +66,33 @@ class ExpenseOut(Schema):
     submitted_at: datetime | None
 
 
+class ChangeOut(Schema):
+    line: int | None  # null: a line the adjustment adds
+    item: str
+    description: str
+    before: Decimal
+    after: Decimal
+
+
+class AdjustmentOut(Schema):
+    id: int
+    budget_id: int
+    reason: str
+    total_before: Decimal
+    total_after: Decimal
+    changes: list[ChangeOut]
+    state: str
+    state_label: str
+    steps: list[StepOut]
+    step: int
+    submitted_at: datetime | None
+    approved_at: datetime | None
+
+
 class WaitingOut(Schema):
     budgets: list[BudgetOut]
     expenses: list[ExpenseOut]
+    adjustments: list[AdjustmentOut]
 
 
 def _steps(item) -> list[dict]:
@@ -91,6 +115,12 @@ def expense_out(e: Expense) -> dict:
     return {"id": e.pk, "budget_id": e.budget_id, "line_id": e.line_id, "spent_on": e.spent_on, "amount": e.amount,
             "payee": e.payee, "purpose": e.purpose, "invoice_no": e.invoice_no, "state": e.state,
             "state_label": e.get_state_display(), "steps": _steps(e), "step": e.step, "submitted_at": e.submitted_at}
+
+
+def adjustment_out(a: Adjustment) -> dict:
+    return {"id": a.pk, "budget_id": a.budget_id, "reason": a.reason, "total_before": a.total_before,
+            "total_after": a.total_after, "changes": a.changes, "state": a.state, "state_label": a.get_state_display(),
+            "steps": _steps(a), "step": a.step, "submitted_at": a.submitted_at, "approved_at": a.approved_at}
 
 
 def _require_funds(request) -> None:
@@ -122,9 +152,22 @@ def get_expense(request, expense_id: int):
     return expense_out(access.get_expense(request.user, expense_id))
 
 
+@router.get("/budgets/{budget_id}/adjustments", response=list[AdjustmentOut])
+def budget_adjustments(request, budget_id: int):
+    """The budget's adjustments (预算调整) the caller may see, the latest first."""
+    budget = access.get_budget(request.user, budget_id)
+    return [adjustment_out(a) for a in access.visible_adjustments(request.user).filter(budget=budget).order_by("-pk")]
+
+
+@router.get("/adjustments/{adjustment_id}", response=AdjustmentOut)
+def get_adjustment(request, adjustment_id: int):
+    return adjustment_out(access.get_adjustment(request.user, adjustment_id))
+
+
 @router.get("/waiting", response=WaitingOut)
 def waiting(request):
     """What waits for the caller's decision (待我审批)."""
-    budgets, expenses = access.waiting_for(request.user)
+    budgets, expenses, adjustments = access.waiting_for(request.user)
     return {"budgets": [budget_out(f) for f in queries.figures(list(budgets.select_related("org").order_by("submitted_at")))],
-            "expenses": [expense_out(e) for e in expenses.order_by("submitted_at")]}
+            "expenses": [expense_out(e) for e in expenses.order_by("submitted_at")],
+            "adjustments": [adjustment_out(a) for a in adjustments.order_by("submitted_at")]}

@@ -1,6 +1,7 @@
 """The demo district's training funds: a three-party approval chain (区财政局 → 区扶贫开发办公室 → 区乡村振兴局,
-one demo approver each), this year's two budgets approved and spent through the year, next year's draft,
-and expenses waiting at each step or returned, so every role has something real to click.
+one demo approver each), this year's two budgets approved and spent through the year (one raised by an
+approved adjustment, the other's adjustment waiting), next year's draft, and expenses waiting at each step
+or returned, so every role has something real to click.
 
 Everything goes through the services, as the officer and the approvers would do it."""
 
@@ -14,7 +15,8 @@ from django.utils import timezone
 
 from jingpei.accounts.models import User
 from jingpei.classes.models import AnnualPlan, TrainingClass
-from jingpei.funds import services
+from jingpei.funds import adjustments, services
+from jingpei.funds.adjustments import LineChange
 from jingpei.funds.models import Budget, Item
 from jingpei.funds.services import LineInput
 from jingpei.orgs.models import Organization
@@ -112,5 +114,17 @@ def build_funds_demo(*, seed: int = 2018, today: date | None = None, district_na
                                     purpose="赴梁家河交流考察学习班（45 人）交通食宿")
     services.submit(actor=officer, item=expense)
     _approve_all(expense, approvers)
+    # adjustments: the main budget raised mid-year, through the chain; the poverty budget's waiting at step 1
+    raised = adjustments.save_adjustment(
+        actor=officer, budget=main, reason="增开村党组织书记示范班两期（120 人），追加授课课酬和学员食宿。",
+        changes=[LineChange(main_lines[0].pk, "230000"), LineChange(main_lines[1].pk, "336000")])
+    services.submit(actor=officer, item=raised)
+    _approve_all(raised, approvers)
+    travel = list(poverty.lines.order_by("pk"))[1]
+    asked = adjustments.save_adjustment(
+        actor=officer, budget=poverty, reason="移动讲堂新增 6 个送教点，追加交通费；新增送教学习资料。",
+        changes=[LineChange(travel.pk, "98000"),
+                 LineChange(None, "15000", item=Item.MATERIALS, description="移动讲堂送教学习资料")])
+    services.submit(actor=officer, item=asked)
     return {"budgets": Budget.objects.filter(org=district).count(), "expenses_spent": spent + 1,
-            "waiting": len(waiting)}
+            "waiting": len(waiting), "adjustments": 2}

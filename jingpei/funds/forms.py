@@ -7,7 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingpei.core.forms import StyledForm, checked, style_fields
+from jingpei.core.errors import DomainError
+from jingpei.core.forms import MAX_INTEGER, StyledForm, checked, style_fields
 from jingpei.funds import services
 from jingpei.funds.models import Item
 
@@ -73,6 +74,39 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=2, can_delete=True,
                                     max_num=50, validate_max=True, absolute_max=60)
+
+
+class AdjustmentForm(StyledForm):
+    reason = forms.CharField(label=_("调整理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("调整须写明理由，如“增开一期致富带头人培训班”。")})
+
+
+class ChangeForm(forms.Form):
+    """One row of an adjustment: an existing line (``line`` set; only its amount is typed) or a new one."""
+
+    line = forms.IntegerField(required=False, widget=forms.HiddenInput, max_value=MAX_INTEGER)
+    item = forms.ChoiceField(label=_("科目"), choices=[("", _("请选择")), *Item.choices], required=False)
+    description = forms.CharField(label=_("用途说明"), max_length=200, required=False)
+    amount = _amount_field(_("调整后金额（元）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _labelled(self)
+
+    def clean(self):
+        data = super().clean()
+        existing = bool(data.get("line"))
+        if "amount" in data:
+            try:  # an existing line may go down to 0; a new one needs an amount
+                data["amount"] = services.clean_amount(data["amount"], zero=existing)
+            except DomainError as exc:
+                self.add_error("amount", exc.message)
+        if not existing and not data.get("item"):
+            self.add_error("item", _("请选择科目。"))
+        return data
+
+
+ChangeFormSet = forms.formset_factory(ChangeForm, extra=0, max_num=60, validate_max=True, absolute_max=60)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

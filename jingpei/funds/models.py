@@ -161,8 +161,47 @@ class Expense(Approvable):
         return reverse("funds:expense", args=[self.pk])
 
 
+class AdjustmentQuerySet(models.QuerySet):
+    def open(self):
+        """Adjustments still being decided or mended (a budget has at most one: see the constraint)."""
+        return self.exclude(state=State.APPROVED)
+
+
+class Adjustment(Approvable):
+    """A change to an approved budget (预算调整): new amounts for its lines, and lines added, with the reason,
+    through the budget's chain like the budget itself (按原程序报批). The budget changes only when the
+    whole chain has approved; until then it is spent as it stands. A line is never lowered below what its
+    expenses hold, nor removed (lowered to 0 at most), so every expense keeps its line."""
+
+    budget = models.ForeignKey(Budget, verbose_name=_("经费预算"), on_delete=models.PROTECT, related_name="adjustments")
+    reason = models.CharField(_("调整理由"), max_length=500)
+    total_before = models.DecimalField(_("调整前总额（元）"), max_digits=12, decimal_places=2)
+    total_after = models.DecimalField(_("调整后总额（元）"), max_digits=12, decimal_places=2)
+    # [{"line": id or null for a new line, "item", "description", "before": "0.00", "after": "1200.00"}], the
+    # lines that change, amounts as text (JSON has no decimals)
+    changes = models.JSONField(default=list)
+
+    objects = AdjustmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预算调整")
+        ordering = ["-pk"]
+        constraints = [models.UniqueConstraint(fields=["budget"], condition=~models.Q(state="approved"),
+                                               name="funds_adjustment_one_open")]
+
+    def __str__(self) -> str:
+        return _("%(b)s 的调整") % {"b": self.budget.title}
+
+    def get_absolute_url(self) -> str:
+        return reverse("funds:adjustment", args=[self.pk])
+
+    @property
+    def difference(self) -> Decimal:
+        return self.total_after - self.total_before
+
+
 class Decision(models.Model):
-    """The trail of one budget or expense: submitted, approved or returned at a step, withdrawn."""
+    """The trail of one budget, expense or adjustment: submitted, approved or returned at a step, withdrawn."""
 
     class Outcome(models.TextChoices):
         SUBMIT = "submit", _("提交审批")
@@ -172,6 +211,7 @@ class Decision(models.Model):
 
     budget = models.ForeignKey(Budget, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
     expense = models.ForeignKey(Expense, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
+    adjustment = models.ForeignKey(Adjustment, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
     outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices)
     position = models.PositiveSmallIntegerField(default=0)  # the step decided; 0 for submit / withdraw
     step_name = models.CharField(_("环节"), max_length=50, blank=True)
@@ -184,7 +224,9 @@ class Decision(models.Model):
         verbose_name = _("审批记录")
         ordering = ["at", "pk"]
         constraints = [models.CheckConstraint(
-            condition=models.Q(budget__isnull=False, expense__isnull=True) | models.Q(budget__isnull=True, expense__isnull=False),
+            condition=(models.Q(budget__isnull=False, expense__isnull=True, adjustment__isnull=True)
+                       | models.Q(budget__isnull=True, expense__isnull=False, adjustment__isnull=True)
+                       | models.Q(budget__isnull=True, expense__isnull=True, adjustment__isnull=False)),
             name="funds_decision_one_subject")]
 
     def __str__(self) -> str:

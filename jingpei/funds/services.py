@@ -30,6 +30,7 @@ from jingpei.core.text import clean_text
 from jingpei.funds import access
 from jingpei.funds.models import (
     MAX_AMOUNT,
+    Adjustment,
     Approvable,
     ApprovalStep,
     Budget,
@@ -55,7 +56,8 @@ def yuan(value: Decimal) -> str:
 
 
 # --- single-field checks (the forms run them too, see core.forms.checked) ----------------------------
-def clean_amount(value, *, field: str = "amount") -> Decimal:
+def clean_amount(value, *, field: str = "amount", zero: bool = False) -> Decimal:
+    """``zero``: 0 is an amount too (a budget line lowered to nothing by an adjustment)."""
     # as typed: full-width digits, thousands separators, a currency sign or 元 (１２，０００元, ¥3,000)
     text = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip().lstrip("¥").removesuffix("元").strip()
     try:
@@ -64,8 +66,8 @@ def clean_amount(value, *, field: str = "amount") -> Decimal:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise DomainError(_("金额“%(v)s”不是数字，请填写如 12000 或 12000.50。") % {"v": value}, field=field) from None
-    if amount <= 0:
-        raise DomainError(_("金额须大于 0。"), field=field)
+    if amount < 0 or (amount == 0 and not zero):
+        raise DomainError(_("金额不能小于 0。") if zero else _("金额须大于 0。"), field=field)
     if amount > MAX_AMOUNT:
         raise DomainError(_("金额不能超过 %(max)s 元。") % {"max": yuan_text(MAX_AMOUNT)}, field=field)
     if amount != amount.quantize(Decimal("0.01")):
@@ -138,7 +140,7 @@ class LineInput:
     training_class_id: int | None = None
 
 
-def _budget_snapshot(budget: Budget) -> dict:
+def budget_snapshot(budget: Budget) -> dict:
     return {"title": budget.title, "year": budget.year, "total": str(budget.total), "note": budget.note,
             "lines": [f"{line.get_item_display()} {line.description} {line.amount}".replace("  ", " ")
                       for line in budget.lines.all()]}
@@ -184,7 +186,7 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
         _require_manager(actor, budget.org)
         if not budget.editable:
             raise Conflict(_("这份预算%(state)s，不能再修改。") % {"state": budget.get_state_display()})
-        before = _budget_snapshot(budget)
+        before = budget_snapshot(budget)
         budget.org, budget.year, budget.title, budget.note, budget.plan, budget.total = (
             org, year, title, note.strip(), plan, total)
         budget.save(update_fields=["org", "year", "title", "note", "plan", "total"])
@@ -192,7 +194,7 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
     for row in rows:
         row.budget = budget
     BudgetLine.objects.bulk_create(rows)
-    after = _budget_snapshot(budget)
+    after = budget_snapshot(budget)
     if before is None:
         audit.record("funds.budget.create", budget, actor=actor, after=after, org_path=org.path)
     else:
@@ -225,6 +227,7 @@ def _expense_snapshot(expense: Expense) -> dict:
 def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amount, payee: str, purpose: str,
                  invoice_no: str = "", expense: Expense | None = None) -> Expense:
     budget = Budget.objects.select_related("org").get(pk=budget.pk)  # its state now, not the caller's copy
+    line = BudgetLine.objects.get(pk=line.pk)  # its amount now: an approved adjustment may have changed it
     _require_manager(actor, budget.org)
     if budget.state != State.APPROVED:
         raise DomainError(_("预算“%(b)s”尚未批准，不能登记支出。") % {"b": budget.title})
@@ -289,12 +292,25 @@ def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
 
 # --- through the chain --------------------------------------------------------------------------------
 def _kind(item: Approvable) -> str:
-    return "budget" if isinstance(item, Budget) else "expense"
+    """The item's name in its decisions' foreign key."""
+    return {Budget: "budget", Expense: "expense", Adjustment: "adjustment"}[type(item)]
+
+
+# The audit codes of the chain's steps, spelt out whole: the audit page's labels are checked against the source.
+AUDIT_ACTIONS = {
+    Budget: {"submit": "funds.budget.submit", "approve": "funds.budget.approve", "return": "funds.budget.return",
+             "withdraw": "funds.budget.withdraw", "discard": "funds.budget.discard"},
+    Expense: {"submit": "funds.expense.submit", "approve": "funds.expense.approve", "return": "funds.expense.return",
+              "withdraw": "funds.expense.withdraw", "discard": "funds.expense.discard"},
+    Adjustment: {"submit": "funds.adjustment.submit", "approve": "funds.adjustment.approve",
+                 "return": "funds.adjustment.return", "withdraw": "funds.adjustment.withdraw",
+                 "discard": "funds.adjustment.discard"},
+}
 
 
 def _locked(item: Approvable) -> Approvable:
     model = type(item)
-    related = ["org", "budget", "line"] if model is Expense else ["org"]
+    related = {Expense: ["org", "budget", "line"], Adjustment: ["org", "budget"]}.get(model, ["org"])
     return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=item.pk)
 
 
@@ -306,6 +322,9 @@ def _decide(item: Approvable, actor, outcome: str, *, position: int = 0, step_na
 def describe(item: Approvable) -> str:
     if isinstance(item, Budget):
         return _("预算“%(t)s”（%(a)s）") % {"t": item.title, "a": yuan(item.total)}
+    if isinstance(item, Adjustment):
+        return _("预算调整“%(t)s”（%(a)s → %(b)s）") % {"t": item.budget.title, "a": yuan(item.total_before),
+                                                    "b": yuan(item.total_after)}
     return _("支出“%(t)s”（%(a)s）") % {"t": item.purpose, "a": yuan(item.amount)}
 
 
@@ -336,6 +355,10 @@ def submit(*, actor, item: Approvable) -> Approvable:
             raise DomainError(_("预算尚未批准，支出不能提交。"))
         clean_spent_on(item.spent_on, year=item.budget.year)
         _check_within(BudgetLine.objects.select_for_update().get(pk=item.line_id), item.amount, excluding=item)
+    if isinstance(item, Adjustment):
+        from jingpei.funds import adjustments
+
+        adjustments.check_still_fits(item)
     _owner, steps = access.chain_for(item.org)
     if not steps:
         raise DomainError(_("“%(org)s”及其上级都还没有设置经费审批流程，请先在“审批流程”页设置。") % {"org": item.org.name})
@@ -346,7 +369,7 @@ def submit(*, actor, item: Approvable) -> Approvable:
     item.submitted_at = timezone.now()
     item.save(update_fields=["steps", "step_paths", "state", "step", "pending_path", "submitted_at"])
     _decide(item, actor, Decision.Outcome.SUBMIT)
-    audit.record("funds.budget.submit" if isinstance(item, Budget) else "funds.expense.submit", item, actor=actor, org_path=item.org.path,
+    audit.record(AUDIT_ACTIONS[type(item)]["submit"], item, actor=actor, org_path=item.org.path,
                  after={"steps": [s["name"] for s in item.steps]})
     _tell_approvers(item)
     return item
@@ -379,10 +402,14 @@ def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approva
         item.save(update_fields=["step", "pending_path"])
         _tell_approvers(item)
     else:
+        if isinstance(item, Adjustment):
+            from jingpei.funds import adjustments
+
+            adjustments.apply(actor, item)  # refused (and all undone) if the budget has moved under it
         item.state, item.step, item.pending_path, item.approved_at = State.APPROVED, 0, "", timezone.now()
         item.save(update_fields=["state", "step", "pending_path", "approved_at"])
         _tell_creator(item, _("已批准：%(l)s") % {"l": describe(item)})
-    audit.record("funds.budget.approve" if isinstance(item, Budget) else "funds.expense.approve", item, actor=actor, org_path=item.org.path,
+    audit.record(AUDIT_ACTIONS[type(item)]["approve"], item, actor=actor, org_path=item.org.path,
                  after={"step": current["name"], "comment": comment, "state": item.state})
     return item
 
@@ -399,7 +426,7 @@ def return_item(*, actor, item: Approvable, step: int, reason: str) -> Approvabl
     _decide(item, actor, Decision.Outcome.RETURN, position=step, step_name=current["name"], comment=reason)
     item.state, item.step, item.pending_path = State.RETURNED, 0, ""
     item.save(update_fields=["state", "step", "pending_path"])
-    audit.record("funds.budget.return" if isinstance(item, Budget) else "funds.expense.return", item, actor=actor, org_path=item.org.path,
+    audit.record(AUDIT_ACTIONS[type(item)]["return"], item, actor=actor, org_path=item.org.path,
                  after={"step": current["name"], "reason": reason})
     _tell_creator(item, _("被退回：%(l)s") % {"l": describe(item)}, _("%(s)s：%(r)s") % {"s": current["name"], "r": reason})
     return item
@@ -415,8 +442,16 @@ def withdraw(*, actor, item: Approvable) -> Approvable:
     _decide(item, actor, Decision.Outcome.WITHDRAW)
     item.state, item.step, item.pending_path = State.DRAFT, 0, ""
     item.save(update_fields=["state", "step", "pending_path"])
-    audit.record("funds.budget.withdraw" if isinstance(item, Budget) else "funds.expense.withdraw", item, actor=actor, org_path=item.org.path)
+    audit.record(AUDIT_ACTIONS[type(item)]["withdraw"], item, actor=actor, org_path=item.org.path)
     return item
+
+
+def _snapshot(item: Approvable) -> dict:
+    if isinstance(item, Adjustment):
+        from jingpei.funds import adjustments
+
+        return adjustments.snapshot(item)
+    return budget_snapshot(item) if isinstance(item, Budget) else _expense_snapshot(item)
 
 
 @transaction.atomic
@@ -428,8 +463,7 @@ def discard(*, actor, item: Approvable) -> None:
         raise Conflict(_("只有从未提交过的草稿可以删除；提交过的事项保留审批记录。"))
     if isinstance(item, Budget) and item.expenses.exists():
         raise Conflict(_("这份预算已有支出记录，不能删除。"))
-    snapshot = _budget_snapshot(item) if isinstance(item, Budget) else _expense_snapshot(item)
-    audit.record("funds.budget.discard" if isinstance(item, Budget) else "funds.expense.discard", item, actor=actor, org_path=item.org.path, before=snapshot)
+    audit.record(AUDIT_ACTIONS[type(item)]["discard"], item, actor=actor, org_path=item.org.path, before=_snapshot(item))
     item.delete()
 
 

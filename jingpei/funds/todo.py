@@ -11,19 +11,18 @@ from jingpei.funds import access
 
 
 def waiting_count(user) -> int:
-    budgets, expenses = access.waiting_for(user)
-    return budgets.count() + expenses.count()
+    return sum(items.count() for items in access.waiting_for(user))
 
 
 def waiting(user):
     n = waiting_count(user)
     if n:
-        yield Todo(_("%(n)s 项经费预算或支出待您审批") % {"n": n}, reverse("funds:approvals"), "patch-check", order=10)
+        yield Todo(_("%(n)s 项经费事项待您审批（预算、支出、预算调整）") % {"n": n}, reverse("funds:approvals"), "patch-check", order=10)
 
 
 def returned(user):
-    budgets, expenses = access.returned_to(user)
-    for item in [*budgets.order_by("pk")[:5], *expenses.order_by("pk")[:5]]:
+    budgets, expenses, adjustments = access.returned_to(user)
+    for item in [*budgets.order_by("pk")[:5], *expenses.order_by("pk")[:5], *adjustments.select_related("budget").order_by("pk")[:5]]:
         yield Todo(_("被退回，待修改后重新提交：%(t)s") % {"t": item}, item.get_absolute_url(), "arrow-return-left", order=20)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -21,9 +23,17 @@ from jingpei.core.filetypes import XLSX
 from jingpei.core.forms import add_formset_error, show_domain_error
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.funds import access, exports, queries, services
-from jingpei.funds.forms import BudgetForm, DecisionForm, ExpenseForm, LineFormSet, StepFormSet
-from jingpei.funds.models import Budget, Expense, State
+from jingpei.funds import access, adjustments, exports, queries, services
+from jingpei.funds.forms import (
+    AdjustmentForm,
+    BudgetForm,
+    ChangeFormSet,
+    DecisionForm,
+    ExpenseForm,
+    LineFormSet,
+    StepFormSet,
+)
+from jingpei.funds.models import Adjustment, Budget, Expense, Item, State
 from jingpei.funds.todo import waiting_count
 from jingpei.orgs.access import picked_org
 
@@ -138,8 +148,10 @@ def budget_detail(request, budget_id):
     figures = queries.figures([budget])[0]
     expenses = (access.visible_expenses(request.user).filter(budget=budget).select_related("line")
                 .order_by("-spent_on", "-pk"))
+    changes = list(access.visible_adjustments(request.user).filter(budget=budget).order_by("-pk"))
     return render(request, "funds/budget_detail.html", {
         "budget": budget, "figures": figures, "expenses": list(expenses), "owner_chain": access.chain_for(budget.org)[1],
+        "adjustments": changes, "adjusting": next((a for a in changes if a.state != State.APPROVED), None),
         **_decision_context(request.user, budget)})
 
 
@@ -239,6 +251,79 @@ def invoice_delete(request, invoice_id):
     return redirect(item.expense.get_absolute_url())
 
 
+# --- adjustments --------------------------------------------------------------------------------------
+def _change_rows(budget: Budget, adjustment: Adjustment | None) -> list[dict]:
+    """The form's rows: every line of the budget with what its expenses hold (the amount as the adjustment
+    plans it, or as it stands), then the lines the adjustment adds."""
+    held = adjustments.held_by_line(budget)
+    planned = {c["line"]: c for c in adjustment.changes} if adjustment else {}
+    rows = [{"line": ln.pk, "label": ln.get_item_display(), "description": ln.description, "before": ln.amount,
+             "held": held.get(ln.pk, 0), "amount": planned[ln.pk]["after"] if ln.pk in planned else ln.amount}
+            for ln in budget.lines.order_by("pk")]
+    return rows + [{"line": None, "item": c["item"], "description": c["description"], "amount": c["after"]}
+                   for c in (adjustment.changes if adjustment else []) if c["line"] is None]
+
+
+def _adjustment_form(request, budget: Budget, adjustment: Adjustment | None):
+    data = request.POST if request.method == "POST" else None
+    form = AdjustmentForm(data, initial={"reason": adjustment.reason if adjustment else ""})
+    # initial also for a bound formset: the rows of existing lines show their item and held amount from it
+    formset = ChangeFormSet(data, initial=_change_rows(budget, adjustment), prefix="lines")
+    if request.method == "POST" and form.is_valid() & formset.is_valid():  # & not and: both show their errors
+        changes = [adjustments.LineChange(line_id=f.cleaned_data.get("line"), amount=f.cleaned_data["amount"],
+                                          item=f.cleaned_data.get("item", ""), description=f.cleaned_data.get("description", ""))
+                   for f in formset.forms if f.cleaned_data]
+        try:
+            saved = adjustments.save_adjustment(actor=request.user, budget=budget, reason=form.cleaned_data["reason"],
+                                                changes=changes, adjustment=adjustment)
+        except NotAllowed:
+            raise
+        except DomainError as exc:
+            show_domain_error(exc, form, formset, rows_field="lines")
+        else:
+            messages.success(request, _("预算调整已保存（草稿）。核对无误后点“提交审批”，批准后预算才按调整变更。"))
+            return redirect(saved.get_absolute_url())
+    return render(request, "funds/adjustment_form.html", {"budget": budget, "adjustment": adjustment, "form": form,
+                                                          "formset": formset})
+
+
+@login_required
+def adjustment_new(request, budget_id):
+    budget = access.get_budget(request.user, budget_id, write=True)  # NotAllowed: Django's 403 page says why
+    if budget.state != State.APPROVED:
+        messages.warning(request, _("预算尚未批准，直接修改即可，不需要调整。"))
+        return redirect(budget.get_absolute_url())
+    if (current := Adjustment.objects.open().filter(budget=budget).first()) is not None:
+        messages.info(request, _("这份预算已有一项调整在办理中，请先办完它。"))
+        return redirect(current.get_absolute_url())
+    return _adjustment_form(request, budget, None)
+
+
+@login_required
+def adjustment_edit(request, adjustment_id):
+    adjustment = access.get_adjustment(request.user, adjustment_id, write=True)
+    return _locked_page(request, adjustment) or _adjustment_form(request, adjustment.budget, adjustment)
+
+
+@login_required
+def adjustment_detail(request, adjustment_id):
+    adjustment = access.get_adjustment(request.user, adjustment_id)
+    held = adjustments.held_by_line(adjustment.budget)
+    changes = [{**c, "label": Item(c["item"]).label, "before": Decimal(c["before"]), "after": Decimal(c["after"]),
+                "difference": Decimal(c["after"]) - Decimal(c["before"]), "held": held.get(c["line"], 0)}
+               for c in adjustment.changes]
+    return render(request, "funds/adjustment_detail.html", {"adjustment": adjustment, "budget": adjustment.budget,
+                                                            "changes": changes, "owner_chain": access.chain_for(adjustment.org)[1],
+                                                            **_decision_context(request.user, adjustment)})
+
+
+@login_required
+@require_POST
+def adjustment_act(request, adjustment_id):
+    adjustment = access.get_adjustment(request.user, adjustment_id)
+    return _act(request, adjustment, _back(request, adjustment))
+
+
 # --- decisions ----------------------------------------------------------------------------------------
 def _act(request, item, back):
     action = request.POST.get("action")
@@ -257,7 +342,7 @@ def _act(request, item, back):
         elif action == "discard":
             services.discard(actor=request.user, item=item)
             messages.success(request, _("草稿已删除。"))
-            return redirect("funds:index")
+            return redirect(item.budget.get_absolute_url() if isinstance(item, Adjustment) else "funds:index")
         elif action in ("approve", "return"):
             if "step" in form.errors:  # no step: a page from before this one, or a hand-made request
                 raise DomainError(_("页面已过期，请刷新后再审批。"))
@@ -300,12 +385,13 @@ def expense_act(request, expense_id):
 def approvals(request):
     if scope_for(request.user, Perm.FUNDS_APPROVE).empty:
         raise Http404
-    budgets, expenses = access.waiting_for(request.user)
+    budgets, expenses, changes = access.waiting_for(request.user)
     budgets = list(budgets.select_related("org").order_by("submitted_at"))
     expenses = list(expenses.select_related("org", "budget", "line").order_by("submitted_at"))
     lines = {f.line.pk: f for fig in queries.figures(list({e.budget for e in expenses})) for f in fig.lines}
     return render(request, "funds/approvals.html", {
         "budgets": budgets, "expenses": [(e, lines.get(e.line_id)) for e in expenses],
+        "adjustments": list(changes.select_related("org", "budget").order_by("submitted_at")),
         "decision_form": DecisionForm()})
 
 

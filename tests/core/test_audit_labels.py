@@ -24,12 +24,15 @@ def _strings(node):
 
 def recorded_actions() -> set[str]:
     """Action codes written in the source: audit.record's or record_many's first argument (or a branch of it), the roster
-    import's ``_audit``, the class enrolment's ``_set_status`` and any ``action=`` keyword."""
+    import's ``_audit``, the class enrolment's ``_set_status``, any ``action=`` keyword and the values of a table
+    named ``AUDIT_ACTIONS`` (the funds' chain, one code per kind of item and step)."""
     codes = set()
     for path in SOURCE.rglob("*.py"):
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "AUDIT_ACTIONS" for t in node.targets):
+                codes.update(n.value for n in ast.walk(node.value) if isinstance(n, ast.Constant) and isinstance(n.value, str))
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")

@@ -44,6 +44,8 @@ def test_the_demo_builds_and_materialises_compliance():
     this_year = list(Budget.objects.filter(state=State.APPROVED))
     assert len(this_year) == 2 and all(f.approved > 0 for f in queries.figures(this_year))
     for username in ("approver", "approver2", "approver3"):
-        budgets, expenses = access.waiting_for(User.objects.get(username=username))
-        assert expenses.count() == 1, username
+        budgets, expenses, adjustments = access.waiting_for(User.objects.get(username=username))
+        assert expenses.count() == 1 and adjustments.count() == (username == "approver"), username
+    main = Budget.objects.get(title__endswith="年干部教育培训经费", state=State.APPROVED)
+    assert main.total == 800000 + 30000 + 36000 and main.adjustments.get().state == State.APPROVED
     assert access.returned_to(User.objects.get(username="officer"))[1].count() == 1

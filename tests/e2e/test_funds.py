@@ -1,12 +1,17 @@
 """The funds in the browser: the officer draws up a budget on a desktop (adding a row), submits it; the
 finance bureau's approver approves it on a phone from the top bar's count; the enterprise's approver tries
-to return it without a reason, then returns it with one; the officer sees why."""
+to return it without a reason, then returns it with one; the officer sees why. Then an approved budget
+adjusted (预算调整) with a line added, refused once for want of a reason, approved on a phone."""
 
 from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from jingpei.accounts.models import User
 from jingpei.core.permissions import Role
 from jingpei.funds import services
 from jingpei.funds.models import Budget, State
@@ -72,3 +77,41 @@ def test_a_budget_drawn_up_approved_on_a_phone_and_returned(cast, desktop, phone
     desktop.click("text=被退回，待修改后重新提交")
     expect(desktop.locator("[data-testid=trail]")).to_contain_text("食宿标准偏高")
     assert Budget.objects.get().state == State.RETURNED
+
+
+def test_an_approved_budget_adjusted_on_a_desktop_and_approved_on_a_phone(cast, desktop, phone):
+    caizheng = make_org(cast.district, "区财政局", "unit")
+    make_user("approver_cz", role=Role.FUNDS_APPROVER, org=caizheng)
+    services.set_chain(actor=cast.officer, owner=cast.district, steps=[("财政局审核", caizheng)])
+    budget = services.save_budget(actor=cast.officer, org=cast.district, year=date.today().year, title="乡村振兴专题培训经费",
+                                  lines=[services.LineInput(item="teachers", amount=Decimal("10000"))])
+    services.submit(actor=cast.officer, item=budget)
+    services.approve(actor=User.objects.get(username="approver_cz"), item=budget, step=1)
+
+    login(desktop, "officer")
+    desktop.goto(desktop.base + budget.get_absolute_url())
+    desktop.click("[data-testid=adjust]")
+    desktop.fill("input[name=lines-0-amount]", "12,000")
+    desktop.click("[data-formset-add=lines]")
+    desktop.select_option("select[name=lines-1-item]", "venue")
+    desktop.fill("input[name=lines-1-amount]", "3000")
+    desktop.click("text=保存草稿")  # no reason given: refused, the rows kept as typed
+    expect(desktop.locator("[data-field=reason]")).to_contain_text("调整须写明理由")
+    expect(desktop.locator("input[name=lines-1-amount]")).to_have_value("3000")
+    desktop.fill("textarea[name=reason]", "增开一期致富带头人培训班")
+    desktop.click("text=保存草稿")
+    expect(desktop.locator("[data-testid=totals]")).to_contain_text("10,000.00 → 15,000.00")
+    shot(desktop, "desktop-funds-adjustment")
+    desktop.click("[data-testid=submit]")
+    expect(desktop.locator("[data-testid=state]")).to_have_text("审批中")
+
+    login(phone, "approver_cz")
+    phone.goto(phone.base + "/funds/approvals/")
+    phone.click("[data-testid=waiting-adjustments] >> text=查看调整明细后审批")
+    expect(phone.locator("[data-testid=changes]")).to_contain_text("+3,000.00")
+    phone.click("button[value=approve]")
+    expect(phone.locator("[data-testid=state]")).to_have_text("已批准")
+    assert phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    shot(phone, "phone-funds-adjustment-approved")
+    budget.refresh_from_db()
+    assert budget.total == Decimal("15000") and budget.lines.count() == 2

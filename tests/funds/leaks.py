@@ -1,5 +1,5 @@
-"""Township A's money, carrying the marker 甲镇机密: a budget approved through A's own chain and an
-expense waiting in it (the lead's leak test visits every funds URL with their ids as liaison_b)."""
+"""Township A's money, carrying the marker 甲镇机密: a budget approved through A's own chain, and an
+expense and an adjustment waiting in it (the lead's leak test visits every funds URL with their ids as liaison_b)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jingpei.core.permissions import Role
-from jingpei.funds import services
+from jingpei.funds import adjustments, services
 from tests.factories import make_org, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -29,7 +29,10 @@ def make_objects(cast) -> dict[str, object]:
     invoice = services.add_invoices(actor=officer_a, expense=expense, files=[SimpleUploadedFile(
         "甲镇机密发票.pdf", PDF, "application/pdf")])[0]
     services.submit(actor=officer_a, item=expense)
-    return {"budget_id": budget, "expense_id": expense, "invoice_id": invoice}
+    adjustment = adjustments.save_adjustment(actor=officer_a, budget=budget, reason="甲镇机密追加课酬", changes=[
+        adjustments.LineChange(line_id=None, item="venue", amount="900", description="甲镇机密场地")])
+    services.submit(actor=officer_a, item=adjustment)
+    return {"budget_id": budget, "expense_id": expense, "invoice_id": invoice, "adjustment_id": adjustment}
 
 
 EXTRA_GETS = ["/funds/?year=" + str(date.today().year), "/funds/export/?year=" + str(date.today().year),

@@ -51,7 +51,7 @@ def test_the_whole_way_by_forms(cast, funds, client_as):
     officer.post(reverse("funds:budget_act", args=[budget.pk]), {"action": "submit"})
     cz = client_as(funds.approver_cz)
     assert "2026年培训经费" in cz.get(reverse("funds:approvals")).content.decode()
-    assert "1 项经费预算或支出待您审批" in cz.get("/").content.decode()
+    assert "1 项经费事项待您审批" in cz.get("/").content.decode()
     cz.post(reverse("funds:budget_act", args=[budget.pk]), {"action": "approve", "step": "1", "comment": "同意"})
     qy = client_as(funds.approver_qy)
     response = qy.post(reverse("funds:budget_act", args=[budget.pk]), {"action": "return", "step": "2", "comment": ""})
