@@ -21,7 +21,8 @@ from jingpei.funds.models import Budget, Item
 from jingpei.funds.services import LineInput
 from jingpei.orgs.models import Organization
 
-CHAIN = [("财政局审核", "区财政局"), ("扶贫办审核", "区扶贫开发办公室"), ("乡村振兴局审批", "区乡村振兴局")]
+# (step, approving unit, the amount from which it applies: 乡村振兴局 approves 1 万元 and above only)
+CHAIN = [("财政局审核", "区财政局", None), ("扶贫办审核", "区扶贫开发办公室", None), ("乡村振兴局审批", "区乡村振兴局", "10000")]
 APPROVERS = ["approver", "approver2", "approver3"]
 
 MAIN_LINES = [
@@ -51,8 +52,10 @@ SPENT = [
 
 
 def _approve_all(item, approvers: list[User]) -> None:
-    for n, approver in enumerate(approvers, 1):
-        services.approve(actor=approver, item=item, step=n, comment="同意" if n == len(approvers) else "")
+    item.refresh_from_db(fields=["steps"])  # as submitted: a small item skips the 1 万元 step
+    steps = len(item.steps)
+    for n, approver in enumerate(approvers[:steps], 1):
+        services.approve(actor=approver, item=item, step=n, comment="同意" if n == steps else "")
 
 
 def build_funds_demo(*, seed: int = 2018, today: date | None = None, district_name: str = "召陵区") -> dict:
@@ -62,7 +65,7 @@ def build_funds_demo(*, seed: int = 2018, today: date | None = None, district_na
     units = {o.name: o for o in Organization.objects.filter(path__startswith=district.path, kind="unit")}
     officer = User.objects.get(username="officer")
     approvers = [User.objects.get(username=u) for u in APPROVERS]
-    services.set_chain(actor=officer, owner=district, steps=[(name, units[unit]) for name, unit in CHAIN])
+    services.set_chain(actor=officer, owner=district, steps=[(name, units[unit], above) for name, unit, above in CHAIN])
     plan = AnnualPlan.objects.filter(org=district, year=today.year).first()
     classes = list(TrainingClass.objects.filter(plan=plan).order_by("start_date")[:2]) if plan else []
 
@@ -97,7 +100,7 @@ def build_funds_demo(*, seed: int = 2018, today: date | None = None, district_na
     # one waiting at each step, one returned
     waiting = [(0, "9600", "区委党校", "村党组织书记示范班授课课酬", 0),
                (1, "23800", "漯河市会议中心", "村党组织书记示范班 60 人食宿", 1),
-               (2, "3200", "区文化中心", "移动讲堂场地", 2)]
+               (2, "12800", "区文化中心", "移动讲堂场地及音响设备租用", 2)]
     for index, amount, payee, purpose, approved in waiting:
         expense = services.save_expense(actor=officer, budget=main, line=main_lines[index], spent_on=today, amount=Decimal(amount),
                                         payee=payee, purpose=purpose)

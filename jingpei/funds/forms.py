@@ -170,6 +170,8 @@ class DecisionForm(StyledForm):
 class StepForm(forms.Form):
     name = forms.CharField(label=_("环节名称"), max_length=50, required=False)
     approver_org = forms.TypedChoiceField(label=_("审批单位"), coerce=int, required=False, empty_value=None)
+    min_amount = forms.CharField(label=_("起审金额（元）"), max_length=20, required=False, widget=forms.TextInput(
+        attrs={"inputmode": "decimal", "placeholder": _("空：所有金额")}))
 
     def __init__(self, *args, orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,6 +184,13 @@ class StepForm(forms.Form):
             self.add_error("approver_org", _("请选择这一环节的审批单位。"))
         if data.get("approver_org") and not data.get("name", "").strip():
             self.add_error("name", _("请填写环节名称，如“地方政府审批”。"))
+        if (amount := data.get("min_amount", "").strip()):
+            try:
+                data["min_amount"] = services.clean_amount(amount)
+            except DomainError as exc:
+                self.add_error("min_amount", exc.message)
+        else:
+            data["min_amount"] = None
         return data
 
 

@@ -51,6 +51,9 @@ class ApprovalStep(models.Model):
     name = models.CharField(_("环节名称"), max_length=50)
     approver_org = models.ForeignKey(Organization, verbose_name=_("审批单位"), on_delete=models.PROTECT,
                                      related_name="+")
+    # the step applies only to items of at least this amount (大额事项加审: "above 10 万元 the group approves
+    # too"); null for every item. Never on the first step, so that every item has one.
+    min_amount = models.DecimalField(_("起审金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("审批环节")
@@ -59,6 +62,9 @@ class ApprovalStep(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def applies_to(self, amount: Decimal) -> bool:
+        return self.min_amount is None or amount >= self.min_amount
 
 
 class Approvable(models.Model):
@@ -88,6 +94,11 @@ class Approvable(models.Model):
         return self.state in (State.DRAFT, State.RETURNED)
 
     @property
+    def weighed_amount(self) -> Decimal:
+        """The amount an approval chain's thresholds weigh (``ApprovalStep.min_amount``)."""
+        raise NotImplementedError
+
+    @property
     def state_color(self) -> str:
         return {State.DRAFT: "secondary", State.PENDING: "warning", State.RETURNED: "danger",
                 State.APPROVED: "success"}[State(self.state)]
@@ -111,6 +122,10 @@ class Budget(Approvable):
 
     def get_absolute_url(self) -> str:
         return reverse("funds:budget", args=[self.pk])
+
+    @property
+    def weighed_amount(self) -> Decimal:
+        return self.total
 
 
 class BudgetLine(models.Model):
@@ -160,6 +175,10 @@ class Expense(Approvable):
     def get_absolute_url(self) -> str:
         return reverse("funds:expense", args=[self.pk])
 
+    @property
+    def weighed_amount(self) -> Decimal:
+        return abs(self.amount)  # a reversal goes through the steps its expense went through
+
 
 class AdjustmentQuerySet(models.QuerySet):
     def open(self):
@@ -198,6 +217,12 @@ class Adjustment(Approvable):
     @property
     def difference(self) -> Decimal:
         return self.total_after - self.total_before
+
+    @property
+    def weighed_amount(self) -> Decimal:
+        """The money it makes newly spendable: the sum of its raises (a cut needs no larger approval; moving
+        50,000 from one line to another weighs 50,000)."""
+        return sum((max(Decimal(c["after"]) - Decimal(c["before"]), Decimal(0)) for c in self.changes), Decimal(0))
 
 
 class Decision(models.Model):

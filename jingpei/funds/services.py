@@ -98,9 +98,10 @@ def _require_manager(actor, org: Organization) -> None:
 
 # --- the chain ----------------------------------------------------------------------------------------
 @transaction.atomic
-def set_chain(*, actor, owner: Organization, steps: list[tuple[str, Organization]]) -> list[ApprovalStep]:
-    """Replace ``owner``'s chain (it applies to every budget of its subtree that has none closer). Items
-    already submitted keep the chain they were submitted to."""
+def set_chain(*, actor, owner: Organization, steps: list[tuple]) -> list[ApprovalStep]:
+    """Replace ``owner``'s chain (it applies to every budget of its subtree that has none closer) by ``steps``,
+    each ``(name, approving organisation)`` or ``(name, organisation, minimum amount or None)``: a step with a
+    minimum is taken only by items of at least that amount. Items already submitted keep their chain."""
     if owner.path not in {o.path for o in access.chain_owners(actor)}:
         raise NotAllowed(_("只有“%(org)s”的经费管理人员可以设置它的审批流程。") % {"org": owner.name})
     if not steps:
@@ -109,26 +110,41 @@ def set_chain(*, actor, owner: Organization, steps: list[tuple[str, Organization
         raise DomainError(_("审批流程最多 %(n)s 个环节。") % {"n": MAX_STEPS}, field="steps")
     seen: set[int] = set()
     named = []
-    for n, (name, org) in enumerate(steps, 1):
+    for n, (name, org, *rest) in enumerate(steps, 1):
+        threshold = rest[0] if rest and rest[0] not in (None, "") else None
         name = " ".join((name or "").split())
         if not name:
             raise DomainError(_("第 %(n)s 个环节没有名称。") % {"n": n}, field="steps")
         if len(name) > STEP_NAME_LENGTH:
             raise DomainError(_("第 %(n)s 个环节的名称不能超过 %(m)s 个字。") % {"n": n, "m": STEP_NAME_LENGTH}, field="steps")
-        named.append((name, org))
+        if threshold is not None:
+            if n == 1:
+                raise DomainError(_("第 1 个环节审批所有金额的事项，不能设起审金额。"), field="steps")
+            try:
+                threshold = clean_amount(threshold)
+            except DomainError as exc:
+                raise DomainError(_("第 %(n)s 个环节的起审金额：%(m)s") % {"n": n, "m": exc.message}, field="steps") from None
+        named.append((name, org, threshold))
         if org.archived_at is not None:
             raise DomainError(_("第 %(n)s 个环节的审批单位“%(org)s”已归档。") % {"n": n, "org": org.name}, field="steps")
         if org.pk in seen:
             raise DomainError(_("“%(org)s”在流程中出现了两次：每个单位只审批一次。") % {"org": org.name}, field="steps")
         seen.add(org.pk)
-    before = [(s.name, s.approver_org.name) for s in ApprovalStep.objects.filter(owner=owner).select_related("approver_org")]
+    before = [step_text(s) for s in ApprovalStep.objects.filter(owner=owner).select_related("approver_org")]
     ApprovalStep.objects.filter(owner=owner).delete()
     made = ApprovalStep.objects.bulk_create(
-        ApprovalStep(owner=owner, position=n, name=name, approver_org=org) for n, (name, org) in enumerate(named, 1))
+        ApprovalStep(owner=owner, position=n, name=name, approver_org=org, min_amount=threshold)
+        for n, (name, org, threshold) in enumerate(named, 1))
     audit.record("funds.chain.set", owner, actor=actor, object_type="funds.chain", org_path=owner.path,
-                 before={"steps": [f"{a}（{b}）" for a, b in before]},
-                 after={"steps": [f"{s.name}（{s.approver_org.name}）" for s in made]})
+                 before={"steps": before}, after={"steps": [step_text(s) for s in made]})
     return made
+
+
+def step_text(step: ApprovalStep) -> str:
+    """财政局审核（区财政局）, with its threshold when it has one: …（集团扶贫办，100,000.00 元及以上）."""
+    if step.min_amount is None:
+        return _("%(s)s（%(o)s）") % {"s": step.name, "o": step.approver_org.name}
+    return _("%(s)s（%(o)s，%(a)s 元及以上）") % {"s": step.name, "o": step.approver_org.name, "a": yuan_text(step.min_amount)}
 
 
 # --- budgets ------------------------------------------------------------------------------------------
@@ -360,6 +376,7 @@ def submit(*, actor, item: Approvable) -> Approvable:
 
         adjustments.check_still_fits(item)
     _owner, steps = access.chain_for(item.org)
+    steps = [s for s in steps if s.applies_to(item.weighed_amount)]  # the first step always does
     if not steps:
         raise DomainError(_("“%(org)s”及其上级都还没有设置经费审批流程，请先在“审批流程”页设置。") % {"org": item.org.name})
     item.steps = [{"name": s.name, "org": s.approver_org_id, "path": s.approver_org.path, "org_name": s.approver_org.name}

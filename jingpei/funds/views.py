@@ -406,13 +406,13 @@ def chain(request):
     current = access.chain_for(owner)
     inherited_from = current[0] if current[0] and current[0].pk != owner.pk else None
     steps = current[1] if not inherited_from else []
-    initial = [{"name": s.name, "approver_org": s.approver_org_id} for s in steps]
+    initial = [{"name": s.name, "approver_org": s.approver_org_id, "min_amount": s.min_amount or ""} for s in steps]
     bound = request.POST or None
     formset = StepFormSet(bound, initial=None if bound else initial, prefix="steps", form_kwargs={"orgs": parties})
     if request.method == "POST" and formset.is_valid():
         by_pk = {o.pk: o for o in parties}
-        wanted = [(f.cleaned_data["name"], by_pk[f.cleaned_data["approver_org"]]) for f in formset.forms
-                  if f.cleaned_data.get("name", "").strip()]
+        wanted = [(f.cleaned_data["name"], by_pk[f.cleaned_data["approver_org"]], f.cleaned_data["min_amount"])
+                  for f in formset.forms if f.cleaned_data.get("name", "").strip()]
         try:
             services.set_chain(actor=request.user, owner=owner, steps=wanted)
         except DomainError as exc:
