@@ -23,7 +23,7 @@ from jingpei.core.money import yuan_text
 from jingpei.core.text import clean_text
 from jingpei.funds import access
 from jingpei.funds.models import MAX_AMOUNT, Adjustment, Budget, BudgetLine, Expense, Item, State
-from jingpei.funds.services import budget_snapshot, clean_amount, yuan
+from jingpei.funds.services import budget_snapshot, clean_amount, require_open, yuan
 
 MAX_LINES = 50  # as the budget form: a budget is a page, not a ledger
 
@@ -123,6 +123,7 @@ def save_adjustment(*, actor, budget: Budget, reason: str, changes: list[LineCha
         raise NotAllowed(_("您没有“%(org)s”的经费管理权限。") % {"org": budget.org.name})
     if budget.state != State.APPROVED:
         raise Conflict(_("只有已批准的预算需要走调整；未批准的预算直接修改即可。"))
+    require_open(budget)
     reason = clean_text(reason, field="reason", label=_("调整理由"), required=False, max_length=500)
     if len(reason) < 2:
         raise DomainError(_("调整须写明理由，如“增开一期致富带头人培训班”。"), field="reason")
@@ -156,6 +157,7 @@ def check_still_fits(adjustment: Adjustment) -> dict[int, BudgetLine]:
     """The budget's lines, locked, after checking that each line changed still has the amount the adjustment
     started from and is not lowered below what its expenses hold now (they were booked meanwhile)."""
     lines = {line.pk: line for line in BudgetLine.objects.select_for_update().filter(budget_id=adjustment.budget_id)}
+    require_open(Budget.objects.get(pk=adjustment.budget_id))
     held = held_by_line(adjustment.budget)
     for change in adjustment.changes:
         if change["line"] is None:

@@ -47,6 +47,7 @@ class BudgetOut(Schema):
     remaining: Decimal
     steps: list[StepOut]
     step: int
+    carried_to: int | None  # the next year's budget this one's balance was carried to (closed)
     lines: list[LineOut] = []
 
 
@@ -103,7 +104,7 @@ def budget_out(f: queries.BudgetFigures, *, lines: bool = False) -> dict:
     b = f.budget
     out = {"id": b.pk, "org_id": b.org_id, "org_name": b.org.name, "year": b.year, "title": b.title, "state": b.state,
            "state_label": b.get_state_display(), "total": b.total, "spent": f.approved, "pending": f.pending,
-           "remaining": f.remaining, "steps": _steps(b), "step": b.step}
+           "remaining": f.remaining, "steps": _steps(b), "step": b.step, "carried_to": b.carried_to_id}
     if lines:
         out["lines"] = [{"id": lf.line.pk, "item": lf.line.item, "item_label": lf.line.get_item_display(),
                          "description": lf.line.description, "amount": lf.line.amount, "spent": lf.approved,

@@ -111,6 +111,10 @@ class Budget(Approvable):
     plan = models.ForeignKey("classes.AnnualPlan", verbose_name=_("对应年度培训计划"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="budgets")
     note = models.TextField(_("编制说明"), blank=True)
+    # 年终结转: the next year's budget drawn up from this one's balance; set, this budget is closed (no more
+    # expenses, reversals or adjustments). Deleting that draft reopens it.
+    carried_to = models.OneToOneField("self", verbose_name=_("结转至"), null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="carried_from")
 
     class Meta:
         verbose_name = _("经费预算")

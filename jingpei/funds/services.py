@@ -96,6 +96,12 @@ def _require_manager(actor, org: Organization) -> None:
         raise NotAllowed(_("您没有“%(org)s”的经费管理权限。") % {"org": org.name})
 
 
+def require_open(budget: Budget) -> None:
+    """A budget carried over to the next year (年终结转) takes no more expenses, reversals or adjustments."""
+    if budget.carried_to_id is not None:
+        raise Conflict(_("预算“%(b)s”已结转至下年度，不能再登记支出、冲销或调整。") % {"b": budget.title})
+
+
 # --- the chain ----------------------------------------------------------------------------------------
 @transaction.atomic
 def set_chain(*, actor, owner: Organization, steps: list[tuple]) -> list[ApprovalStep]:
@@ -247,6 +253,7 @@ def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amo
     _require_manager(actor, budget.org)
     if budget.state != State.APPROVED:
         raise DomainError(_("预算“%(b)s”尚未批准，不能登记支出。") % {"b": budget.title})
+    require_open(budget)
     if line.budget_id != budget.pk or (expense is not None and expense.budget_id != budget.pk):
         raise DomainError(_("所选科目不属于这份预算。"), field="line")
     amount = clean_amount(amount)
@@ -294,6 +301,7 @@ def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
     _require_manager(actor, original.org)
     if original.state != State.APPROVED or original.reverses_id or original.amount <= 0:
         raise Conflict(_("只有已批准的支出可以冲销。"))
+    require_open(original.budget)
     if original.reversals.exclude(state=State.RETURNED).exists():
         raise Conflict(_("这笔支出已有冲销记录（审批中或已批准），不能重复冲销。"))
     last_day = date(original.budget.year, 12, 31)
@@ -371,6 +379,7 @@ def submit(*, actor, item: Approvable) -> Approvable:
             raise DomainError(_("预算尚未批准，支出不能提交。"))
         clean_spent_on(item.spent_on, year=item.budget.year)
         _check_within(BudgetLine.objects.select_for_update().get(pk=item.line_id), item.amount, excluding=item)
+        require_open(Budget.objects.get(pk=item.budget_id))  # read after the line's lock: a carry-over locks it too
     if isinstance(item, Adjustment):
         from jingpei.funds import adjustments
 

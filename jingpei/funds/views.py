@@ -23,7 +23,7 @@ from jingpei.core.filetypes import XLSX
 from jingpei.core.forms import add_formset_error, show_domain_error
 from jingpei.core.permissions import Perm
 from jingpei.core.scoping import scope_for
-from jingpei.funds import access, adjustments, exports, queries, services
+from jingpei.funds import access, adjustments, carryover, exports, queries, services
 from jingpei.funds.forms import (
     AdjustmentForm,
     BudgetForm,
@@ -152,6 +152,7 @@ def budget_detail(request, budget_id):
     return render(request, "funds/budget_detail.html", {
         "budget": budget, "figures": figures, "expenses": list(expenses), "owner_chain": access.chain_for(budget.org)[1],
         "adjustments": changes, "adjusting": next((a for a in changes if a.state != State.APPROVED), None),
+        "can_carry_over": carryover.can_carry_over(budget), "carried_from": Budget.objects.filter(carried_to=budget).first(),
         **_decision_context(request.user, budget)})
 
 
@@ -339,6 +340,10 @@ def _act(request, item, back):
             reversal = services.reverse_expense(actor=request.user, expense=item, reason=request.POST.get("reason", ""))
             messages.success(request, _("已提交冲销，审批通过后该科目结余相应增加。"))
             return redirect(reversal.get_absolute_url())
+        elif action == "carry_over" and isinstance(item, Budget):
+            draft = carryover.carry_over(actor=request.user, budget=item)
+            messages.success(request, _("已结转。本预算不再登记支出；结余已编入下年度预算草稿，核对后提交审批。"))
+            return redirect(draft.get_absolute_url())
         elif action == "discard":
             services.discard(actor=request.user, item=item)
             messages.success(request, _("草稿已删除。"))
