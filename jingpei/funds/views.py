@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from jingpei.classes.access import visible_plans
 from jingpei.classes.models import TrainingClass
 from jingpei.core import params, uploads
-from jingpei.core.errors import DomainError, NotAllowed
+from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.filetypes import XLSX
 from jingpei.core.forms import add_formset_error, show_domain_error
 from jingpei.core.permissions import Perm
@@ -194,7 +194,17 @@ def expense_new(request, budget_id):
     if budget.state != State.APPROVED:
         messages.warning(request, _("预算尚未批准，不能登记支出。"))
         return redirect("funds:budget", budget_id=budget.pk)
-    return _expense_form(request, budget, None)
+    return _closed_page(request, budget) or _expense_form(request, budget, None)
+
+
+def _closed_page(request, budget: Budget):
+    """Back to a budget carried over to next year (年终结转), saying why nothing more is booked on it."""
+    try:
+        services.require_open(budget)
+    except Conflict as exc:
+        messages.warning(request, exc.message)
+        return redirect(budget.get_absolute_url())
+    return None
 
 
 @login_required
@@ -297,7 +307,7 @@ def adjustment_new(request, budget_id):
     if (current := Adjustment.objects.open().filter(budget=budget).first()) is not None:
         messages.info(request, _("这份预算已有一项调整在办理中，请先办完它。"))
         return redirect(current.get_absolute_url())
-    return _adjustment_form(request, budget, None)
+    return _closed_page(request, budget) or _adjustment_form(request, budget, None)
 
 
 @login_required

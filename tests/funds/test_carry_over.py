@@ -110,6 +110,8 @@ def test_the_budget_page_offers_it_in_december_and_links_both_ways(cast, funds, 
         closed = officer.get(f"/funds/budgets/{budget.pk}/").content.decode()
         assert 'data-testid="carried-to"' in closed and "登记支出</a>" not in closed and 'data-testid="adjust"' not in closed
         assert f'href="/funds/budgets/{budget.pk}/"' in officer.get(done.url).content.decode()  # 结转自
+        for typed in ("expenses/new/", "adjustments/new/"):  # a bookmarked form: back to the budget, saying why
+            assert officer.get(f"/funds/budgets/{budget.pk}/{typed}").url == f"/funds/budgets/{budget.pk}/"
         assert officer.get(f"/api/v1/funds/budgets/{budget.pk}").json()["carried_to"] == draft.pk
 
 
