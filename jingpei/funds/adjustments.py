@@ -18,12 +18,18 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit
-from jingpei.core.errors import Conflict, DomainError, NotAllowed
+from jingpei.core.errors import Conflict, DomainError
 from jingpei.core.money import yuan_text
 from jingpei.core.text import clean_text
-from jingpei.funds import access
-from jingpei.funds.models import MAX_AMOUNT, Adjustment, Budget, BudgetLine, Expense, Item, State
-from jingpei.funds.services import budget_snapshot, clean_amount, require_open, yuan
+from jingpei.funds.models import MAX_AMOUNT, Adjustment, Budget, BudgetLine, Expense, Item
+from jingpei.funds.services import (
+    budget_snapshot,
+    clean_amount,
+    lock_open_budget,
+    require_open,
+    rewrite,
+    yuan,
+)
 
 MAX_LINES = 50  # as the budget form: a budget is a page, not a ledger
 
@@ -118,12 +124,7 @@ def save_adjustment(*, actor, budget: Budget, reason: str, changes: list[LineCha
                     adjustment: Adjustment | None = None) -> Adjustment:
     """Draw up an adjustment of an approved budget, or rewrite a draft or returned one. ``changes`` holds the
     form's rows: every line's amount (those unchanged are left out of the adjustment) and the new lines."""
-    budget = Budget.objects.select_for_update(of=("self",)).select_related("org").get(pk=budget.pk)
-    if not access.can_manage(actor, budget.org):
-        raise NotAllowed(_("您没有“%(org)s”的经费管理权限。") % {"org": budget.org.name})
-    if budget.state != State.APPROVED:
-        raise Conflict(_("只有已批准的预算需要走调整；未批准的预算直接修改即可。"))
-    require_open(budget)
+    budget = lock_open_budget(actor, budget, unapproved=_("只有已批准的预算需要走调整；未批准的预算直接修改即可。"))
     reason = clean_text(reason, field="reason", label=_("调整理由"), required=False, max_length=500)
     if len(reason) < 2:
         raise DomainError(_("调整须写明理由，如“增开一期致富带头人培训班”。"), field="reason")
@@ -144,13 +145,7 @@ def save_adjustment(*, actor, budget: Budget, reason: str, changes: list[LineCha
         raise Conflict(_("这项调整不属于这份预算。"))
     if not adjustment.editable:
         raise Conflict(_("这项调整%(state)s，不能再修改。") % {"state": adjustment.get_state_display()})
-    before = snapshot(adjustment)
-    for name, value in fields.items():
-        setattr(adjustment, name, value)
-    adjustment.save(update_fields=list(fields))
-    b, a = audit.diff(before, snapshot(adjustment))
-    audit.record("funds.adjustment.update", adjustment, actor=actor, before=b, after=a, org_path=budget.org.path)
-    return adjustment
+    return rewrite(adjustment, fields, snapshot=snapshot, action="funds.adjustment.update", actor=actor)
 
 
 def check_still_fits(adjustment: Adjustment) -> dict[int, BudgetLine]:

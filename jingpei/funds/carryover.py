@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core import audit
-from jingpei.core.errors import Conflict, NotAllowed
-from jingpei.funds import access
+from jingpei.core.errors import Conflict
 from jingpei.funds.models import Adjustment, Budget, BudgetLine, Expense, State
 from jingpei.funds.queries import figures
-from jingpei.funds.services import require_open, yuan
+from jingpei.funds.services import lock_open_budget, yuan
 
 OPENS_ON = (12, 1)  # month and day of the budget's year from which it may be carried over
 
@@ -40,12 +39,7 @@ def _title(budget: Budget) -> str:
 @transaction.atomic
 def carry_over(*, actor, budget: Budget) -> Budget:
     """Close ``budget`` and draw up next year's budget from its balance; returns the draft."""
-    budget = Budget.objects.select_for_update(of=("self",)).select_related("org").get(pk=budget.pk)
-    if not access.can_manage(actor, budget.org):
-        raise NotAllowed(_("您没有“%(org)s”的经费管理权限。") % {"org": budget.org.name})
-    if budget.state != State.APPROVED:
-        raise Conflict(_("只有已批准的预算可以结转。"))
-    require_open(budget)
+    budget = lock_open_budget(actor, budget, unapproved=_("只有已批准的预算可以结转。"))
     if timezone.localdate() < opens_on(budget):
         raise Conflict(_("%(y)s 年的预算从 %(y)s 年 12 月 1 日起才能结转。") % {"y": budget.year})
     list(BudgetLine.objects.select_for_update().filter(budget=budget))  # an expense submitted now waits, then finds it closed

@@ -96,6 +96,17 @@ def _require_manager(actor, org: Organization) -> None:
         raise NotAllowed(_("您没有“%(org)s”的经费管理权限。") % {"org": org.name})
 
 
+def lock_open_budget(actor, budget: Budget, *, unapproved: str) -> Budget:
+    """``budget`` locked, for a change to it as a whole (an adjustment, the year-end carry-over): by a funds
+    manager of its organisation, approved (``unapproved`` says why not otherwise) and not carried over."""
+    budget = Budget.objects.select_for_update(of=("self",)).select_related("org").get(pk=budget.pk)
+    _require_manager(actor, budget.org)
+    if budget.state != State.APPROVED:
+        raise Conflict(unapproved)
+    require_open(budget)
+    return budget
+
+
 def require_open(budget: Budget) -> None:
     """A budget carried over to the next year (年终结转) takes no more expenses, reversals or adjustments."""
     if budget.carried_to_id is not None:
@@ -272,13 +283,18 @@ def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amo
         raise Conflict(_("冲销记录的金额和科目随原支出，不能修改；可撤回后重新提交，或保留退回的记录。"))
     if not expense.editable:
         raise Conflict(_("这笔支出%(state)s，不能再修改。") % {"state": expense.get_state_display()})
-    before = _expense_snapshot(expense)
+    return rewrite(expense, fields, snapshot=_expense_snapshot, action="funds.expense.update", actor=actor)
+
+
+def rewrite(item: Approvable, fields: dict, *, snapshot, action: str, actor):
+    """Save ``fields`` on a draft or returned ``item`` (locked by the caller) and audit what changed."""
+    before = snapshot(item)
     for name, value in fields.items():
-        setattr(expense, name, value)
-    expense.save(update_fields=list(fields))
-    b, a = audit.diff(before, _expense_snapshot(expense))
-    audit.record("funds.expense.update", expense, actor=actor, before=b, after=a, org_path=budget.org.path)
-    return expense
+        setattr(item, name, value)
+    item.save(update_fields=list(fields))
+    b, a = audit.diff(before, snapshot(item))
+    audit.record(action, item, actor=actor, before=b, after=a, org_path=item.org.path)
+    return item
 
 
 def _reversal_purpose(purpose: str, reason: str) -> str:

@@ -76,6 +76,17 @@ def approved_budget(cast, funds, org=None, **kw) -> Budget:
     return services.approve(actor=funds.approver_qy, item=budget, step=2)
 
 
+def spend(cast, funds, budget, line, amount: str, *, approve: bool = True):
+    """An expense of ``amount`` on ``line``, submitted and (unless ``approve`` is false) approved at both steps."""
+    expense = services.save_expense(actor=cast.officer, budget=budget, line=line, spent_on=date(2026, 6, 1),
+                                    amount=amount, payee="区委党校", purpose="授课酬金")
+    expense = services.submit(actor=cast.officer, item=expense)
+    if approve:
+        services.approve(actor=funds.approver_cz, item=expense, step=1)
+        expense = services.approve(actor=funds.approver_qy, item=expense, step=2)
+    return expense
+
+
 def logged_in(user) -> Client:
     """A client of its own for ``user`` (``client_as`` shares one: these tests hold several at once)."""
     client = Client()

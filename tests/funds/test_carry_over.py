@@ -16,20 +16,12 @@ from jingpei.funds import adjustments, carryover, services
 from jingpei.funds.adjustments import LineChange
 from jingpei.funds.models import Budget, State
 from tests.concurrency import at_once
-from tests.funds.conftest import approved_budget, logged_in, make_budget
+from tests.funds.conftest import approved_budget, logged_in, make_budget, spend
 
 pytestmark = pytest.mark.django_db
 DECEMBER = date(2026, 12, 15)
 
 
-def spend(cast, funds, budget, line, amount: str, *, approve: bool = True):
-    expense = services.save_expense(actor=cast.officer, budget=budget, line=line, spent_on=date(2026, 6, 1),
-                                    amount=amount, payee="区委党校", purpose="授课酬金")
-    expense = services.submit(actor=cast.officer, item=expense)
-    if approve:
-        services.approve(actor=funds.approver_cz, item=expense, step=1)
-        expense = services.approve(actor=funds.approver_qy, item=expense, step=2)
-    return expense
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ counted by hand, shown only to readers whose ``funds.view`` covers the subtree."
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -14,20 +13,12 @@ from jingpei.core.models import Job
 from jingpei.core.scoping import forget_grants
 from jingpei.funds import services
 from jingpei.reports.figures import year_figures
-from tests.funds.conftest import approved_budget, make_budget
+from tests.funds.conftest import approved_budget, make_budget, spend
 
 pytestmark = pytest.mark.django_db
 TITLE = "培训经费执行（已批准预算 %s 份，单位：元）"
 
 
-def spend(cast, funds, budget, line_no: int, amount: str, *, approve: bool = True):
-    expense = services.save_expense(actor=cast.officer, budget=budget, line=budget.lines.all()[line_no],
-                                    spent_on=date(2026, 6, 1), amount=amount, payee="区委党校", purpose="授课酬金")
-    expense = services.submit(actor=cast.officer, item=expense)
-    if approve:
-        services.approve(actor=funds.approver_cz, item=expense, step=1)
-        expense = services.approve(actor=funds.approver_qy, item=expense, step=2)
-    return expense
 
 
 @pytest.fixture
@@ -36,10 +27,10 @@ def year_of_funds(cast, funds):
     师资 3,000, 500 spent and its reversal in the chain (which gives nothing back yet). Not counted: 万金镇's
     draft of 9,000 and the district's approved budget of last year."""
     district = approved_budget(cast, funds)
-    spend(cast, funds, district, 0, "2000")
-    spend(cast, funds, district, 1, "1000", approve=False)
+    spend(cast, funds, district, district.lines.order_by("pk")[0], "2000")
+    spend(cast, funds, district, district.lines.order_by("pk")[1], "1000", approve=False)
     town = approved_budget(cast, funds, cast.town_a, title="老窝镇培训经费", amounts=("3000",))
-    paid = spend(cast, funds, town, 0, "500")
+    paid = spend(cast, funds, town, town.lines.get(), "500")
     services.reverse_expense(actor=cast.officer, expense=paid, reason="发票重复报销")
     make_budget(cast, cast.town_b, title="万金镇培训经费", amounts=("9000",))
     approved_budget(cast, funds, title="2025年培训经费", amounts=("7000",), year=2025)
