@@ -86,7 +86,8 @@ class ChangeForm(forms.Form):
 
     line = forms.IntegerField(required=False, widget=forms.HiddenInput, max_value=MAX_INTEGER)
     item = forms.ChoiceField(label=_("科目"), choices=[("", _("请选择")), *Item.choices], required=False)
-    description = forms.CharField(label=_("用途说明"), max_length=200, required=False)
+    description = forms.CharField(label=_("用途说明"), max_length=200, required=False,
+                                  widget=forms.TextInput(attrs={"placeholder": _("用途说明")}))
     amount = _amount_field(_("调整后金额（元）"))
 
     def __init__(self, *args, **kwargs):
