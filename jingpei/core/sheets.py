@@ -35,3 +35,13 @@ def styled_row(sheet, values, *, font=None, fill=None) -> list:
             cell.fill = fill
         cells.append(cell)
     return text_row(sheet, cells)
+
+
+MONEY = "#,##0.00"
+
+
+def money_cell(sheet, value) -> WriteOnlyCell:
+    """A yuan figure as a number the sheet can sum, shown to the fen with thousands separated (12,000.00)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = MONEY
+    return cell

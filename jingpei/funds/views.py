@@ -60,7 +60,9 @@ def export(request):
     year, budgets = _year_budgets(request)
     expenses = (access.visible_expenses(request.user).filter(budget__in=[b.pk for b in budgets])
                 .select_related("org", "budget", "line").order_by("spent_on", "pk"))
-    data = exports.year_workbook(year, queries.figures(budgets), list(expenses))
+    changes = (access.visible_adjustments(request.user).filter(budget__in=[b.pk for b in budgets])
+               .select_related("org", "budget").order_by("created_at", "pk"))
+    data = exports.year_workbook(year, queries.figures(budgets), list(expenses), list(changes))
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, _("培训经费执行-%(y)s.xlsx") % {"y": year})
     return response

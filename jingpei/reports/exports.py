@@ -7,10 +7,9 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from jingpei.core.sheets import styled_row, text_row
+from jingpei.core.sheets import money_cell, styled_row, text_row
 from jingpei.reports.figures import YearFigures
 
 BOLD = Font(bold=True)
@@ -18,13 +17,6 @@ BOLD = Font(bold=True)
 
 def title(figures: YearFigures) -> str:
     return _("%(org)s %(year)s 年度培训工作统计") % {"org": figures.org_name, "year": figures.year}
-
-
-def _money(sheet, value) -> WriteOnlyCell:
-    """A yuan figure as a number the sheet can sum, shown to the fen with thousands separated."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = "#,##0.00"
-    return cell
 
 
 def workbook(figures: YearFigures) -> bytes:
@@ -44,7 +36,7 @@ def workbook(figures: YearFigures) -> bytes:
         ws.append(styled_row(ws, [table.title], font=BOLD))
         ws.append(styled_row(ws, table.columns, font=BOLD))
         for row in table.rows:
-            ws.append(text_row(ws, [_money(ws, v) if i in table.money else v for i, v in enumerate(row)]))
+            ws.append(text_row(ws, [money_cell(ws, v) if i in table.money else v for i, v in enumerate(row)]))
 
     months = wb.create_sheet(_("月度学时"))
     months.freeze_panes = "B2"

@@ -4,10 +4,12 @@ written when wrong; seen only by those who see the budget, and by its chain once
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.models import AuditLog
@@ -201,6 +203,10 @@ def test_the_pages_from_the_budget_to_the_approval(cast, funds, running):
     assert Budget.objects.get(pk=budget.pk).total == Decimal("20000")
     history = officer.get(f"/funds/budgets/{budget.pk}/").content.decode()
     assert "批准执行" in history and 'data-testid="adjust"' in history  # the next may be drawn up
+    book = load_workbook(io.BytesIO(logged_in(funds.auditor).get("/funds/export/?year=2026").content))
+    row = list(book["预算调整"].iter_rows(values_only=True))[1]
+    assert row[3:8] == ("增开一期培训班", 15000, 20000, 5000, "已批准")
+    assert row[9] == "师资费 明细0 10,000.00 → 12,000.00；场地费 报告厅 0.00 → 3,000.00"
     api = officer.get(f"/api/v1/funds/budgets/{budget.pk}/adjustments").json()
     assert [(c["line"], c["after"]) for c in api[0]["changes"]] == [(teachers.pk, "12000.00"), (None, "3000.00")]
 
