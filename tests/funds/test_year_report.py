@@ -12,6 +12,8 @@ from jingpei.core.jobs import run_job
 from jingpei.core.models import Job
 from jingpei.core.scoping import forget_grants
 from jingpei.funds import services
+from jingpei.funds.models import Budget
+from jingpei.funds.queries import by_item
 from jingpei.reports.figures import year_figures
 from tests.funds.conftest import approved_budget, make_budget, spend
 
@@ -90,3 +92,12 @@ def test_a_kept_job_is_made_again_for_a_reader_whose_funds_right_changed(cast, y
     forget_grants(cast.officer)
     assert client.get(url).status_code == 302  # not the kept figures with the funds: a job of its own
     assert Job.objects.filter(name="reports.year", params__funds=False).count() == 1
+
+
+def test_the_funds_table_costs_three_queries_whatever_the_budgets(cast, funds, year_of_funds, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        assert by_item(Budget.objects.filter(year=2026))[0] == 2
+    for n in range(5):
+        approved_budget(cast, funds, title=f"追加预算{n}", amounts=("100", "200"))
+    with django_assert_num_queries(3):
+        assert by_item(Budget.objects.filter(year=2026))[0] == 7
