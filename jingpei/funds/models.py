@@ -40,6 +40,7 @@ class State(models.TextChoices):
     PENDING = "pending", _("审批中")
     RETURNED = "returned", _("已退回")
     APPROVED = "approved", _("已批准")
+    VOID = "void", _("已作废")  # given up after a return or a withdrawal: kept with its trail, holds nothing
 
 
 class ApprovalStep(models.Model):
@@ -101,7 +102,7 @@ class Approvable(models.Model):
     @property
     def state_color(self) -> str:
         return {State.DRAFT: "secondary", State.PENDING: "warning", State.RETURNED: "danger",
-                State.APPROVED: "success"}[State(self.state)]
+                State.APPROVED: "success", State.VOID: "light"}[State(self.state)]
 
 
 class Budget(Approvable):
@@ -187,7 +188,7 @@ class Expense(Approvable):
 class AdjustmentQuerySet(models.QuerySet):
     def open(self):
         """Adjustments still being decided or mended (a budget has at most one: see the constraint)."""
-        return self.exclude(state=State.APPROVED)
+        return self.exclude(state__in=(State.APPROVED, State.VOID))
 
 
 class Adjustment(Approvable):
@@ -209,7 +210,7 @@ class Adjustment(Approvable):
     class Meta:
         verbose_name = _("预算调整")
         ordering = ["-pk"]
-        constraints = [models.UniqueConstraint(fields=["budget"], condition=~models.Q(state="approved"),
+        constraints = [models.UniqueConstraint(fields=["budget"], condition=~models.Q(state__in=["approved", "void"]),
                                                name="funds_adjustment_one_open")]
 
     def __str__(self) -> str:
@@ -237,6 +238,7 @@ class Decision(models.Model):
         APPROVE = "approve", _("同意")
         RETURN = "return", _("退回")
         WITHDRAW = "withdraw", _("撤回")
+        VOID = "void", _("作废")
 
     budget = models.ForeignKey(Budget, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
     expense = models.ForeignKey(Expense, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")

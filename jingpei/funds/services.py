@@ -318,7 +318,7 @@ def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
     if original.state != State.APPROVED or original.reverses_id or original.amount <= 0:
         raise Conflict(_("只有已批准的支出可以冲销。"))
     require_open(original.budget)
-    if original.reversals.exclude(state=State.RETURNED).exists():
+    if original.reversals.exclude(state__in=(State.RETURNED, State.VOID)).exists():
         raise Conflict(_("这笔支出已有冲销记录（审批中或已批准），不能重复冲销。"))
     last_day = date(original.budget.year, 12, 31)
     reversal = Expense.objects.create(
@@ -339,12 +339,12 @@ def _kind(item: Approvable) -> str:
 # The audit codes of the chain's steps, spelt out whole: the audit page's labels are checked against the source.
 AUDIT_ACTIONS = {
     Budget: {"submit": "funds.budget.submit", "approve": "funds.budget.approve", "return": "funds.budget.return",
-             "withdraw": "funds.budget.withdraw", "discard": "funds.budget.discard"},
+             "withdraw": "funds.budget.withdraw", "discard": "funds.budget.discard", "void": "funds.budget.void"},
     Expense: {"submit": "funds.expense.submit", "approve": "funds.expense.approve", "return": "funds.expense.return",
-              "withdraw": "funds.expense.withdraw", "discard": "funds.expense.discard"},
+              "withdraw": "funds.expense.withdraw", "discard": "funds.expense.discard", "void": "funds.expense.void"},
     Adjustment: {"submit": "funds.adjustment.submit", "approve": "funds.adjustment.approve",
                  "return": "funds.adjustment.return", "withdraw": "funds.adjustment.withdraw",
-                 "discard": "funds.adjustment.discard"},
+                 "discard": "funds.adjustment.discard", "void": "funds.adjustment.void"},
 }
 
 
@@ -507,6 +507,27 @@ def discard(*, actor, item: Approvable) -> None:
         raise Conflict(_("这份预算已有支出记录，不能删除。"))
     audit.record(AUDIT_ACTIONS[type(item)]["discard"], item, actor=actor, org_path=item.org.path, before=_snapshot(item))
     item.delete()
+
+
+@transaction.atomic
+def void(*, actor, item: Approvable, reason: str) -> Approvable:
+    """Give up an item that was submitted and came back (returned, or withdrawn to draft): it stays, with
+    its trail, as 已作废 — holding no money, off the to-do list, no longer in the way of a new adjustment
+    or of the year-end carry-over. A draft never submitted is deleted instead (:func:`discard`)."""
+    reason = clean_text(reason, field="reason", label=_("作废原因"), required=False, max_length=REASON_LENGTH)
+    if len(reason) < 2:
+        raise DomainError(_("作废须写明原因，如“活动取消，不再报销”。"), field="reason")
+    item = _locked(item)
+    _require_manager(actor, item.org)
+    if not item.editable or not item.decisions.exists():
+        raise Conflict(_("只有被退回或撤回的事项可以作废；从未提交的草稿直接删除。"))
+    if isinstance(item, Budget) and item.expenses.exists():
+        raise Conflict(_("这份预算已有支出记录，不能作废。"))
+    _decide(item, actor, Decision.Outcome.VOID, comment=reason)
+    item.state, item.step, item.pending_path = State.VOID, 0, ""
+    item.save(update_fields=["state", "step", "pending_path"])
+    audit.record(AUDIT_ACTIONS[type(item)]["void"], item, actor=actor, org_path=item.org.path, after={"reason": reason})
+    return item
 
 
 # --- invoices -----------------------------------------------------------------------------------------

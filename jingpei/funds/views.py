@@ -153,7 +153,7 @@ def budget_detail(request, budget_id):
     changes = list(access.visible_adjustments(request.user).filter(budget=budget).order_by("-pk"))
     return render(request, "funds/budget_detail.html", {
         "budget": budget, "figures": figures, "expenses": list(expenses), "owner_chain": access.chain_for(budget.org)[1],
-        "adjustments": changes, "adjusting": next((a for a in changes if a.state != State.APPROVED), None),
+        "adjustments": changes, "adjusting": next((a for a in changes if a.state not in (State.APPROVED, State.VOID)), None),
         "can_carry_over": carryover.can_carry_over(budget), "carried_from": Budget.objects.filter(carried_to=budget).first(),
         **_decision_context(request.user, budget)})
 
@@ -356,6 +356,9 @@ def _act(request, item, back):
             draft = carryover.carry_over(actor=request.user, budget=item)
             messages.success(request, _("已结转。本预算不再登记支出；结余已编入下年度预算草稿，核对后提交审批。"))
             return redirect(draft.get_absolute_url())
+        elif action == "void":
+            services.void(actor=request.user, item=item, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已作废，审批记录保留。"))
         elif action == "discard":
             services.discard(actor=request.user, item=item)
             messages.success(request, _("草稿已删除。"))
