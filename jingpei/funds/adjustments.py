@@ -132,12 +132,12 @@ def save_adjustment(*, actor, budget: Budget, reason: str, changes: list[LineCha
     fields = {"reason": reason, "changes": checked, "total_before": budget.total, "total_after": _total_after(budget, checked)}
     if adjustment is None:
         if Adjustment.objects.open().filter(budget=budget).exists():
-            raise Conflict(_("这份预算已有一项调整在办理中，请先办完或删除它。"))
+            raise Conflict(_("这份预算已有一项调整在办理中，请先办完、删除或作废它。"))
         try:
             with transaction.atomic():
                 adjustment = Adjustment.objects.create(budget=budget, org=budget.org, created_by=actor, **fields)
         except IntegrityError:  # the constraint, should the check above be raced past
-            raise Conflict(_("这份预算已有一项调整在办理中，请先办完或删除它。")) from None
+            raise Conflict(_("这份预算已有一项调整在办理中，请先办完、删除或作废它。")) from None
         audit.record("funds.adjustment.create", adjustment, actor=actor, after=snapshot(adjustment), org_path=budget.org.path)
         return adjustment
     adjustment = Adjustment.objects.select_for_update().select_related("budget").get(pk=adjustment.pk)

@@ -47,7 +47,7 @@ def carry_over(*, actor, budget: Budget) -> Budget:
     if pending:
         raise Conflict(_("还有 %(n)s 笔支出在审批中：请等审批完或撤回后再结转。") % {"n": pending})
     if Adjustment.objects.open().filter(budget=budget).exists():
-        raise Conflict(_("这份预算还有一项调整在办理中：请办完或删除后再结转。"))
+        raise Conflict(_("这份预算还有一项调整在办理中：请办完、删除或作废后再结转。"))
     left = [f for f in figures([budget])[0].lines if f.remaining > 0]
     if not left:
         raise Conflict(_("这份预算已全部支出，没有结余可以结转。"))
