@@ -51,11 +51,10 @@ def carry_over(*, actor, budget: Budget) -> Budget:
     left = [f for f in figures([budget])[0].lines if f.remaining > 0]
     if not left:
         raise Conflict(_("这份预算已全部支出，没有结余可以结转。"))
+    balance = sum((f.remaining for f in left), Decimal(0))
     draft = Budget.objects.create(
-        org=budget.org, year=budget.year + 1, title=_title(budget), plan=None, created_by=actor,
-        total=sum((f.remaining for f in left), Decimal(0)),
-        note=_("由 %(y)s 年预算“%(t)s”结转：结余 %(a)s。") % {"y": budget.year, "t": budget.title,
-                                                     "a": yuan(sum((f.remaining for f in left), Decimal(0)))})
+        org=budget.org, year=budget.year + 1, title=_title(budget), plan=None, created_by=actor, total=balance,
+        note=_("由 %(y)s 年预算“%(t)s”结转：结余 %(a)s。") % {"y": budget.year, "t": budget.title, "a": yuan(balance)})
     BudgetLine.objects.bulk_create(
         BudgetLine(budget=draft, item=f.line.item, amount=f.remaining,
                    description=(_("上年结转") + (f"：{f.line.description}" if f.line.description else ""))[:200])
