@@ -154,7 +154,11 @@ def budget_detail(request, budget_id):
     return render(request, "funds/budget_detail.html", {
         "budget": budget, "figures": figures, "expenses": list(expenses), "owner_chain": access.chain_for(budget.org)[1],
         "adjustments": changes, "adjusting": next((a for a in changes if a.state not in (State.APPROVED, State.VOID)), None),
-        "can_carry_over": carryover.can_carry_over(budget), "carried_from": Budget.objects.filter(carried_to=budget).first(),
+        "can_carry_over": carryover.can_carry_over(budget),
+        # the budgets either side of a carry-over, as far as this user may see them (an approver on the chain
+        # of one need not see the other)
+        "carried_from": access.visible_budgets(request.user).filter(carried_to=budget).first(),
+        "carried_to": access.visible_budgets(request.user).filter(pk=budget.carried_to_id).first() if budget.carried_to_id else None,
         **_decision_context(request.user, budget)})
 
 

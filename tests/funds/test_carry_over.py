@@ -111,6 +111,25 @@ def test_the_budget_page_offers_it_in_december_and_links_both_ways(cast, funds, 
         assert officer.get(f"/api/v1/funds/budgets/{budget.pk}").json()["carried_to"] == draft.pk
 
 
+
+def test_an_approver_of_the_draft_only_is_not_shown_the_budget_it_came_from(cast, funds):
+    services.set_chain(actor=cast.officer, owner=cast.district, steps=[("财政局审核", funds.caizheng)])
+    budget = services.submit(actor=cast.officer, item=make_budget(cast, title="区级培训经费"))
+    services.approve(actor=funds.approver_cz, item=budget, step=1)  # never on the enterprise's chain
+    with time_machine.travel(DECEMBER, tick=False):
+        draft = carryover.carry_over(actor=cast.officer, budget=budget)
+        services.set_chain(actor=cast.officer, owner=cast.district,
+                           steps=[("财政局审核", funds.caizheng), ("帮扶企业审批", funds.enterprise)])
+        services.submit(actor=cast.officer, item=draft)
+        services.approve(actor=funds.approver_cz, item=draft, step=1)
+        enterprise = logged_in(funds.approver_qy)
+        page = enterprise.get(f"/funds/budgets/{draft.pk}/").content.decode()
+        assert page.startswith("<!doctype") and "上年结转" in page  # the draft itself, its note naming its source …
+        assert f'href="/funds/budgets/{budget.pk}/"' not in page and "结转自" not in page  # … but no link to one not theirs
+        assert enterprise.get(f"/funds/budgets/{budget.pk}/").status_code == 404
+        assert 'data-testid="carried-to"' in logged_in(cast.officer).get(f"/funds/budgets/{budget.pk}/").content.decode()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_an_expense_submitted_as_the_budget_is_carried_over_is_one_or_the_other(cast, funds):
