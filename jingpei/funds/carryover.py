@@ -53,7 +53,9 @@ def carry_over(*, actor, budget: Budget) -> Budget:
         raise Conflict(_("这份预算已全部支出，没有结余可以结转。"))
     balance = sum((f.remaining for f in left), Decimal(0))
     draft = Budget.objects.create(
-        org=budget.org, year=budget.year + 1, title=_title(budget), plan=None, created_by=actor, total=balance,
+        # next year's; a budget carried over late goes into this year's (the budget form offers no year gone by)
+        org=budget.org, year=max(budget.year + 1, timezone.localdate().year), title=_title(budget), plan=None,
+        created_by=actor, total=balance,
         note=_("由 %(y)s 年预算“%(t)s”结转：结余 %(a)s。") % {"y": budget.year, "t": budget.title, "a": yuan(balance)})
     BudgetLine.objects.bulk_create(
         BudgetLine(budget=draft, item=f.line.item, amount=f.remaining,

@@ -62,6 +62,12 @@ def test_the_balance_becomes_next_years_draft_and_the_budget_closes(cast, funds,
         assert budget.carried_to is None and Budget.objects.filter(year=2027).count() == 0
 
 
+def test_a_budget_carried_over_late_goes_into_this_years(cast, funds, year):
+    budget, _teachers, _paid = year
+    with time_machine.travel(date(2028, 3, 1), tick=False):
+        assert carryover.carry_over(actor=cast.officer, budget=budget).year == 2028
+
+
 def test_what_stops_a_carry_over(cast, funds, year):
     budget, teachers, _paid = year
     with pytest.raises(Conflict, match="2026 年的预算从 2026 年 12 月 1 日起才能结转"):

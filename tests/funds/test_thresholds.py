@@ -80,7 +80,9 @@ def test_the_chain_page_sets_and_shows_a_threshold(cast, funds):
     rows["steps-1-min_amount"] = "１００，０００元"
     assert officer.post("/funds/chain/", rows).status_code == 302
     assert ApprovalStep.objects.get(position=2).min_amount == Decimal("100000")
-    assert 'value="100000.00"' in officer.get("/funds/chain/").content.decode()
+    chain = officer.get("/funds/chain/").content.decode()
+    assert 'value="100000.00"' in chain and 'data-testid="first-step-all"' in chain  # step 1: every amount, no field
+    assert 'name="steps-0-min_amount"' not in chain
     budget = make_budget(cast)
     assert "帮扶企业审批（100,000.00 元及以上）" in officer.get(f"/funds/budgets/{budget.pk}/").content.decode().replace(
         '<span class="text-muted">', "").replace("</span>", "")
