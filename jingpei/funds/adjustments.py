@@ -49,12 +49,8 @@ def held_by_line(budget: Budget) -> dict[int, Decimal]:
     return dict(Expense.objects.filter(budget=budget).held().values_list("line_id").annotate(Sum("amount")).order_by())
 
 
-def _label(line: BudgetLine) -> str:
-    return f"{line.get_item_display()} {line.description}".strip()
-
-
 def _floor_error(line: BudgetLine, held: Decimal) -> DomainError:
-    return DomainError(_("“%(l)s”已支出和审批中的共 %(h)s，调整后不能少于这个数。") % {"l": _label(line), "h": yuan(held)},
+    return DomainError(_("“%(l)s”已支出和审批中的共 %(h)s，调整后不能少于这个数。") % {"l": line, "h": yuan(held)},
                        field="lines")
 
 
@@ -62,7 +58,7 @@ def _changed_line(line: BudgetLine, amount, held: Decimal) -> dict | None:
     try:
         after = clean_amount(amount, zero=True)
     except DomainError as exc:
-        raise DomainError(_("“%(l)s”：%(m)s") % {"l": _label(line), "m": exc.message}, field="lines") from None
+        raise DomainError(_("“%(l)s”：%(m)s") % {"l": line, "m": exc.message}, field="lines") from None
     if after < held:
         raise _floor_error(line, held)
     if after == line.amount:

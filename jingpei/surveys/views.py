@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -35,6 +37,20 @@ from jingpei.surveys.forms import (
 from jingpei.surveys.models import Kind, Note, Response, State, Survey
 
 
+def needs_runner(view):
+    """Pages of whoever runs needs surveys and keeps the research notes (survey.manage somewhere): 404 for
+    everyone else, as for a page that is not theirs."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not access.can_start_needs(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+@login_required
 def index(request):
     """The year's needs surveys and class evaluations the user runs, and what the notes asked for."""
     user = request.user
@@ -105,10 +121,8 @@ def _survey_form(request, survey: Survey | None):
     return render(request, "surveys/form.html", {"form": form, "formset": formset, "survey": survey, "picked": picked})
 
 
-@login_required
+@needs_runner
 def survey_new(request):
-    if not access.can_start_needs(request.user):
-        raise Http404
     return _survey_form(request, None)
 
 
@@ -291,10 +305,8 @@ def teaching(request):
 
 
 # --- notes -----------------------------------------------------------------------------------------------------
-@login_required
+@needs_runner
 def notes(request):
-    if not access.can_start_needs(request.user):
-        raise Http404
     year = params.year_asked(request)
     rows = access.visible_notes(request.user).filter(year=year).select_related("org", "recorded_by")
     return render(request, "surveys/notes.html", {"year": year, "years": params.recent_years(), "notes": list(rows[:500]),
@@ -328,10 +340,8 @@ def _note_form(request, note: Note | None):
     return render(request, "surveys/note_form.html", {"form": form, "note": note, "picked": picked})
 
 
-@login_required
+@needs_runner
 def note_new(request):
-    if not access.can_start_needs(request.user):
-        raise Http404
     return _note_form(request, None)
 
 
