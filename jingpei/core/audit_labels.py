@@ -33,6 +33,8 @@ ACTIONS = {
     "funds.adjustment.return": _("退回预算调整"), "funds.adjustment.withdraw": _("撤回预算调整"),
     "funds.adjustment.discard": _("删除预算调整草稿"), "funds.budget.adjust": _("按批准的调整变更预算"),
     "funds.budget.carry_over": _("年终结转预算"),
+    "funds.budget.settle": _("预算结余收回"),
+    "funds.budget.reopen": _("撤销预算结余收回"),
     "funds.budget.void": _("作废预算"), "funds.expense.void": _("作废支出"), "funds.adjustment.void": _("作废预算调整"),
     "person.create": _("新增人员"), "person.update": _("修改人员信息"), "person.archive": _("人员归档"),
     "person.categories": _("调整人员类别"), "person.membership_add": _("增加所在组织"),

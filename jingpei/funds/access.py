@@ -99,7 +99,7 @@ def returned_to(user) -> tuple[QuerySet[Budget], QuerySet[Expense], QuerySet[Adj
 
 
 def get_budget(user, budget_id, *, write: bool = False) -> Budget:
-    budget = visible_budgets(user).select_related("org", "plan").filter(pk=id_or_404(budget_id)).first()
+    budget = visible_budgets(user).select_related("org", "plan", "settled_by__person").filter(pk=id_or_404(budget_id)).first()
     if budget is None:
         raise Http404
     if write and not can_manage(user, budget.org):

@@ -48,6 +48,9 @@ class BudgetOut(Schema):
     steps: list[StepOut]
     step: int
     carried_to: int | None  # the next year's budget this one's balance was carried to (closed)
+    settled_at: datetime | None  # when its balance was returned (结余收回: closed)
+    returned: Decimal | None  # the balance returned then (0 for a budget spent whole)
+    settle_note: str  # where it went
     lines: list[LineOut] = []
 
 
@@ -104,7 +107,8 @@ def budget_out(f: queries.BudgetFigures, *, lines: bool = False) -> dict:
     b = f.budget
     out = {"id": b.pk, "org_id": b.org_id, "org_name": b.org.name, "year": b.year, "title": b.title, "state": b.state,
            "state_label": b.get_state_display(), "total": b.total, "spent": f.approved, "pending": f.pending,
-           "remaining": f.remaining, "steps": _steps(b), "step": b.step, "carried_to": b.carried_to_id}
+           "remaining": f.remaining, "steps": _steps(b), "step": b.step, "carried_to": b.carried_to_id,
+           "settled_at": b.settled_at, "returned": b.returned, "settle_note": b.settle_note}
     if lines:
         out["lines"] = [{"id": lf.line.pk, "item": lf.line.item, "item_label": lf.line.get_item_display(),
                          "description": lf.line.description, "amount": lf.line.amount, "spent": lf.approved,

@@ -1,7 +1,8 @@
 """The demo district's training funds: a three-party approval chain (区财政局 → 区扶贫开发办公室 → 区乡村振兴局,
 one demo approver each), this year's two budgets approved and spent through the year (one raised by an
-approved adjustment, the other's adjustment waiting), next year's draft, and expenses waiting at each step
-or returned, so every role has something real to click.
+approved adjustment, the other's adjustment waiting), 老窝镇's own budget, next year's draft, last year's budget
+closed with its balance returned, and expenses waiting at each step or returned, so every role has
+something real to click.
 
 Everything goes through the services, as the officer and the approvers would do it."""
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from jingpei.accounts.models import User
 from jingpei.classes.models import AnnualPlan, TrainingClass
-from jingpei.funds import adjustments, services
+from jingpei.funds import adjustments, carryover, services
 from jingpei.funds.adjustments import LineChange
 from jingpei.funds.models import Budget, Item
 from jingpei.funds.services import LineInput
@@ -129,5 +130,50 @@ def build_funds_demo(*, seed: int = 2018, today: date | None = None, district_na
         changes=[LineChange(travel.pk, "98000"),
                  LineChange(None, "15000", item=Item.MATERIALS, description="移动讲堂送教学习资料")])
     services.submit(actor=officer, item=asked)
-    return {"budgets": Budget.objects.filter(org=district).count(), "expenses_spent": spent + 1,
+    spent += _township_budget(officer, approvers, district, today, rng)
+    spent += _last_year_settled(officer, approvers, district, today, rng)
+    return {"budgets": Budget.objects.filter(org__path__startswith=district.path).count(), "expenses_spent": spent + 1,
             "waiting": len(waiting), "adjustments": 2}
+
+
+def _spend_approved(officer, approvers, budget, spec, rng) -> int:
+    """``spec``: (line index, day, amount, payee, purpose), each booked and approved through the chain."""
+    lines = list(budget.lines.order_by("pk"))
+    for index, day, amount, payee, purpose in spec:
+        expense = services.save_expense(actor=officer, budget=budget, line=lines[index], spent_on=day, amount=Decimal(amount),
+                                        payee=payee, purpose=purpose, invoice_no=f"No.{rng.randint(10**7, 10**8 - 1)}")
+        services.submit(actor=officer, item=expense)
+        _approve_all(expense, approvers)
+    return len(spec)
+
+
+def _township_budget(officer, approvers, district, today, rng) -> int:
+    """老窝镇's own budget of the year (so that the year report's funds have a township beside 本级)."""
+    town = Organization.objects.get(name="老窝镇", path__startswith=district.path)
+    budget = services.save_budget(actor=officer, org=town, year=today.year, title=f"老窝镇{today.year}年村干部培训经费",
+                                  lines=[LineInput(item=Item.TEACHERS, description="村干部示范培训授课", amount=Decimal("20000")),
+                                         LineInput(item=Item.MATERIALS, description="村级学习资料", amount=Decimal("8000"))],
+                                  note="镇财政安排的村干部培训经费。")
+    services.submit(actor=officer, item=budget)
+    _approve_all(budget, approvers)
+    day = min(date(today.year, 4, 12), today)
+    return _spend_approved(officer, approvers, budget, [(0, day, "6800", "区委党校", "村干部示范培训授课课酬")], rng)
+
+
+def _last_year_settled(officer, approvers, district, today, rng) -> int:
+    """Last year's budget, spent through the year and closed in December with its balance returned (结余收回)."""
+    year = today.year - 1
+    budget = services.save_budget(actor=officer, org=district, year=year, title=f"{year}年干部教育培训经费",
+                                  lines=[LineInput(item=item, description=text, amount=Decimal(amount) / 2)
+                                         for item, text, amount in MAIN_LINES[:4]],
+                                  note="区级财政干部教育培训经费。")
+    services.submit(actor=officer, item=budget)
+    _approve_all(budget, approvers)
+    n = _spend_approved(officer, approvers, budget, [
+        (0, date(year, 4, 20), "42000", "河南省委党校", "脱贫攻坚专题班授课课酬"),
+        (1, date(year, 4, 26), "118500", "漯河市会议中心", "脱贫攻坚专题班 150 人食宿"),
+        (2, date(year, 5, 8), "21000", "漯河市会议中心", "专题班场地租用"),
+        (3, date(year, 9, 16), "9600", "漯河市新华印刷厂", "学习资料印制"),
+    ], rng)
+    carryover.settle(actor=officer, budget=budget, note="缴回区财政")
+    return n

@@ -23,7 +23,7 @@ def year_workbook(year: int, rows: list[BudgetFigures], expenses: list[Expense],
                   adjustments: list[Adjustment] = ()) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("预算执行"))
-    for column, width in zip("ABCDEFGHIJ", (28, 16, 10, 14, 24, 16, 16, 16, 16, 10), strict=True):
+    for column, width in zip("ABCDEFGHIJK", (28, 16, 10, 14, 24, 16, 16, 16, 16, 10, 30), strict=True):
         ws.column_dimensions[column].width = width
     totals = year_totals(rows)
     ws.append(styled_row(ws, [_("%(y)s 年培训经费执行情况") % {"y": year}], font=BOLD))
@@ -31,7 +31,7 @@ def year_workbook(year: int, rows: list[BudgetFigures], expenses: list[Expense],
                _("执行率（%）"), float(totals.rate)])
     ws.append([])
     ws.append(styled_row(ws, [_("预算名称"), _("预算单位"), _("状态"), _("科目"), _("用途说明"), _("预算（元）"),
-                              _("已支出（元）"), _("审批中（元）"), _("结余（元）"), _("执行率（%）")], font=BOLD))
+                              _("已支出（元）"), _("审批中（元）"), _("结余（元）"), _("执行率（%）"), _("年终处理")], font=BOLD))
     for f in rows:
         b = f.budget
         for lf in f.lines:
@@ -39,7 +39,7 @@ def year_workbook(year: int, rows: list[BudgetFigures], expenses: list[Expense],
                                     lf.line.description, money_cell(ws, lf.line.amount), money_cell(ws, lf.approved),
                                     money_cell(ws, lf.pending), money_cell(ws, lf.remaining), float(lf.rate)]))
         ws.append(styled_row(ws, [b.title, b.org.name, b.get_state_display(), _("小计"), "", b.total, f.approved,
-                                  f.pending, f.remaining, float(f.rate)], font=BOLD))
+                                  f.pending, f.remaining, float(f.rate), year_end_text(b)], font=BOLD))
 
     es = wb.create_sheet(_("支出明细"))
     for column, width in zip("ABCDEFGHI", (12, 28, 16, 14, 24, 28, 16, 10, 30), strict=True):
@@ -54,6 +54,15 @@ def year_workbook(year: int, rows: list[BudgetFigures], expenses: list[Expense],
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def year_end_text(budget) -> str:
+    """How the budget was closed at year end, in words ("" while it is open)."""
+    if budget.carried_to_id:
+        return _("结余结转下年度")
+    if budget.settled_at:
+        return _("结余收回：%(n)s") % {"n": budget.settle_note} if budget.settle_note else _("已关闭（无结余）")
+    return ""
 
 
 def _adjustments(sheet, adjustments) -> None:

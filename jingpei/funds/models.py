@@ -116,6 +116,14 @@ class Budget(Approvable):
     # expenses, reversals or adjustments). Deleting that draft reopens it.
     carried_to = models.OneToOneField("self", verbose_name=_("结转至"), null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="carried_from")
+    # 结余收回: the other way to close a year's budget. Its balance at closing is returned (to the treasury, to
+    # the assisting enterprise: ``settle_note`` says where) and it takes nothing more; ``returned`` may be 0,
+    # a budget spent whole being closed all the same (决算). Undone only with a reason (an audit row).
+    settled_at = models.DateTimeField(_("结余收回时间"), null=True, blank=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    returned = models.DecimalField(_("收回结余（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    settle_note = models.CharField(_("收回去向"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("经费预算")
@@ -131,6 +139,12 @@ class Budget(Approvable):
     @property
     def weighed_amount(self) -> Decimal:
         return self.total
+
+    @property
+    def closed(self) -> bool:
+        """Closed at year end (carried over, or its balance returned): no more expenses, reversals or
+        adjustments, so its figures are the year's final ones."""
+        return self.carried_to_id is not None or self.settled_at is not None
 
 
 class BudgetLine(models.Model):

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import BooleanField, Case, Count, Sum, Value, When
+from django.db.models.functions import Substr
 
 from jingpei.funds.models import Budget, BudgetLine, Expense, Item, State
 
@@ -128,3 +129,60 @@ def by_item(budgets) -> tuple[int, list[ItemFigures]]:
             out[item].pending += total
     rows = [f for f in out.values() if f.budget or f.spent or f.pending]
     return approved.count(), rows
+
+
+@dataclass
+class OrgFigures:
+    """The approved budgets of one organisation's subtree (a child of the report's root, or the root's own):
+    what was approved, spent, in the chain and left, and of what was left, how much was closed at year end by
+    a carry-over (结转) or a return (收回)."""
+
+    path: str
+    budgets: int = 0
+    budget: Decimal = ZERO
+    spent: Decimal = ZERO
+    pending: Decimal = ZERO
+    carried: Decimal = ZERO
+    returned: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.spent - self.pending
+
+    @property
+    def rate(self) -> Decimal:
+        return _rate(self.spent, self.budget)
+
+
+def _carried(prefix: str = "") -> Case:
+    return Case(When(**{f"{prefix}carried_to__isnull": False}, then=Value(True)), default=Value(False),
+                output_field=BooleanField())
+
+
+def by_org(budgets, cut: int) -> dict[str, OrgFigures]:
+    """The approved budgets among ``budgets`` (a queryset) summed by their organisation's path cut to ``cut``
+    characters (the child of the report's root they fall under): two aggregate queries whatever their number.
+    A closed budget's balance is frozen, so what a carried-over budget had left is what it carried."""
+    approved = budgets.filter(state=State.APPROVED)
+    out: dict[str, OrgFigures] = {}
+    for path, carried, n, total, returned in (
+            approved.annotate(child=Substr("org__path", 1, cut), carried=_carried()).order_by()
+            .values_list("child", "carried").annotate(Count("id"), Sum("total"), Sum("returned"))):
+        f = out.setdefault(path, OrgFigures(path))
+        f.budgets += n
+        f.budget += total
+        f.returned += returned or ZERO
+        if carried:
+            f.carried += total
+    for path, carried, state, total in (
+            Expense.objects.filter(budget__in=approved).held()
+            .annotate(child=Substr("budget__org__path", 1, cut), carried=_carried("budget__")).order_by()
+            .values_list("child", "carried", "state").annotate(Sum("amount"))):
+        f = out[path]
+        if state == State.APPROVED:
+            f.spent += total
+            if carried:
+                f.carried -= total
+        else:
+            f.pending += total
+    return out

@@ -91,16 +91,16 @@ def _actor_name(actor) -> str:
     return str(actor)[:150]
 
 
-def _require_manager(actor, org: Organization) -> None:
+def require_manager(actor, org: Organization) -> None:
     if not access.can_manage(actor, org):
         raise NotAllowed(_("您没有“%(org)s”的经费管理权限。") % {"org": org.name})
 
 
 def lock_open_budget(actor, budget: Budget, *, unapproved: str) -> Budget:
-    """``budget`` locked, for a change to it as a whole (an adjustment, the year-end carry-over): by a funds
-    manager of its organisation, approved (``unapproved`` says why not otherwise) and not carried over."""
+    """``budget`` locked, for a change to it as a whole (an adjustment, closing it at year end): by a funds
+    manager of its organisation, approved (``unapproved`` says why not otherwise) and not closed."""
     budget = Budget.objects.select_for_update(of=("self",)).select_related("org").get(pk=budget.pk)
-    _require_manager(actor, budget.org)
+    require_manager(actor, budget.org)
     if budget.state != State.APPROVED:
         raise Conflict(unapproved)
     require_open(budget)
@@ -108,9 +108,12 @@ def lock_open_budget(actor, budget: Budget, *, unapproved: str) -> Budget:
 
 
 def require_open(budget: Budget) -> None:
-    """A budget carried over to the next year (年终结转) takes no more expenses, reversals or adjustments."""
+    """A budget closed at year end (carried over, or its balance returned) takes no more expenses, reversals
+    or adjustments."""
     if budget.carried_to_id is not None:
         raise Conflict(_("预算“%(b)s”已结转至下年度，不能再登记支出、冲销或调整。") % {"b": budget.title})
+    if budget.settled_at is not None:
+        raise Conflict(_("预算“%(b)s”已办理结余收回，不能再登记支出、冲销或调整。") % {"b": budget.title})
 
 
 # --- the chain ----------------------------------------------------------------------------------------
@@ -202,7 +205,7 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
                 plan=None, budget: Budget | None = None) -> Budget:
     """Create a budget, or rewrite a draft or returned one (lines replaced whole: no expense can hang on a
     line before the budget is approved)."""
-    _require_manager(actor, org)
+    require_manager(actor, org)
     clean_year(year)
     title = clean_text(title, field="title", label=_("预算名称"))
     rows = _checked_lines(lines)
@@ -216,7 +219,7 @@ def save_budget(*, actor, org: Organization, year: int, title: str, lines: list[
         before = None
     else:
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
-        _require_manager(actor, budget.org)
+        require_manager(actor, budget.org)
         if not budget.editable:
             raise Conflict(_("这份预算%(state)s，不能再修改。") % {"state": budget.get_state_display()})
         before = budget_snapshot(budget)
@@ -261,7 +264,7 @@ def save_expense(*, actor, budget: Budget, line: BudgetLine, spent_on: date, amo
                  invoice_no: str = "", expense: Expense | None = None) -> Expense:
     budget = Budget.objects.select_related("org").get(pk=budget.pk)  # its state now, not the caller's copy
     line = BudgetLine.objects.get(pk=line.pk)  # its amount now: an approved adjustment may have changed it
-    _require_manager(actor, budget.org)
+    require_manager(actor, budget.org)
     if budget.state != State.APPROVED:
         raise DomainError(_("预算“%(b)s”尚未批准，不能登记支出。") % {"b": budget.title})
     require_open(budget)
@@ -314,7 +317,7 @@ def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
     if len(reason) < 2:
         raise DomainError(_("冲销须写明原因，如“发票重复报销”。"), field="reason")
     original = Expense.objects.select_for_update(of=("self",)).select_related("org", "budget", "line").get(pk=expense.pk)
-    _require_manager(actor, original.org)
+    require_manager(actor, original.org)
     if original.state != State.APPROVED or original.reverses_id or original.amount <= 0:
         raise Conflict(_("只有已批准的支出可以冲销。"))
     require_open(original.budget)
@@ -387,7 +390,7 @@ def _tell_creator(item: Approvable, title: str, body: str = "") -> None:
 @transaction.atomic
 def submit(*, actor, item: Approvable) -> Approvable:
     item = _locked(item)
-    _require_manager(actor, item.org)
+    require_manager(actor, item.org)
     if not item.editable:
         raise Conflict(_("%(l)s%(state)s，不能再提交。") % {"l": describe(item), "state": item.get_state_display()})
     if isinstance(item, Expense):
@@ -478,7 +481,7 @@ def return_item(*, actor, item: Approvable, step: int, reason: str) -> Approvabl
 def withdraw(*, actor, item: Approvable) -> Approvable:
     """Take a pending item back to draft (a mistake seen after submitting)."""
     item = _locked(item)
-    _require_manager(actor, item.org)
+    require_manager(actor, item.org)
     if item.state != State.PENDING:
         raise Conflict(_("%(l)s%(state)s，不能撤回。") % {"l": describe(item), "state": item.get_state_display()})
     _decide(item, actor, Decision.Outcome.WITHDRAW)
@@ -500,7 +503,7 @@ def _snapshot(item: Approvable) -> dict:
 def discard(*, actor, item: Approvable) -> None:
     """Delete a draft that never went anywhere (once submitted, an item stays, for the trail)."""
     item = _locked(item)
-    _require_manager(actor, item.org)
+    require_manager(actor, item.org)
     if item.state != State.DRAFT or item.decisions.exists():
         raise Conflict(_("只有从未提交过的草稿可以删除；提交过的事项保留审批记录。"))
     if isinstance(item, Budget) and item.expenses.exists():
@@ -518,7 +521,7 @@ def void(*, actor, item: Approvable, reason: str) -> Approvable:
     if len(reason) < 2:
         raise DomainError(_("作废须写明原因，如“活动取消，不再报销”。"), field="reason")
     item = _locked(item)
-    _require_manager(actor, item.org)
+    require_manager(actor, item.org)
     if not item.editable or not item.decisions.exists():
         raise Conflict(_("只有被退回或撤回的事项可以作废；从未提交的草稿直接删除。"))
     if isinstance(item, Budget) and item.expenses.exists():
@@ -560,7 +563,7 @@ def add_invoices(*, actor, expense: Expense, files) -> list[Invoice]:
     if not files:
         return []
     expense = _locked(expense)
-    _require_manager(actor, expense.org)
+    require_manager(actor, expense.org)
     _invoices_open(expense)
     if expense.invoices.count() + len(files) > MAX_INVOICES:
         raise DomainError(_("每笔支出最多 %(n)s 个票据文件。") % {"n": MAX_INVOICES}, field="invoices")
@@ -580,7 +583,7 @@ def add_invoices(*, actor, expense: Expense, files) -> list[Invoice]:
 @transaction.atomic
 def delete_invoice(*, actor, invoice: Invoice) -> None:
     expense = _locked(invoice.expense)
-    _require_manager(actor, expense.org)
+    require_manager(actor, expense.org)
     _invoices_open(expense)
     audit.record("funds.expense.invoice_delete", expense, actor=actor, org_path=expense.org.path,
                  before={"file": invoice.name})

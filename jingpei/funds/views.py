@@ -154,7 +154,7 @@ def budget_detail(request, budget_id):
     return render(request, "funds/budget_detail.html", {
         "budget": budget, "figures": figures, "expenses": list(expenses), "owner_chain": access.chain_for(budget.org)[1],
         "adjustments": changes, "adjusting": next((a for a in changes if a.state not in (State.APPROVED, State.VOID)), None),
-        "can_carry_over": carryover.can_carry_over(budget),
+        "can_close": carryover.can_close(budget),
         # the budgets either side of a carry-over, as far as this user may see them (an approver on the chain
         # of one need not see the other)
         "carried_from": access.visible_budgets(request.user).filter(carried_to=budget).first(),
@@ -360,6 +360,12 @@ def _act(request, item, back):
             draft = carryover.carry_over(actor=request.user, budget=item)
             messages.success(request, _("已结转。本预算不再登记支出；结余已编入下年度预算草稿，核对后提交审批。"))
             return redirect(draft.get_absolute_url())
+        elif action == "settle" and isinstance(item, Budget):
+            carryover.settle(actor=request.user, budget=item, note=request.POST.get("settle_note", ""))
+            messages.success(request, _("已办理结余收回，本预算关闭，不再登记支出。"))
+        elif action == "reopen" and isinstance(item, Budget):
+            carryover.reopen(actor=request.user, budget=item, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已撤销结余收回，本预算可以继续登记支出。"))
         elif action == "void":
             services.void(actor=request.user, item=item, reason=request.POST.get("reason", ""))
             messages.success(request, _("已作废，审批记录保留。"))

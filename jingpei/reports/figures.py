@@ -218,6 +218,32 @@ def _funds(made: YearFigures, root: Organization, year: int) -> None:
         _("培训经费执行（已批准预算 %(n)s 份，单位：元）") % {"n": count},
         [_("科目"), _("预算"), _("已支出"), _("审批中"), _("结余"), _("执行率")],
         [row(f) for f in items] + ([row(total)] if items else []), money=[1, 2, 3, 4]))
+    _funds_by_org(made, root, year)
+
+
+def _funds_by_org(made: YearFigures, root: Organization, year: int) -> None:
+    """The same approved budgets by the child of ``root`` they belong to (本级 for the root's own), with what
+    each closed at year end; only when a child has any (a township's own budgets alone say nothing more)."""
+    figures = fund_queries.by_org(Budget.objects.filter(year=year, org__path__startswith=root.path), root.child_cut)
+    if not set(figures) - {root.path}:
+        return
+    orgs = {path: (org_id, name) for path, org_id, name in
+            Organization.objects.filter(path__in=figures).values_list("path", "id", "name")}
+    total = fund_queries.OrgFigures("")
+    for f in figures.values():
+        for name in ("budgets", "budget", "spent", "pending", "carried", "returned"):
+            setattr(total, name, getattr(total, name) + getattr(f, name))
+
+    def row(name: str, f: fund_queries.OrgFigures) -> list:
+        return [name, f.budgets, float(f.budget), float(f.spent), float(f.pending), float(f.remaining), f"{f.rate}%",
+                float(f.carried), float(f.returned)]
+
+    paths = sorted(figures, key=lambda p: (p != root.path, p))  # 本级 first, then the children in tree order
+    made.tables.append(Table(
+        _("培训经费执行（按单位，单位：元）"),
+        [_("单位"), _("预算份数"), _("预算"), _("已支出"), _("审批中"), _("结余"), _("执行率"), _("其中结转"), _("其中收回")],
+        [row(_("本级") if p == root.path else orgs[p][1], figures[p]) for p in paths] + [row(_("合计"), total)],
+        [None if p == root.path else orgs[p][0] for p in paths] + [None], money=[2, 3, 4, 5, 7, 8]))
 
 
 def _plans(made: YearFigures, path: str, year: int) -> None:

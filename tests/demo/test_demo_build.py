@@ -4,6 +4,7 @@ open on the materialised figures."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from jingpei.demo.builder import build_everything
 from jingpei.ledger import standing
@@ -40,12 +41,14 @@ def test_the_demo_builds_and_materialises_compliance():
     from jingpei.funds import access, queries
     from jingpei.funds.models import Budget, State
 
-    assert result["funds"]["budgets"] == 3 and any(line.startswith("培训经费") for line in lines)
-    this_year = list(Budget.objects.filter(state=State.APPROVED))
-    assert len(this_year) == 2 and all(f.approved > 0 for f in queries.figures(this_year))
+    assert result["funds"]["budgets"] == 5 and any(line.startswith("培训经费") for line in lines)
+    this_year = list(Budget.objects.filter(state=State.APPROVED, year=timezone.localdate().year))
+    assert len(this_year) == 3 and all(f.approved > 0 for f in queries.figures(this_year))
+    settled = Budget.objects.get(year=timezone.localdate().year - 1)  # last year's, closed with its balance returned
+    assert settled.closed and settled.returned == queries.figures([settled])[0].remaining == 310000 - 191100
     for username in ("approver", "approver2", "approver3"):
         budgets, expenses, adjustments = access.waiting_for(User.objects.get(username=username))
         assert expenses.count() == 1 and adjustments.count() == (username == "approver"), username
-    main = Budget.objects.get(title__endswith="年干部教育培训经费", state=State.APPROVED)
+    main = Budget.objects.get(title__endswith="年干部教育培训经费", state=State.APPROVED, year=timezone.localdate().year)
     assert main.total == 800000 + 30000 + 36000 and main.adjustments.get().state == State.APPROVED
     assert access.returned_to(User.objects.get(username="officer"))[1].count() == 1

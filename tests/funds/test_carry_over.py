@@ -101,7 +101,7 @@ def test_the_budget_page_offers_it_in_december_and_links_both_ways(cast, funds, 
         officer = logged_in(cast.officer)  # a session of December: June's has long expired
         waiting = spend(cast, funds, budget, budget.lines.order_by("pk")[0], "300", approve=False)
         page = officer.get(f"/funds/budgets/{budget.pk}/").content.decode()
-        assert "还有 300.00 的支出在审批中，办完后才能结转" in page and 'value="carry_over"' not in page
+        assert "还有 300.00 的支出在审批中，办完后才能办理" in page and 'value="carry_over"' not in page
         services.withdraw(actor=cast.officer, item=waiting)
         page = officer.get(f"/funds/budgets/{budget.pk}/").content.decode()
         assert 'data-testid="carry-over"' in page and "结余 8,000.00" in page and 'value="carry_over"' in page

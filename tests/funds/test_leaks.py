@@ -34,9 +34,10 @@ def test_township_b_sees_and_changes_nothing_of_a(cast, client_as):
         assert client.get(reverse("funds:invoice", args=[objs["invoice_id"]])).status_code == 404
         assert client.post(reverse("funds:invoice_delete", args=[objs["invoice_id"]])).status_code == 404
         assert client.post(reverse("funds:invoices_add", args=[objs["expense_id"]])).status_code == 404
-        for action in ("submit", "withdraw", "approve", "return", "discard"):
+        for action in ("submit", "withdraw", "approve", "return", "discard", "void", "carry_over", "settle", "reopen"):
             assert client.post(reverse("funds:budget_act", args=[objs["budget_id"]]),
-                               {"action": action, "step": 1, "comment": "乙镇"}).status_code == 404
+                               {"action": action, "step": 1, "comment": "乙镇", "reason": "乙镇",
+                                "settle_note": "乙镇"}).status_code == 404
             assert client.post(reverse("funds:expense_act", args=[objs["expense_id"]]),
                                {"action": action, "step": 1, "comment": "乙镇"}).status_code == 404
         for url in ("/funds/", "/funds/export/", "/funds/approvals/", "/funds/chain/", "/"):

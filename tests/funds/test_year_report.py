@@ -4,21 +4,24 @@ counted by hand, shown only to readers whose ``funds.view`` covers the subtree."
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from jingpei.core.jobs import run_job
 from jingpei.core.models import Job
 from jingpei.core.scoping import forget_grants
-from jingpei.funds import services
+from jingpei.funds import carryover, services
 from jingpei.funds.models import Budget
-from jingpei.funds.queries import by_item
+from jingpei.funds.queries import by_item, by_org
 from jingpei.reports.figures import year_figures
 from tests.funds.conftest import approved_budget, make_budget, spend
 
 pytestmark = pytest.mark.django_db
 TITLE = "培训经费执行（已批准预算 %s 份，单位：元）"
+BY_ORG = "培训经费执行（按单位，单位：元）"
 
 
 
@@ -44,7 +47,7 @@ def funds_table(figures) -> list[list] | None:
 
 def test_the_year_by_item_counted_by_hand(cast, year_of_funds):
     figures = year_figures(cast.district, 2026, funds=True)
-    assert [t.title for t in figures.tables if t.title.startswith("培训经费")] == [TITLE % 2]
+    assert [t.title for t in figures.tables if t.title.startswith("培训经费")] == [TITLE % 2, BY_ORG]
     assert funds_table(figures) == [
         ["师资费", 13000.0, 2500.0, 0.0, 10500.0, "19.2%"],
         ["食宿费", 5000.0, 0.0, 1000.0, 4000.0, "0.0%"],
@@ -101,3 +104,40 @@ def test_the_funds_table_costs_three_queries_whatever_the_budgets(cast, funds, y
         approved_budget(cast, funds, title=f"追加预算{n}", amounts=("100", "200"))
     with django_assert_num_queries(3):
         assert by_item(Budget.objects.filter(year=2026))[0] == 7
+
+
+def by_org_table(figures):
+    return next((t for t in figures.tables if t.title == BY_ORG), None)
+
+
+def test_the_year_by_organisation_with_how_each_closed(cast, funds):
+    """本级 carried over, 老窝镇 returned its balance, 万金镇 still open: each a row, linked to its own report."""
+    district = approved_budget(cast, funds)
+    spend(cast, funds, district, district.lines.order_by("pk")[0], "2000")
+    town_a = approved_budget(cast, funds, cast.town_a, title="老窝镇培训经费", amounts=("3000",))
+    spend(cast, funds, town_a, town_a.lines.get(), "500")
+    town_b = approved_budget(cast, funds, cast.town_b, title="万金镇培训经费", amounts=("4000",))
+    spend(cast, funds, town_b, town_b.lines.get(), "300", approve=False)
+    with time_machine.travel(date(2026, 12, 15), tick=False):
+        carryover.carry_over(actor=cast.officer, budget=district)
+        carryover.settle(actor=cast.officer, budget=town_a, note="缴回镇财政")
+    table = by_org_table(year_figures(cast.district, 2026, funds=True))
+    assert table.rows == [
+        ["本级", 1, 15000.0, 2000.0, 0.0, 13000.0, "13.3%", 13000.0, 0.0],
+        ["老窝镇", 1, 3000.0, 500.0, 0.0, 2500.0, "16.7%", 0.0, 2500.0],
+        ["万金镇", 1, 4000.0, 0.0, 300.0, 3700.0, "0.0%", 0.0, 0.0],
+        ["合计", 3, 22000.0, 2500.0, 300.0, 19200.0, "11.4%", 13000.0, 2500.0],
+    ]
+    assert table.org_ids == [None, cast.town_a.pk, cast.town_b.pk, None] and table.money == [2, 3, 4, 5, 7, 8]
+    assert by_org_table(year_figures(cast.town_a, 2026, funds=True)) is None  # its own budget alone: nothing more to say
+    assert by_org_table(year_figures(cast.district, 2026)) is None
+
+
+def test_the_table_by_organisation_costs_two_queries_whatever_the_budgets(cast, funds, year_of_funds, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        assert set(by_org(Budget.objects.filter(year=2026), cast.district.child_cut)) == {cast.district.path, cast.town_a.path}
+    for org in (cast.town_b, cast.village_a, cast.district):
+        approved_budget(cast, funds, org, title=f"{org.name}追加预算", amounts=("100", "200"))
+    with django_assert_num_queries(2):
+        figures = by_org(Budget.objects.filter(year=2026), cast.district.child_cut)
+    assert {path: f.budgets for path, f in figures.items()} == {cast.district.path: 2, cast.town_a.path: 2, cast.town_b.path: 1}
