@@ -49,6 +49,7 @@ class QuestionOut(Schema):
     tallies: list[TallyOut]
     others: list[tuple[str, int]]
     texts: list[str]
+    condition: str  # its display condition in words ("" when every respondent was asked it)
 
 
 class OrgRowOut(Schema):
@@ -97,7 +98,7 @@ def results(request, survey_id: int):
     r = queries.results(survey)
     return {"survey": survey_out(survey, r.responses), "audience": r.audience, "responses": r.responses, "rate": r.rate,
             "questions": [{"position": q.question.position, "text": q.question.text, "kind": q.question.kind,
-                           "answered": q.answered, "mean": q.mean, "others": q.others, "texts": q.texts,
+                           "answered": q.answered, "mean": q.mean, "others": q.others, "texts": q.texts, "condition": q.condition,
                            "tallies": [{"label": t.label, "count": t.count, "percent": t.percent} for t in q.tallies]}
                           for q in r.questions],
             "by_org": [{"org_id": row.org.pk, "org_name": row.org.name, "audience": row.audience,

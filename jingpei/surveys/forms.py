@@ -3,6 +3,8 @@ built from a survey's questions, and the note of a visit or forum. The services 
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,11 +63,19 @@ class QuestionForm(forms.Form):
     topics = forms.BooleanField(label=_("选项为培训专题"), required=False,
                                 help_text=_("结果页可按选中最多的专题直接开班。"))
     session = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # 显示条件: the question it depends on is named by its row in this editor (the form's index, which deleting
+    # or adding rows never changes); app.js keeps the options' labels (第 N 题：题目) as the rows change.
+    show_if_q = forms.ChoiceField(label=_("仅当这道题"), required=False)
+    show_if_choices = forms.CharField(label=_("选了这些选项时才显示"), required=False, max_length=500,
+                                      help_text=_("选项原文或序号，多个用顿号分隔，如：参加过"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, index: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
         self.fields["kind"].widget.attrs["data-switch"] = ""
+        # any row above this one (the service says when that row is no choice question)
+        self.fields["show_if_q"].choices = [("", _("（总是显示）"))] + [
+            (str(i), _("第 %(n)s 题") % {"n": i + 1}) for i in range(index or 0)]
 
     def clean(self):
         data = super().clean()
@@ -76,10 +86,21 @@ class QuestionForm(forms.Form):
         data["choice_list"] = lines
         return data
 
-    def as_input(self) -> services.QuestionInput:
+    def as_input(self, positions: dict[int, int]) -> services.QuestionInput:
+        """The question as typed; ``positions`` maps the editor's rows kept (form index) to their number in
+        the survey, into which its condition is translated (0, which the service refuses, for a row dropped)."""
         d = self.cleaned_data
+        shown_if = None
+        if d.get("show_if_q") or (d.get("show_if_choices") or "").strip():  # the service says what is missing
+            source = positions.get(int(d["show_if_q"]), 0) if d.get("show_if_q") else 0
+            shown_if = services.ShownIf(source, tuple(split_choices(d.get("show_if_choices") or "")))
         return services.QuestionInput(d["kind"], d["text"], d["choice_list"], d["required"], d.get("max_choices") or 0,
-                                      d.get("session"), d["topics"])
+                                      d.get("session"), d["topics"], shown_if)
+
+
+def split_choices(text: str) -> list[str]:
+    """Choices named in a condition: separated by 、，,；; or a new line (a choice may hold a space)."""
+    return [c.strip() for c in re.split(r"[、，,；;\n]+", text) if c.strip()]
 
 
 class BaseQuestionFormSet(forms.BaseFormSet):
@@ -91,11 +112,25 @@ class BaseQuestionFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        if not self.inputs():
+        kept = self._kept()
+        if not kept:
             raise forms.ValidationError(_("问卷至少要有一道题。"))
+        rows = {str(self.forms.index(f)) for f in kept}
+        for n, f in enumerate(kept, 1):
+            source = f.cleaned_data.get("show_if_q")
+            if source and source not in rows:
+                raise forms.ValidationError(_("第 %(n)s 题的显示条件所依据的题目已删除，请重新选择或清除条件。") % {"n": n})
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "index": index}
+
+    def _kept(self) -> list:
+        return [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
     def inputs(self) -> list[services.QuestionInput]:
-        return [f.as_input() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        kept = self._kept()
+        positions = {self.forms.index(f): n for n, f in enumerate(kept, 1)}
+        return [f.as_input(positions) for f in kept]
 
 
 QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=1, can_delete=True,
@@ -104,8 +139,19 @@ QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSe
 
 
 def question_initial(questions) -> list[dict]:
+    questions = list(questions)
+    choices_at = {n: q.choices for n, q in enumerate(questions, 1)}
+
+    def condition(q) -> dict:  # a stored question's, or a preset's (services.ShownIf, choices as texts); the
+        if not q.shown_if:     # editor's rows are the questions in order, so question N is row N - 1
+            return {}
+        if isinstance(q.shown_if, services.ShownIf):
+            return {"show_if_q": str(q.shown_if.question - 1), "show_if_choices": "、".join(q.shown_if.choices)}
+        return {"show_if_q": str(q.shown_if["q"] - 1),
+                "show_if_choices": "、".join(choices_at[q.shown_if["q"]][i] for i in q.shown_if["choices"])}
+
     return [{"kind": q.kind, "text": q.text, "choices": "\n".join(q.choices), "max_choices": q.max_choices or None,
-             "required": q.required, "session": q.session_id, "topics": q.topics} for q in questions]
+             "required": q.required, "session": q.session_id, "topics": q.topics, **condition(q)} for q in questions]
 
 
 class NoteForm(StyledForm):

@@ -105,6 +105,9 @@ class Question(models.Model):
     # an evaluation's score of one session of the class (and so of its lecturer)
     session = models.ForeignKey("classes.Session", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="evaluation_questions")
+    # 显示条件 (skip logic): {"q": position of an earlier choice question, "choices": [indexes]}; the question is
+    # asked only of those who picked one of those choices there (and who were asked that question). Null: always.
+    shown_if = models.JSONField(_("显示条件"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("题目")
@@ -113,6 +116,11 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def condition(self) -> tuple[int, list[int]] | None:
+        """(position of the question it depends on, choice indexes that show it), or None."""
+        return (self.shown_if["q"], self.shown_if["choices"]) if self.shown_if else None
 
 
 class Response(models.Model):

@@ -20,6 +20,15 @@ def is_other(choice: str) -> bool:
     return choice in (OTHER, _("其他"))
 
 
+@dataclass(frozen=True)
+class ShownIf:
+    """A question's condition as typed: asked only if question number ``question`` (an earlier choice
+    question, counted from 1) was answered with one of ``choices`` (their texts, or their numbers)."""
+
+    question: int
+    choices: tuple[str, ...]
+
+
 @dataclass
 class QuestionInput:
     kind: str
@@ -29,6 +38,7 @@ class QuestionInput:
     max_choices: int = 0
     session_id: int | None = None
     topics: bool = False
+    shown_if: ShownIf | None = None
 
 
 def split_needs(text: str) -> list[str]:
@@ -49,6 +59,13 @@ def needs_questionnaire() -> list[QuestionInput]:
         QuestionInput(QuestionKind.SINGLE, _("您最方便参加培训的时间？"), [
             _("1–3 月（农闲）"), _("4–6 月"), _("7–9 月"), _("10–12 月")]),
         QuestionInput(QuestionKind.SCALE, _("您对过去一年参加的培训总体满意吗？（1 分很不满意，5 分非常满意）")),
+        QuestionInput(QuestionKind.SINGLE, _("过去一年您参加过网络在线学习吗？"), [_("参加过"), _("没有参加")]),
+        QuestionInput(QuestionKind.MULTIPLE, _("网络在线学习中，您遇到的主要问题是？"), [
+            _("课程与工作不对口"), _("工作忙，没有时间"), _("网络或设备不便"), _("不会操作"), _("其他")],
+            shown_if=ShownIf(6, (_("参加过"),))),
+        QuestionInput(QuestionKind.MULTIPLE, _("您没有参加网络在线学习的原因是？"), [
+            _("不知道学习平台"), _("没有账号"), _("工作忙，没有时间"), _("网络或设备不便"), _("其他")],
+            shown_if=ShownIf(6, (_("没有参加"),))),
         QuestionInput(QuestionKind.TEXT, _("您在工作中遇到的最大困难，或最希望学习的内容："), required=False),
     ]
 

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jingpei.orgs.models import Organization
 from jingpei.surveys import audience
@@ -44,6 +46,7 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)  # the latest written answers
     more_texts: int = 0
     others: list[tuple[str, int]] = field(default_factory=list)  # "其他" spelt out, most often first
+    condition: str = ""  # its display condition in words (then ``answered`` counts those it was shown to)
 
 
 @dataclass
@@ -121,6 +124,8 @@ def results(survey: Survey) -> Results:
                           .annotate(n=Count("pk")).order_by()):
         counts[qid][score] = n
     shown = [_question_result(q, answered.get(q.pk, 0), counts[q.pk]) for q in questions]
+    for result, text in zip(shown, conditions(questions), strict=True):
+        result.condition = text
     others: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for qid, other, n in (answers.exclude(other="").values_list("question_id", "other").annotate(n=Count("pk"))
                           .order_by("-n", "other")):
@@ -254,3 +259,15 @@ def plan_findings(surveys, notes) -> PlanFindings | None:
     if not surveys and not note_count:
         return None
     return PlanFindings(surveys, topic_ranking(surveys)[:8], note_count, needs_in_notes(notes)[:8])
+
+
+def condition_text(position: int, choices: list[str]) -> str:
+    """A display condition in words: 第 6 题选“参加过”时作答."""
+    return _("第 %(n)s 题选%(c)s时作答") % {"n": position, "c": pgettext("choices joined", "或").join(f"“{c}”" for c in choices)}
+
+
+def conditions(questions: list[Question]) -> list[str]:
+    """Each question's display condition in words ("" for none), ``questions`` being the whole survey's."""
+    at = {q.position: q for q in questions}
+    return [condition_text(q.condition[0], [at[q.condition[0]].choices[i] for i in q.condition[1]]) if q.condition else ""
+            for q in questions]

@@ -23,6 +23,7 @@ from jingpei.surveys import access, audience
 from jingpei.surveys.models import Answer, Kind, Method, Note, Question, QuestionKind, Response, State, Survey
 from jingpei.surveys.presets import (
     QuestionInput,
+    ShownIf,
     evaluation_questionnaire,
     is_other,
     needs_questionnaire,
@@ -87,8 +88,49 @@ def clean_questions(questions: list[QuestionInput]) -> list[QuestionInput]:
                     raise DomainError(_("%(q)s：“最多选几项”须在 0（不限）到 %(m)s 之间。") % {
                         "q": where, "m": len(choices)}, field="questions")
         topics = bool(q.topics) and q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
-        cleaned.append(QuestionInput(q.kind, text, choices, bool(q.required), max_choices, q.session_id, topics))
+        shown_if = _clean_condition(q.shown_if, n, cleaned, where) if q.shown_if else None
+        cleaned.append(QuestionInput(q.kind, text, choices, bool(q.required), max_choices, q.session_id, topics, shown_if))
     return cleaned
+
+
+def _clean_condition(shown_if: ShownIf, n: int, earlier: list[QuestionInput], where: str) -> ShownIf:
+    """Question ``n``'s condition checked against the questions before it: an earlier choice question, and
+    choices it has (named by their text or their number), tidied to the choices' own texts."""
+    where = _("%(q)s的显示条件") % {"q": where}
+    if not shown_if.question:
+        raise DomainError(_("%(q)s：请填写是第几题的回答决定这道题是否显示。") % {"q": where}, field="questions")
+    if not 1 <= shown_if.question < n:
+        raise DomainError(_("%(q)s：第 %(m)s 题不在这道题前面，只能按前面的题目设置。") % {"q": where, "m": shown_if.question},
+                          field="questions")
+    source = earlier[shown_if.question - 1]
+    if source.kind not in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        raise DomainError(_("%(q)s：第 %(m)s 题不是选择题，只能按单选或多选题的回答设置。") % {"q": where, "m": shown_if.question},
+                          field="questions")
+    texts: list[str] = []
+    for typed in shown_if.choices:
+        typed = " ".join(str(typed).split())
+        if not typed:
+            continue
+        if typed in source.choices:
+            text = typed
+        elif typed.isdigit() and 1 <= int(typed) <= len(source.choices):
+            text = source.choices[int(typed) - 1]
+        else:
+            raise DomainError(_("%(q)s：第 %(m)s 题没有“%(c)s”这个选项（可填选项原文或序号 1–%(k)s）。") % {
+                "q": where, "m": shown_if.question, "c": typed[:20], "k": len(source.choices)}, field="questions")
+        if text not in texts:
+            texts.append(text)
+    if not texts:
+        raise DomainError(_("%(q)s：请填写第 %(m)s 题选了哪些选项时显示这道题。") % {"q": where, "m": shown_if.question},
+                          field="questions")
+    return ShownIf(shown_if.question, tuple(texts))
+
+
+def _stored_condition(q: QuestionInput, questions: list[QuestionInput]) -> dict | None:
+    if q.shown_if is None:
+        return None
+    source = questions[q.shown_if.question - 1].choices
+    return {"q": q.shown_if.question, "choices": sorted(source.index(c) for c in q.shown_if.choices)}
 
 
 # --- drawing a survey up ---------------------------------------------------------------------------------
@@ -128,7 +170,8 @@ def _write(survey: Survey, data: SurveyInput) -> None:
     survey.questions.all().delete()  # a draft has no answers yet
     Question.objects.bulk_create(
         Question(survey=survey, position=n, kind=q.kind, text=q.text, choices=q.choices, required=q.required,
-                 max_choices=q.max_choices, session_id=q.session_id, topics=q.topics) for n, q in enumerate(questions, 1))
+                 max_choices=q.max_choices, session_id=q.session_id, topics=q.topics,
+                 shown_if=_stored_condition(q, questions)) for n, q in enumerate(questions, 1))
 
 
 @transaction.atomic
@@ -328,6 +371,22 @@ def _check_answer(question: Question, given: AnswerInput | None) -> Answer | str
     return Answer(question=question, text=text)
 
 
+def asked(questions: list[Question], answers: dict[int, AnswerInput]) -> list[Question]:
+    """The questions, in order, that ``answers`` lead to: a question with a condition is asked only when
+    the question it depends on was asked and answered with one of its choices (its answer is otherwise
+    dropped, and it is never required)."""
+    picked: dict[int, set[int]] = {}  # position → choices given, for the questions asked
+    out = []
+    for q in questions:
+        condition = q.condition
+        if condition is not None and not picked.get(condition[0], set()) & set(condition[1]):
+            continue
+        given = answers.get(q.pk)
+        picked[q.position] = set(given.choices) if given else set()
+        out.append(q)
+    return out
+
+
 @transaction.atomic
 def submit_response(*, person: Person, survey: Survey, answers: dict[int, AnswerInput],
                     entered_by=None) -> Response:
@@ -343,7 +402,7 @@ def submit_response(*, person: Person, survey: Survey, answers: dict[int, Answer
         raise DomainError(_("这份问卷已结束或不面向您，无法提交。"))
     questions = list(survey.questions.order_by("position"))
     kept, errors = [], {}
-    for question in questions:
+    for question in asked(questions, answers):
         outcome = _check_answer(question, answers.get(question.pk))
         if isinstance(outcome, str):
             errors[question.pk] = outcome

@@ -139,7 +139,7 @@ def survey_edit(request, survey_id):
 def detail(request, survey_id):
     survey = access.get_survey(request.user, survey_id)
     return render(request, "surveys/detail.html", {
-        "survey": survey, "questions": list(survey.questions.select_related("session__lecturer").order_by("position")),
+        "survey": survey, "questions": _with_conditions(survey.questions.select_related("session__lecturer").order_by("position")),
         "categories": list(survey.categories.all()), "audience": audience.people(survey).count(),
         "responses": survey.responses.count(), "today": timezone.localdate(),
         "closing_form": ClosingDayForm(initial={"closes_on": survey.closes_on})})
@@ -247,10 +247,30 @@ def _sheet_rows(request, questions, errors: dict[int, str], given: dict | None =
     """The answer sheet's questions as the template shows them: with what was ticked or typed in the request
     that failed (kept for the next try), its errors, or the answers given (read-only)."""
     posted = request.method == "POST"
+    at = {q.position: q for q in questions}
     return [{"q": q, "error": errors.get(q.pk), "given": (given or {}).get(q.pk), "has_other": services.has_other(q),
              "picked": [str(v) for v in request.POST.getlist(f"q{q.pk}")] if posted else [],
-             "other": request.POST.get(f"q{q.pk}-other", ""), "typed": request.POST.get(f"q{q.pk}", "")}
-            for q in questions]
+             "other": request.POST.get(f"q{q.pk}-other", ""), "typed": request.POST.get(f"q{q.pk}", ""),
+             **_condition(q, at)} for q in questions]
+
+
+def _with_conditions(questions) -> list:
+    """The questions, each with ``condition_text`` (its display condition in words, or "")."""
+    questions = list(questions)
+    for q, text in zip(questions, queries.conditions(questions), strict=True):
+        q.condition_text = text
+    return questions
+
+
+def _condition(q, at: dict) -> dict:
+    """What the sheet needs of ``q``'s display condition: the question it depends on (its id, for the script)
+    and the choices that show it (their indexes, and in words for the reader)."""
+    if q.condition is None:
+        return {}
+    position, choices = q.condition
+    source = at[position]
+    return {"source_id": source.pk, "wanted": " ".join(map(str, choices)),
+            "condition_text": queries.condition_text(position, [source.choices[i] for i in choices])}
 
 
 @login_required

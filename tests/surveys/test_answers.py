@@ -22,7 +22,8 @@ def test_opening_tells_the_audience_and_the_person_answers_once(cast, survey):
     assert Notification.objects.filter(user=cast.trainee, url=survey.get_answer_url()).count() == 1
     assert list(access.answerable(cast.person_a.pk)) == [survey]
     response = services.submit_response(person=cast.person_a, survey=survey, answers=full_answers(survey))
-    assert response.org == cast.branch_a and response.answers.count() == 6
+    # 9 questions; the 8th is asked only of those who took no online course (the 6th answered 参加过)
+    assert response.org == cast.branch_a and response.answers.count() == 8
     assert not access.answerable(cast.person_a.pk).exists()
     with pytest.raises(Conflict, match="您已经提交过这份问卷"):
         services.submit_response(person=cast.person_a, survey=survey, answers=full_answers(survey))
@@ -30,12 +31,13 @@ def test_opening_tells_the_audience_and_the_person_answers_once(cast, survey):
 
 
 def test_every_wrong_answer_is_named_and_nothing_is_kept(cast, survey):
-    topics, forms, length, season, scale, text = survey.questions.order_by("position")
+    topics, forms, length, season, scale, _online, _problems, _reasons, text = survey.questions.order_by("position")
     answers = full_answers(survey, q1=AnswerInput(choices=[0, 1, 2, 3]),  # at most 3
                            q2=AnswerInput(choices=[5]),  # 其他, not spelt out
                            q3=AnswerInput(choices=[]),  # required
                            q4=AnswerInput(choices=[9]),  # no such choice (a stale page)
-                           q5=AnswerInput(score=7), q6=AnswerInput(text="长" * 1001))
+                           q5=AnswerInput(score=7), q9=AnswerInput(text="长" * 1001),
+                           q8=AnswerInput(choices=[99]))  # not asked (the 6th said 参加过): not checked either
     with pytest.raises(services.Unanswered) as caught:
         services.submit_response(person=cast.person_a, survey=survey, answers=answers)
     assert caught.value.errors == {
@@ -47,11 +49,11 @@ def test_every_wrong_answer_is_named_and_nothing_is_kept(cast, survey):
 
 
 def test_optional_question_may_be_skipped_and_other_is_kept(cast, survey):
-    text = survey.questions.get(position=6)
+    text = survey.questions.get(position=9)
     answers = full_answers(survey, q2=AnswerInput(choices=[0, 5], other="  直播 带货 "))
     answers[text.pk] = AnswerInput(text="   ")
     response = services.submit_response(person=cast.person_a, survey=survey, answers=answers)
-    assert response.answers.count() == 5
+    assert response.answers.count() == 7
     assert response.answers.get(question__position=2).other == "直播 带货"
 
 

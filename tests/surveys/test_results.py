@@ -24,11 +24,15 @@ def _answer(survey, person, **by_position):
 def test_figures_of_each_question(cast, survey):
     _answer(survey, cast.person_a, q1=AnswerInput(choices=[1, 4]), q5=AnswerInput(score=5))
     _answer(survey, cast.person_a2, q1=AnswerInput(choices=[4]), q5=AnswerInput(score=4),
-            q6=AnswerInput(text="想学直播带货"))
-    _answer(survey, cast.person_b, q1=AnswerInput(choices=[4, 8], other="乡村旅游"), q5=AnswerInput(score=4))
+            q9=AnswerInput(text="想学直播带货"))
+    _answer(survey, cast.person_b, q1=AnswerInput(choices=[4, 8], other="乡村旅游"), q5=AnswerInput(score=4),
+            q6=AnswerInput(choices=[1]), q8=AnswerInput(choices=[1, 2]))  # took no online course: asked why
     r = queries.results(survey)
     assert (r.audience, r.responses, r.rate) == (3, 3, Decimal("100.0"))
-    topics, _forms, _length, _season, scale, text = r.questions
+    topics, _forms, _length, _season, scale, online, problems, reasons, text = r.questions
+    assert [t.count for t in online.tallies] == [2, 1] and online.condition == ""
+    assert problems.answered == 2 and problems.condition == "第 6 题选“参加过”时作答"
+    assert reasons.answered == 1 and {t.label: t.count for t in reasons.tallies if t.count} == {"没有账号": 1, "工作忙，没有时间": 1}
     assert [(t.label, t.count, t.percent) for t in topics.tallies[:3]] == [
         ("农村电子商务", 3, Decimal("100.0")), ("扶贫产业发展", 1, Decimal("33.3")), ("其他", 1, Decimal("33.3"))]
     assert topics.others == [("乡村旅游", 1)] and topics.texts == []
@@ -43,7 +47,7 @@ def test_results_page_costs_the_same_however_many_answer(cast, survey, client_as
     with django_assert_max_num_queries(40) as few:
         assert client.get(f"/surveys/{survey.pk}/results/").status_code == 200
     for n in range(12):
-        _answer(survey, make_person(cast.branch_b, "乙" + "甲乙丙丁戊己庚辛壬癸子丑"[n]), q6=AnswerInput(text=f"建议{n}"))
+        _answer(survey, make_person(cast.branch_b, "乙" + "甲乙丙丁戊己庚辛壬癸子丑"[n]), q9=AnswerInput(text=f"建议{n}"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(f"/surveys/{survey.pk}/results/").status_code == 200
 

@@ -98,3 +98,67 @@ document.addEventListener("change", function (event) {
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-switch-row]").forEach(switchRow);
 });
+
+// A questionnaire's display conditions (显示条件): a question marked data-shown-if-q="ID" data-shown-if="0 2"
+// shows while question ID shows and one of those choices is ticked there. A hidden question is disabled, so
+// nothing of it is sent (the server drops such answers anyway and never requires them). Questions are
+// walked in order, so a condition on a hidden question hides its own dependants too. Without script every
+// question shows, each with its condition written under it.
+function applyConditions(form) {
+  form.querySelectorAll("[data-shown-if-q]").forEach(function (question) {
+    var source = form.querySelector('[data-question="' + question.getAttribute("data-shown-if-q") + '"]');
+    var wanted = question.getAttribute("data-shown-if").split(" ");
+    var shown = !!source && !source.hidden && Array.prototype.some.call(
+      source.querySelectorAll("input:checked"), function (input) { return wanted.indexOf(input.value) >= 0; });
+    question.hidden = !shown;
+    if (!question.hasAttribute("data-readonly")) question.disabled = !shown;
+  });
+}
+document.addEventListener("change", function (event) {
+  var form = event.target.closest("[data-conditions]");
+  if (form) applyConditions(form);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-conditions]").forEach(applyConditions);
+});
+
+// The questionnaire editor numbers its rows as the survey will (第 N 题: rows marked for deletion left out),
+// and each row's display condition, "仅当这道题", lists the choice questions above it as they now stand. An
+// option's value is the row's form index, which adding or deleting rows never changes; a condition whose
+// question was deleted or is no longer a choice question keeps its value, marked, and the server says so.
+function refreshConditionSources(container) {
+  var label = container.getAttribute("data-source-label");
+  var earlier = [], number = 0;
+  container.querySelectorAll(".jp-question-row").forEach(function (row) {
+    var kind = row.querySelector("select[name$='-kind']");
+    var index = kind.name.split("-")[1];
+    var select = row.querySelector("select[name$='-show_if_q']");
+    var current = select.value;
+    while (select.options.length > 1) select.remove(1);  // the first: (总是显示)
+    earlier.forEach(function (o) { select.add(new Option(o.label, o.value)); });
+    if (current && !earlier.some(function (o) { return o.value === current; })) {
+      select.add(new Option("⚠ " + label.replace("{n}", "?"), current));
+    }
+    select.value = current;
+    if (row.querySelector("input[name$='-DELETE']:checked")) return;
+    number += 1;
+    row.querySelector(".jp-question-number span").textContent = number;
+    if (kind.value === "single" || kind.value === "multiple") {
+      var text = row.querySelector("input[name$='-text']").value.trim();
+      earlier.push({value: index, label: label.replace("{n}", number) + (text ? "：" + text.slice(0, 24) : "")});
+    }
+  });
+}
+["change", "input"].forEach(function (type) {
+  document.addEventListener(type, function (event) {
+    var container = event.target.closest("[data-condition-sources]");
+    if (container && !event.target.matches("select[name$='-show_if_q']")) refreshConditionSources(container);
+  });
+});
+document.addEventListener("click", function (event) {
+  if (!event.target.closest("[data-formset-add]")) return;
+  document.querySelectorAll("[data-condition-sources]").forEach(refreshConditionSources);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-condition-sources]").forEach(refreshConditionSources);
+});
