@@ -16,7 +16,8 @@ from jingpei.core.errors import Conflict, DomainError, NotAllowed
 from jingpei.core.models import AuditLog
 from jingpei.funds import adjustments, carryover, services
 from jingpei.funds.adjustments import LineChange
-from jingpei.funds.models import Budget
+from jingpei.funds.models import Budget, State
+from tests.concurrency import at_once
 from tests.funds.conftest import approved_budget, logged_in, make_budget, spend
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,19 @@ def test_a_spent_budget_offers_only_to_close(cast, funds, client_as):
         page = logged_in(cast.officer).get(f"/funds/budgets/{budget.pk}/").content.decode()
     assert 'value="settle"' in page and 'value="carry_over"' not in page and 'name="settle_note"' not in page
     assert "关闭预算" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_expense_submitted_as_the_balance_is_returned_is_one_or_the_other(cast, funds):
+    budget = approved_budget(cast, funds)
+    draft = services.save_expense(actor=cast.officer, budget=budget, line=budget.lines.order_by("pk").first(),
+                                  spent_on=date(2026, 6, 1), amount="500", payee="党校", purpose="课酬")
+    with time_machine.travel(DECEMBER, tick=False):
+        outcomes = at_once(lambda: carryover.settle(actor=cast.officer, budget=budget, note="缴回区财政"),
+                           lambda: services.submit(actor=cast.officer, item=draft))
+    assert sorted(outcomes) == ["Conflict", "done"]
+    budget.refresh_from_db()
+    draft.refresh_from_db()
+    assert (budget.settled_at is None) == (draft.state == State.PENDING)  # never closed with money in the chain
+    assert budget.returned in (None, Decimal("15000.00"))
