@@ -113,7 +113,7 @@ def _clean_condition(shown_if: ShownIf, n: int, earlier: list[QuestionInput], wh
             continue
         if typed in source.choices:
             text = typed
-        elif typed.isdigit() and 1 <= int(typed) <= len(source.choices):
+        elif typed.isdecimal() and 1 <= int(typed) <= len(source.choices):  # ２ too, never ①
             text = source.choices[int(typed) - 1]
         else:
             raise DomainError(_("%(q)s：第 %(m)s 题没有“%(c)s”这个选项（可填选项原文或序号 1–%(k)s）。") % {

@@ -53,8 +53,18 @@ def test_only_a_choice_question_can_decide(cast):
 
 def test_choices_are_named_by_text_or_number_once_each(cast):
     survey = _draw(cast, [QuestionInput("multiple", "去过哪里", ["梁家河", "袁家村", "其他"]),
-                          QuestionInput("text", "收获", shown_if=ShownIf(1, ("袁家村", "1", "  梁家河 ")))])
-    assert survey.questions.get(position=2).shown_if == {"q": 1, "choices": [0, 1]}
+                          QuestionInput("text", "收获", shown_if=ShownIf(1, ("袁家村", "1", "  梁家河 ", "３")))])
+    assert survey.questions.get(position=2).shown_if == {"q": 1, "choices": [0, 1, 2]}  # a full-width ３ is 3
+    with pytest.raises(DomainError, match="第 1 题没有“①”这个选项"):
+        _draw(cast, [QuestionInput("multiple", "去过哪里", ["梁家河", "袁家村"]),
+                     QuestionInput("text", "收获", shown_if=ShownIf(1, ("①",)))])
+
+
+def test_a_survey_started_from_an_earlier_one_keeps_its_conditions(cast, client_as):
+    earlier = needs(cast)
+    page = client_as(cast.officer).get(f"/surveys/new/?from={earlier.pk}").content.decode()
+    rows = page.split('data-testid="question-row"')[1:]
+    assert '<option value="5" selected>第 6 题</option>' in rows[6] and 'value="没有参加"' in rows[7]
 
 
 @pytest.fixture
