@@ -91,6 +91,17 @@ def waiting_for(user) -> tuple[QuerySet[Budget], QuerySet[Expense], QuerySet[Adj
                  model.objects.filter(approve.q("pending_path"), state=State.PENDING) for model in APPROVABLE)
 
 
+def to_close(user, today) -> QuerySet[Budget]:
+    """Approved budgets this user manages that are still open although their year-end close is due (from
+    1 December of their year): to carry over or to return the balance of (年终结算)."""
+    manage = scope_for(user, Perm.FUNDS_MANAGE)
+    if manage.empty:
+        return Budget.objects.none()
+    due = today.year if (today.month, today.day) >= (12, 1) else today.year - 1  # the latest year whose close is due
+    return Budget.objects.filter(manage.q("org__path"), state=State.APPROVED, year__lte=due, carried_to__isnull=True,
+                                 settled_at__isnull=True)
+
+
 def returned_to(user) -> tuple[QuerySet[Budget], QuerySet[Expense], QuerySet[Adjustment]]:
     """Returned items this user may mend and submit again: budgets, expenses, adjustments."""
     manage = scope_for(user, Perm.FUNDS_MANAGE)

@@ -1,9 +1,10 @@
-"""The funds' part of the home page's to-do list: items waiting for this approver, and items returned to
-this manager to mend."""
+"""The funds' part of the home page's to-do list: items waiting for this approver, items returned to this
+manager to mend, and from December the budgets whose year is to be closed."""
 
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingpei.core.todo import Todo
@@ -26,4 +27,11 @@ def returned(user):
         yield Todo(_("被退回，待修改后重新提交：%(t)s") % {"t": item}, item.get_absolute_url(), "arrow-return-left", order=20)
 
 
-TODOS = [waiting, returned]
+def year_end(user):
+    """From 1 December, the budgets still open that the year-end close is due for, each to its page."""
+    due = access.to_close(user, timezone.localdate())
+    for budget in due.order_by("year", "pk")[:5]:
+        yield Todo(_("待年终结算（结转或结余收回）：%(t)s") % {"t": budget}, budget.get_absolute_url(), "calendar2-check", order=25)
+
+
+TODOS = [waiting, returned, year_end]

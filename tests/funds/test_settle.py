@@ -171,3 +171,18 @@ def test_an_expense_submitted_as_the_balance_is_returned_is_one_or_the_other(cas
     draft.refresh_from_db()
     assert (budget.settled_at is None) == (draft.state == State.PENDING)  # never closed with money in the chain
     assert budget.returned in (None, Decimal("15000.00"))
+
+
+def test_the_home_page_lists_the_budgets_to_close_from_december(cast, funds, year, client_as):
+    budget, _teachers, _paid = year
+    todo = "待年终结算（结转或结余收回）：2026年培训经费"
+    assert todo not in logged_in(cast.officer).get("/").content.decode()  # June: not yet
+    with time_machine.travel(DECEMBER, tick=False):
+        assert todo in logged_in(cast.officer).get("/").content.decode()
+        assert todo not in logged_in(funds.officer_b).get("/").content.decode()  # not theirs to close
+        assert todo not in logged_in(funds.auditor).get("/").content.decode()  # reads, closes nothing
+        carryover.settle(actor=cast.officer, budget=budget, note="缴回区财政")
+        assert todo not in logged_in(cast.officer).get("/").content.decode()
+    with time_machine.travel(date(2027, 3, 1), tick=False):  # a year not closed stays on the list the next spring
+        carryover.reopen(actor=cast.officer, budget=budget, reason="重新办理")
+        assert todo in logged_in(cast.officer).get("/").content.decode()
