@@ -28,10 +28,15 @@ def returned(user):
 
 
 def year_end(user):
-    """From 1 December, the budgets still open that the year-end close is due for, each to its page."""
-    due = access.to_close(user, timezone.localdate())
-    for budget in due.order_by("year", "pk")[:5]:
-        yield Todo(_("待年终结算（结转或结余收回）：%(t)s") % {"t": budget}, budget.get_absolute_url(), "calendar2-check", order=25)
+    """From 1 December, the budgets still open that the year-end close is due for: one named, to its page;
+    several counted, to the list of the earliest year among them."""
+    due = list(access.to_close(user, timezone.localdate()).order_by("year", "pk")[:2])
+    if len(due) == 1:
+        yield Todo(_("待年终结算（结转或结余收回）：%(t)s") % {"t": due[0]}, due[0].get_absolute_url(), "calendar2-check", order=25)
+    elif due:
+        n = access.to_close(user, timezone.localdate()).count()
+        yield Todo(_("%(n)s 份预算待年终结算（结转或结余收回）") % {"n": n}, f"{reverse('funds:index')}?year={due[0].year}",
+                   "calendar2-check", order=25)
 
 
 TODOS = [waiting, returned, year_end]

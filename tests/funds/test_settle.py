@@ -181,8 +181,12 @@ def test_the_home_page_lists_the_budgets_to_close_from_december(cast, funds, yea
         assert todo in logged_in(cast.officer).get("/").content.decode()
         assert todo not in logged_in(funds.officer_b).get("/").content.decode()  # not theirs to close
         assert todo not in logged_in(funds.auditor).get("/").content.decode()  # reads, closes nothing
+        other = approved_budget(cast, funds, cast.town_a, title="老窝镇培训经费", amounts=("600",))
+        page = logged_in(cast.officer).get("/").content.decode()
+        assert todo not in page and '2 份预算待年终结算（结转或结余收回）' in page and 'href="/funds/?year=2026"' in page
         carryover.settle(actor=cast.officer, budget=budget, note="缴回区财政")
-        assert todo not in logged_in(cast.officer).get("/").content.decode()
+        carryover.carry_over(actor=cast.officer, budget=other)
+        assert "待年终结算" not in logged_in(cast.officer).get("/").content.decode()
     with time_machine.travel(date(2027, 3, 1), tick=False):  # a year not closed stays on the list the next spring
         carryover.reopen(actor=cast.officer, budget=budget, reason="重新办理")
         assert todo in logged_in(cast.officer).get("/").content.decode()
