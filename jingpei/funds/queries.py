@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, Count, Sum, Value, When
@@ -96,11 +96,10 @@ def year_totals(rows: list[BudgetFigures]) -> YearTotals:
 
 
 @dataclass
-class ItemFigures:
-    """One budget item (科目) summed over many budgets: what was approved for it, spent, in the chain."""
+class Execution:
+    """Approved budgets summed: what was approved, spent (through the whole chain) and is still in the chain;
+    what is left, and the rate."""
 
-    item: str
-    label: str
     budget: Decimal = ZERO
     spent: Decimal = ZERO
     pending: Decimal = ZERO
@@ -113,12 +112,27 @@ class ItemFigures:
     def rate(self) -> Decimal:
         return _rate(self.spent, self.budget)
 
+    def add(self, other: Execution) -> None:
+        """Add ``other``'s figures (every number of it) to these: a total row."""
+        for f in fields(self):
+            value = getattr(other, f.name)
+            if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                setattr(self, f.name, getattr(self, f.name) + value)
+
+
+@dataclass
+class ItemFigures(Execution):
+    """One budget item (科目) summed over many budgets."""
+
+    item: str = ""
+    label: str = ""
+
 
 def by_item(budgets) -> tuple[int, list[ItemFigures]]:
     """The approved budgets among ``budgets`` (a queryset) summed by item, in the items' order, with the
     number of those budgets: three aggregate queries whatever their number (the year report's 培训经费)."""
     approved = budgets.filter(state=State.APPROVED)
-    out = {value: ItemFigures(value, str(label)) for value, label in Item.choices}
+    out = {value: ItemFigures(item=value, label=str(label)) for value, label in Item.choices}
     for item, total in BudgetLine.objects.filter(budget__in=approved).values_list("item").annotate(Sum("amount")).order_by():
         out[item].budget = total
     for item, state, total in (Expense.objects.filter(budget__in=approved).held()
@@ -132,26 +146,14 @@ def by_item(budgets) -> tuple[int, list[ItemFigures]]:
 
 
 @dataclass
-class OrgFigures:
-    """The approved budgets of one organisation's subtree (a child of the report's root, or the root's own):
-    what was approved, spent, in the chain and left, and of what was left, how much was closed at year end by
-    a carry-over (结转) or a return (收回)."""
+class OrgFigures(Execution):
+    """The approved budgets of one organisation's subtree (a child of the report's root, or the root's own),
+    how many, and of what was left, how much was closed at year end by a carry-over (结转) or a return (收回)."""
 
-    path: str
+    path: str = ""
     budgets: int = 0
-    budget: Decimal = ZERO
-    spent: Decimal = ZERO
-    pending: Decimal = ZERO
     carried: Decimal = ZERO
     returned: Decimal = ZERO
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.budget - self.spent - self.pending
-
-    @property
-    def rate(self) -> Decimal:
-        return _rate(self.spent, self.budget)
 
 
 def _carried(prefix: str = "") -> Case:
@@ -168,7 +170,7 @@ def by_org(budgets, cut: int) -> dict[str, OrgFigures]:
     for path, carried, n, total, returned in (
             approved.annotate(child=Substr("org__path", 1, cut), carried=_carried()).order_by()
             .values_list("child", "carried").annotate(Count("id"), Sum("total"), Sum("returned"))):
-        f = out.setdefault(path, OrgFigures(path))
+        f = out.setdefault(path, OrgFigures(path=path))
         f.budgets += n
         f.budget += total
         f.returned += returned or ZERO

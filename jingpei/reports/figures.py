@@ -207,9 +207,9 @@ def _surveys(made: YearFigures, root: Organization, year: int) -> None:
 def _funds(made: YearFigures, root: Organization, year: int) -> None:
     """The subtree's approved budgets of the year by item: budgeted, spent, in the chain, left (预算执行)."""
     count, items = fund_queries.by_item(Budget.objects.filter(year=year, org__path__startswith=root.path))
-    total = fund_queries.ItemFigures("", _("合计"))
+    total = fund_queries.ItemFigures(label=_("合计"))
     for f in items:
-        total.budget, total.spent, total.pending = total.budget + f.budget, total.spent + f.spent, total.pending + f.pending
+        total.add(f)
 
     def row(f: fund_queries.ItemFigures) -> list:
         return [f.label, float(f.budget), float(f.spent), float(f.pending), float(f.remaining), f"{f.rate}%"]
@@ -229,10 +229,9 @@ def _funds_by_org(made: YearFigures, root: Organization, year: int) -> None:
         return
     orgs = {path: (org_id, name) for path, org_id, name in
             Organization.objects.filter(path__in=figures).values_list("path", "id", "name")}
-    total = fund_queries.OrgFigures("")
+    total = fund_queries.OrgFigures()
     for f in figures.values():
-        for name in ("budgets", "budget", "spent", "pending", "carried", "returned"):
-            setattr(total, name, getattr(total, name) + getattr(f, name))
+        total.add(f)
 
     def row(name: str, f: fund_queries.OrgFigures) -> list:
         return [name, f.budgets, float(f.budget), float(f.spent), float(f.pending), float(f.remaining), f"{f.rate}%",

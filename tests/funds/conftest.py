@@ -92,3 +92,14 @@ def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def year(cast, funds):
+    """An approved budget of 2026 to close: 师资 10,000 with 2,000 spent, 食宿 5,000 spent whole (8,000 left);
+    (budget, its 师资 line, the 2,000 expense)."""
+    budget = approved_budget(cast, funds)
+    teachers, lodging = budget.lines.order_by("pk")
+    paid = spend(cast, funds, budget, teachers, "2000")
+    spend(cast, funds, budget, lodging, "5000")
+    return budget, teachers, paid

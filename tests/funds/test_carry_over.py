@@ -24,14 +24,6 @@ DECEMBER = date(2026, 12, 15)
 
 
 
-@pytest.fixture
-def year(cast, funds):
-    """师资 10,000 with 2,000 spent, 食宿 5,000 spent whole."""
-    budget = approved_budget(cast, funds)
-    teachers, lodging = budget.lines.order_by("pk")
-    paid = spend(cast, funds, budget, teachers, "2000")
-    spend(cast, funds, budget, lodging, "5000")
-    return budget, teachers, paid
 
 
 def test_the_balance_becomes_next_years_draft_and_the_budget_closes(cast, funds, year):

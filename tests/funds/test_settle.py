@@ -24,14 +24,6 @@ pytestmark = pytest.mark.django_db
 DECEMBER = date(2026, 12, 15)
 
 
-@pytest.fixture
-def year(cast, funds):
-    """师资 10,000 with 2,000 spent, 食宿 5,000 spent whole: 8,000 left."""
-    budget = approved_budget(cast, funds)
-    teachers, lodging = budget.lines.order_by("pk")
-    paid = spend(cast, funds, budget, teachers, "2000")
-    spend(cast, funds, budget, lodging, "5000")
-    return budget, teachers, paid
 
 
 def test_the_balance_is_returned_and_the_budget_closes(cast, funds, year):
