@@ -1,7 +1,8 @@
 """The funds in the browser: the officer draws up a budget on a desktop (adding a row), submits it; the
 finance bureau's approver approves it on a phone from the top bar's count; the enterprise's approver tries
 to return it without a reason, then returns it with one; the officer sees why. Then an approved budget
-adjusted (预算调整) with a line added, refused once for want of a reason, approved on a phone."""
+adjusted (预算调整) with a line added, refused once for want of a reason, approved on a phone; and last year's
+balance returned on a phone from the home page's to-do, after one slip."""
 
 from __future__ import annotations
 
@@ -115,3 +116,34 @@ def test_an_approved_budget_adjusted_on_a_desktop_and_approved_on_a_phone(cast, 
     shot(phone, "phone-funds-adjustment-approved")
     budget.refresh_from_db()
     assert budget.total == Decimal("15000") and budget.lines.count() == 2
+
+
+def test_last_years_balance_returned_on_a_phone_after_one_slip(cast, phone):
+    """Any day is after last year's 1 December: its budget's year-end close is due, and the home page says so."""
+    caizheng = make_org(cast.district, "区财政局", "unit")
+    make_user("approver_cz", role=Role.FUNDS_APPROVER, org=caizheng)
+    services.set_chain(actor=cast.officer, owner=cast.district, steps=[("财政局审核", caizheng)])
+    year = date.today().year - 1
+    budget = services.save_budget(actor=cast.officer, org=cast.district, year=year, title="上年培训经费",
+                                  lines=[services.LineInput(item="teachers", amount=Decimal("10000"))])
+    services.submit(actor=cast.officer, item=budget)
+    services.approve(actor=User.objects.get(username="approver_cz"), item=budget, step=1)
+
+    login(phone, "officer")
+    phone.click("text=待年终结算（结转或结余收回）：上年培训经费")
+    expect(phone.locator("[data-testid=year-end]")).to_contain_text("结余 10,000.00")
+    phone.fill("#settle-note", "缴")  # one character: where to?
+    phone.once("dialog", lambda d: d.accept())
+    phone.click("button[value=settle]")
+    expect(phone.locator(".alert-danger, .alert-error, [role=alert]").first).to_contain_text("收回到哪里？请写明去向")
+    phone.fill("#settle-note", "缴回区财政")
+    phone.once("dialog", lambda d: d.accept())
+    phone.click("button[value=settle]")
+    expect(phone.locator("[data-testid=settled]")).to_contain_text("收回 10,000.00")
+    expect(phone.locator("[data-testid=settled]")).to_contain_text("缴回区财政")
+    assert phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    shot(phone, "phone-funds-balance-returned")
+    budget.refresh_from_db()
+    assert budget.closed and budget.returned == Decimal("10000")
+    phone.goto(phone.base + "/")
+    expect(phone.locator("text=待年终结算")).to_have_count(0)
