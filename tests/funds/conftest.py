@@ -103,3 +103,21 @@ def year(cast, funds):
     paid = spend(cast, funds, budget, teachers, "2000")
     spend(cast, funds, budget, lodging, "5000")
     return budget, teachers, paid
+
+
+def takes_nothing_more(cast, budget, line, paid, closed: str) -> None:
+    """A budget closed at year end refuses, saying ``closed``: an expense, a reversal of ``paid``, an
+    adjustment, and being closed again."""
+    from jingpei.core.errors import Conflict
+    from jingpei.funds import adjustments, carryover
+    from jingpei.funds.adjustments import LineChange
+
+    with pytest.raises(Conflict, match=closed):
+        services.save_expense(actor=cast.officer, budget=budget, line=line, spent_on=date(2026, 12, 1),
+                              amount="100", payee="党校", purpose="迟到的发票")
+    with pytest.raises(Conflict, match=closed):
+        services.reverse_expense(actor=cast.officer, expense=paid, reason="重复报销")
+    with pytest.raises(Conflict, match=closed):
+        adjustments.save_adjustment(actor=cast.officer, budget=budget, reason="追加", changes=[LineChange(line.pk, "12000")])
+    with pytest.raises(Conflict, match=closed):
+        carryover.carry_over(actor=cast.officer, budget=budget)

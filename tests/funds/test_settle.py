@@ -18,7 +18,7 @@ from jingpei.funds import adjustments, carryover, services
 from jingpei.funds.adjustments import LineChange
 from jingpei.funds.models import Budget, State
 from tests.concurrency import at_once
-from tests.funds.conftest import approved_budget, logged_in, make_budget, spend
+from tests.funds.conftest import approved_budget, logged_in, make_budget, spend, takes_nothing_more
 
 pytestmark = pytest.mark.django_db
 DECEMBER = date(2026, 12, 15)
@@ -34,15 +34,7 @@ def test_the_balance_is_returned_and_the_budget_closes(cast, funds, year):
         assert budget.closed and budget.returned == Decimal("8000.00") and budget.settle_note == "缴回区财政"
         assert budget.settled_by == cast.officer and budget.carried_to is None
         closed = "已办理结余收回，不能再登记支出、冲销或调整"
-        with pytest.raises(Conflict, match=closed):
-            services.save_expense(actor=cast.officer, budget=budget, line=teachers, spent_on=date(2026, 12, 1),
-                                  amount="100", payee="党校", purpose="迟到的发票")
-        with pytest.raises(Conflict, match=closed):
-            services.reverse_expense(actor=cast.officer, expense=paid, reason="重复报销")
-        with pytest.raises(Conflict, match=closed):
-            adjustments.save_adjustment(actor=cast.officer, budget=budget, reason="追加", changes=[LineChange(teachers.pk, "12000")])
-        with pytest.raises(Conflict, match=closed):
-            carryover.carry_over(actor=cast.officer, budget=budget)  # closed once, not twice
+        takes_nothing_more(cast, budget, teachers, paid, closed)
         with pytest.raises(Conflict, match=closed):
             carryover.settle(actor=cast.officer, budget=budget, note="缴回区财政")
         assert AuditLog.objects.get(action="funds.budget.settle").after == {"returned": "8000.00", "note": "缴回区财政"}
