@@ -11,10 +11,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from jingpei.core.sheets import styled_row, text_row
+from jingpei.surveys import services
 from jingpei.surveys.models import QuestionKind, Response, Survey
 from jingpei.surveys.queries import Results
 
 BOLD = Font(bold=True)
+NOT_ASKED = "—"  # a question whose display condition this sheet did not meet
 
 
 def _answer_text(question, answer) -> str | int:
@@ -38,6 +40,8 @@ def survey_workbook(survey: Survey, results: Results) -> bytes:
         ws.append([])
         ws.append(styled_row(ws, [f"{r.question.position}. {r.question.text}（{r.question.get_kind_display()}）",
                                   _("人数"), _("比例（%）")], font=BOLD))
+        if r.condition:  # its figures are of those who were asked
+            ws.append(text_row(ws, [r.condition]))
         for t in r.tallies:
             ws.append(text_row(ws, [t.label, t.count, float(t.percent)]))
         if r.mean is not None:
@@ -50,11 +54,15 @@ def survey_workbook(survey: Survey, results: Results) -> bytes:
         f"{q.position}. {q.text}" for q in questions]
     sheet.append(styled_row(sheet, head, font=BOLD))
     responses = Response.objects.filter(survey=survey).select_related("person", "org").prefetch_related("answers")
+    conditional = any(q.condition for q in questions)
     for response in responses.order_by("pk").iterator(chunk_size=500):
         by_question = {a.question_id: a for a in response.answers.all()}
+        # a question this person was not asked (its condition unmet) is told apart from one left blank
+        asked = {q.pk for q in services.asked(questions, by_question)} if conditional else None
         row = ([response.person.name, response.org.name] if named else []) + [
             f"{timezone.localtime(response.submitted_at):%Y-%m-%d %H:%M}"]
-        row += [_answer_text(q, by_question.get(q.pk)) for q in questions]
+        row += [_answer_text(q, by_question.get(q.pk)) if asked is None or q.pk in asked else NOT_ASKED
+                for q in questions]
         sheet.append(text_row(sheet, row))
     out = io.BytesIO()
     wb.save(out)

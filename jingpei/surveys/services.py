@@ -5,6 +5,7 @@ Answers write none: an anonymous survey's answers must not be traceable to a per
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -371,10 +372,10 @@ def _check_answer(question: Question, given: AnswerInput | None) -> Answer | str
     return Answer(question=question, text=text)
 
 
-def asked(questions: list[Question], answers: dict[int, AnswerInput]) -> list[Question]:
-    """The questions, in order, that ``answers`` lead to: a question with a condition is asked only when
-    the question it depends on was asked and answered with one of its choices (its answer is otherwise
-    dropped, and it is never required)."""
+def asked(questions: list[Question], answers: Mapping[int, AnswerInput | Answer]) -> list[Question]:
+    """The questions, in order, that ``answers`` (given, or kept: by question id) lead to: a question with a
+    condition is asked only when the question it depends on was asked and answered with one of its choices
+    (its answer is otherwise dropped, and it is never required)."""
     picked: dict[int, set[int]] = {}  # position → choices given, for the questions asked
     out = []
     for q in questions:

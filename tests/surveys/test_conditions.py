@@ -147,3 +147,22 @@ def test_the_sheet_results_and_api_say_the_condition(cast, survey, client_as):
     api = client_as(cast.officer).get(f"/api/v1/surveys/{survey.pk}/results").json()
     assert [q["condition"] for q in api["questions"]][5:8] == ["", "第 6 题选“参加过”时作答", "第 6 题选“没有参加”时作答"]
     assert Question.objects.filter(survey=survey, shown_if__isnull=False).count() == 2
+
+
+def test_the_export_tells_a_question_not_asked_from_one_left_blank(cast, survey):
+    import io
+
+    from openpyxl import load_workbook
+
+    from jingpei.surveys import exports, queries
+
+    services.submit_response(person=cast.person_a, survey=survey, answers=full_answers(survey, q9=AnswerInput(text="")))
+    data = exports.survey_workbook(survey, queries.results(survey))
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    head, row = list(book["答卷"].iter_rows(values_only=True))[:2]
+    asked = dict(zip(head, row, strict=True))
+    assert asked["7. 网络在线学习中，您遇到的主要问题是？"] == "课程与工作不对口"
+    assert asked["8. 您没有参加网络在线学习的原因是？"] == "—"  # not asked: 参加过 was ticked
+    assert asked["9. 您在工作中遇到的最大困难，或最希望学习的内容："] in ("", None)  # asked, left blank
+    stats = [r[0] for r in book["统计"].iter_rows(values_only=True) if r and r[0]]
+    assert "第 6 题选“没有参加”时作答" in stats
