@@ -25,6 +25,7 @@ from jingpei.funds.models import MAX_AMOUNT, Adjustment, Budget, BudgetLine, Exp
 from jingpei.funds.services import (
     budget_snapshot,
     clean_amount,
+    clean_reason,
     lock_open_budget,
     require_open,
     rewrite,
@@ -121,9 +122,7 @@ def save_adjustment(*, actor, budget: Budget, reason: str, changes: list[LineCha
     """Draw up an adjustment of an approved budget, or rewrite a draft or returned one. ``changes`` holds the
     form's rows: every line's amount (those unchanged are left out of the adjustment) and the new lines."""
     budget = lock_open_budget(actor, budget, unapproved=_("只有已批准的预算需要走调整；未批准的预算直接修改即可。"))
-    reason = clean_text(reason, field="reason", label=_("调整理由"), required=False, max_length=500)
-    if len(reason) < 2:
-        raise DomainError(_("调整须写明理由，如“增开一期致富带头人培训班”。"), field="reason")
+    reason = clean_reason(reason, label=_("调整理由"), missing=_("调整须写明理由，如“增开一期致富带头人培训班”。"), max_length=500)
     checked = _checked(budget, list(budget.lines.select_for_update().order_by("pk")), changes)
     fields = {"reason": reason, "changes": checked, "total_before": budget.total, "total_after": _total_after(budget, checked)}
     if adjustment is None:

@@ -26,7 +26,7 @@ from jingpei.core.errors import Conflict, DomainError
 from jingpei.core.text import clean_text
 from jingpei.funds.models import Adjustment, Budget, BudgetLine, Expense, State
 from jingpei.funds.queries import figures
-from jingpei.funds.services import REASON_LENGTH, lock_open_budget, require_manager, yuan
+from jingpei.funds.services import clean_reason, lock_open_budget, require_manager, yuan
 
 OPENS_ON = (12, 1)  # month and day of the budget's year from which it may be carried over
 
@@ -107,9 +107,7 @@ def settle(*, actor, budget: Budget, note: str) -> Budget:
 def reopen(*, actor, budget: Budget, reason: str) -> Budget:
     """Undo a return of the balance (撤销结余收回) recorded by mistake: the budget is open again, and the audit
     log keeps what was undone and why. A carry-over is undone by deleting its draft instead."""
-    reason = clean_text(reason, field="reason", label=_("撤销原因"), required=False, max_length=REASON_LENGTH)
-    if len(reason) < 2:
-        raise DomainError(_("撤销须写明原因，如“收回金额有误，重新办理”。"), field="reason")
+    reason = clean_reason(reason, label=_("撤销原因"), missing=_("撤销须写明原因，如“收回金额有误，重新办理”。"))
     budget = Budget.objects.select_for_update(of=("self",)).select_related("org").get(pk=budget.pk)
     require_manager(actor, budget.org)
     if budget.settled_at is None:

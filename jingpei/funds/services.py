@@ -87,6 +87,15 @@ def clean_year(value: int) -> int:
     return dates.clean_year(value, label=_("预算年度"))
 
 
+def clean_reason(value, *, label: str, missing: str, field: str = "reason", max_length: int = REASON_LENGTH) -> str:
+    """A reason said in a sentence (a return, a reversal, a void, an adjustment, an undo): tidied, at most
+    ``max_length`` characters, and at least two, else ``missing`` (which says what is expected)."""
+    reason = clean_text(value, field=field, label=label, required=False, max_length=max_length)
+    if len(reason) < 2:
+        raise DomainError(missing, field=field)
+    return reason
+
+
 def _actor_name(actor) -> str:
     return str(actor)[:150]
 
@@ -313,9 +322,7 @@ def reverse_expense(*, actor, expense: Expense, reason: str) -> Expense:
     """Correct an approved expense (红冲): a new expense of the negated amount on the same line, which goes
     through the chain like any other and gives the money back to the line once approved. The approved
     expense itself is never changed."""
-    reason = clean_text(reason, field="reason", label=_("冲销原因"), required=False, max_length=REASON_LENGTH)
-    if len(reason) < 2:
-        raise DomainError(_("冲销须写明原因，如“发票重复报销”。"), field="reason")
+    reason = clean_reason(reason, label=_("冲销原因"), missing=_("冲销须写明原因，如“发票重复报销”。"))
     original = Expense.objects.select_for_update(of=("self",)).select_related("org", "budget", "line").get(pk=expense.pk)
     require_manager(actor, original.org)
     if original.state != State.APPROVED or original.reverses_id or original.amount <= 0:
@@ -463,9 +470,8 @@ def approve(*, actor, item: Approvable, step: int, comment: str = "") -> Approva
 def return_item(*, actor, item: Approvable, step: int, reason: str) -> Approvable:
     """Send the item back to its organisation with a reason; it is mended and goes through the whole
     chain again."""
-    reason = clean_text(reason, field="comment", label=_("退回理由"), required=False, max_length=500)
-    if len(reason) < 2:
-        raise DomainError(_("退回须写明理由，告诉对方要改什么。"), field="comment")
+    reason = clean_reason(reason, label=_("退回理由"), missing=_("退回须写明理由，告诉对方要改什么。"), field="comment",
+                          max_length=500)
     item = _locked(item)
     current = _check_turn(actor, item, step)
     _decide(item, actor, Decision.Outcome.RETURN, position=step, step_name=current["name"], comment=reason)
@@ -517,9 +523,7 @@ def void(*, actor, item: Approvable, reason: str) -> Approvable:
     """Give up an item that was submitted and came back (returned, or withdrawn to draft): it stays, with
     its trail, as 已作废 — holding no money, off the to-do list, no longer in the way of a new adjustment
     or of the year-end carry-over. A draft never submitted is deleted instead (:func:`discard`)."""
-    reason = clean_text(reason, field="reason", label=_("作废原因"), required=False, max_length=REASON_LENGTH)
-    if len(reason) < 2:
-        raise DomainError(_("作废须写明原因，如“活动取消，不再报销”。"), field="reason")
+    reason = clean_reason(reason, label=_("作废原因"), missing=_("作废须写明原因，如“活动取消，不再报销”。"))
     item = _locked(item)
     require_manager(actor, item.org)
     if not item.editable or not item.decisions.exists():

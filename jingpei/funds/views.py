@@ -204,7 +204,8 @@ def expense_new(request, budget_id):
 
 
 def _closed_page(request, budget: Budget):
-    """Back to a budget carried over to next year (年终结转), saying why nothing more is booked on it."""
+    """Back to a budget closed at year end (carried over, or its balance returned), saying why nothing more
+    is booked on it."""
     try:
         services.require_open(budget)
     except Conflict as exc:
